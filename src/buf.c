@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Buffers shared with OP-TEE through non-contiguous page lists (spec
+ * §4): translating a guest's list of IPAs into a shadow list of pinned
+ * PAs, and releasing it, both resumable and bounded by the step budget.
+ *
+ * The guest's list is read entry by entry, each entry exactly once, so
+ * a guest rewriting it concurrently only changes which of its own pages
+ * get pinned. The shadow list is built from single 4 KiB pages linked
+ * through slot 511, the format OP-TEE reads.
+ */
+#include "internal.h"
+#include "string_ops.h"
+
+#define LIST_ENTRIES OPTEE_MSG_PAGELIST_ENTRIES
+#define LIST_NEXT OPTEE_MSG_PAGELIST_NEXT_SLOT
+
+static uint32_t list_pages_for(uint32_t pages)
+{
+	return (pages + LIST_ENTRIES - 1) / LIST_ENTRIES;
+}
+
+uint64_t buf_cookie(const struct buf *b)
+{
+	return b->node.key;
+}
+
+uint64_t buf_shadow_ptr(const struct buf *b)
+{
+	return teemed_pa_addr(b->head) | b->offset;
+}
+
+/* OP-TEE lets a registered buffer be used up to the end of its pages. */
+uint64_t buf_usable_size(const struct buf *b)
+{
+	return (uint64_t)b->page_count * TEEMED_PAGE_SIZE - b->offset;
+}
+
+/*
+ * Check a guest's (buf_ptr, size) and reserve what translating it will
+ * take. On failure returns NULL and sets `*refusal`.
+ */
+struct buf *buf_create(struct teemed_vm *vm, uint8_t kind, uint64_t cookie,
+		       uint64_t buf_ptr, uint64_t size, uint32_t *refusal)
+{
+	uint64_t offset = buf_ptr & TEEMED_PAGE_MASK;
+	uint64_t pages;
+	struct buf *b;
+
+	/* Size 0 makes OP-TEE's page count wrap (§4.2). */
+	if (size == 0 || size > UINT64_MAX - offset) {
+		*refusal = TEEMED_REFUSED_PARAM;
+		return NULL;
+	}
+	pages = (size + offset - 1) / TEEMED_PAGE_SIZE + 1;
+	if (pages > vm->quota.pinned_pages ||
+	    vm_reserve_pages(vm, (uint32_t)pages,
+			     list_pages_for((uint32_t)pages))) {
+		*refusal = TEEMED_REFUSED_QUOTA;
+		return NULL;
+	}
+	b = vm_alloc_obj(vm, sizeof(*b));
+	if (!b) {
+		vm_unreserve_pages(vm, (uint32_t)pages,
+				   list_pages_for((uint32_t)pages));
+		*refusal = TEEMED_REFUSED_NOMEM;
+		return NULL;
+	}
+	b->node.key = cookie;
+	b->size = size;
+	b->offset = (uint32_t)offset;
+	b->page_count = (uint32_t)pages;
+	b->kind = kind;
+	b->state = BUF_BUILDING;
+	b->guest_list = teemed_ipa(buf_ptr - offset);
+	return b;
+}
+
+/* Start a new shadow list page, linked from the previous one. */
+static int grow_list(struct teemed_vm *vm, struct buf *b, uint64_t **shadow)
+{
+	teemed_pa_t page;
+	uint64_t *va;
+
+	if (vm_alloc_page(vm, &page))
+		return TEEMED_ERR_NOMEM;
+	va = plat_map(vm->t, page);
+	va[LIST_NEXT] = 0;
+	if (*shadow) {
+		(*shadow)[LIST_NEXT] = teemed_pa_addr(page);
+		plat_unmap(vm->t, *shadow);
+	} else if (b->list_pages) {
+		uint64_t *tail = plat_map(vm->t, b->tail);
+
+		tail[LIST_NEXT] = teemed_pa_addr(page);
+		plat_unmap(vm->t, tail);
+	}
+	if (!b->list_pages)
+		b->head = page;
+	b->tail = page;
+	b->list_pages++;
+	*shadow = va;
+	return TEEMED_OK;
+}
+
+struct guest_list_view {
+	const volatile uint64_t *va;
+	teemed_pa_t pa;
+};
+
+static void drop_guest_list(struct teemed_vm *vm, struct guest_list_view *g)
+{
+	if (g->va) {
+		guest_unmap(vm, (void *)(uintptr_t)g->va, g->pa);
+		g->va = NULL;
+	}
+}
+
+/*
+ * Pin and record the buffer's pages until done (TEEMED_OK) or out of
+ * budget (TEEMED_ERR_AGAIN). FAULT: a list entry or list page the guest
+ * may not share; NOMEM: no mediator page. The buffer keeps what it
+ * pinned; buf_release() undoes it.
+ */
+int buf_translate(struct teemed_vm *vm, struct buf *b, struct step *st)
+{
+	struct guest_list_view guest = {0};
+	uint64_t *shadow = NULL;
+	int err = TEEMED_OK;
+
+	while (b->pinned < b->page_count) {
+		uint32_t page_no = b->pinned / LIST_ENTRIES;
+		uint32_t slot = b->pinned % LIST_ENTRIES;
+		uint64_t entry;
+		teemed_pa_t pa;
+
+		if (step_exhausted(st)) {
+			err = TEEMED_ERR_AGAIN;
+			break;
+		}
+		if (!guest.va) {
+			guest.va = guest_map(vm, b->guest_list, 0, &guest.pa);
+			if (!guest.va) {
+				err = TEEMED_ERR_FAULT;
+				break;
+			}
+		}
+		if (b->guest_list_no < page_no) {
+			/* Follow the guest's chain only when more is needed. */
+			uint64_t next = guest.va[LIST_NEXT];
+
+			drop_guest_list(vm, &guest);
+			if (next & TEEMED_PAGE_MASK) {
+				err = TEEMED_ERR_FAULT;
+				break;
+			}
+			b->guest_list = teemed_ipa(next);
+			b->guest_list_no++;
+			continue;
+		}
+		if (b->list_pages <= page_no) {
+			err = grow_list(vm, b, &shadow);
+			if (err)
+				break;
+		} else if (!shadow) {
+			shadow = plat_map(vm->t, b->tail);
+		}
+		entry = guest.va[slot];
+		if ((entry & TEEMED_PAGE_MASK) ||
+		    vm_pin(vm, st, teemed_ipa(entry), TEEMED_PIN_WRITE, &pa)) {
+			err = TEEMED_ERR_FAULT;
+			break;
+		}
+		shadow[slot] = teemed_pa_addr(pa);
+		b->pinned++;
+	}
+	drop_guest_list(vm, &guest);
+	if (shadow)
+		plat_unmap(vm->t, shadow);
+	return err;
+}
+
+/*
+ * Unpin the buffer's pages and free its list, within the budget. Returns
+ * true once everything, the object included, is gone.
+ */
+bool buf_release(struct teemed_vm *vm, struct buf *b, struct step *st)
+{
+	uint64_t *shadow = NULL;
+
+	while (b->cursor < b->pinned) {
+		uint32_t slot = b->cursor % LIST_ENTRIES;
+
+		if (step_exhausted(st))
+			break;
+		if (!shadow)
+			shadow = plat_map(vm->t, b->head);
+		vm_unpin(vm, st, teemed_pa(shadow[slot]));
+		b->cursor++;
+		if (slot == LIST_ENTRIES - 1 || b->cursor == b->pinned) {
+			teemed_pa_t next = teemed_pa(shadow[LIST_NEXT]);
+
+			plat_unmap(vm->t, shadow);
+			shadow = NULL;
+			vm_free_page(vm, b->head);
+			b->list_pages--;
+			b->head = next;
+		}
+	}
+	if (shadow)
+		plat_unmap(vm->t, shadow);
+	if (b->cursor < b->pinned)
+		return false;
+	/* A list page started for an entry that then failed to pin. */
+	if (b->list_pages) {
+		TEEMED_ASSERT(b->list_pages == 1);
+		vm_free_page(vm, b->head);
+		b->list_pages = 0;
+	}
+	vm_unreserve_pages(vm, b->page_count, list_pages_for(b->page_count));
+	vm_free_obj(vm, b, sizeof(*b));
+	return true;
+}

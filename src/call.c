@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The call table of a VM. Each yielding call in flight owns one slot;
+ * the slot's index is the thread id the guest sees in a3 of an RPC, so
+ * resuming is one array look-up and a guest can only ever name its own
+ * calls. Slots (and their shadow argument pages) are made
+ * with the VM and kept for reuse until it is destroyed.
+ */
+#include "internal.h"
+
+/*
+ * Make the slot `index`. Slots are made when the VM is created, so the
+ * SMC path never allocates.
+ */
+struct call *call_make_slot(struct teemed_vm *vm, uint16_t index)
+{
+	struct call *c;
+
+	if (vm_reserve_pages(vm, 0, 1))
+		return NULL;
+	c = vm_alloc_obj(vm, sizeof(*c));
+	if (!c)
+		goto unreserve;
+	if (vm_alloc_page(vm, &c->shadow_pa))
+		goto free_obj;
+	c->shadow = plat_map(vm->t, c->shadow_pa);
+	c->index = index;
+	return c;
+
+free_obj:
+	vm_free_obj(vm, c, sizeof(*c));
+unreserve:
+	vm_unreserve_pages(vm, 0, 1);
+	return NULL;
+}
+
+/*
+ * Take a free slot for a new call; NULL when the VM already has as many
+ * calls in flight as its quota allows (so answering ETHREAD_LIMIT cannot
+ * strand a guest: one of its own calls will finish).
+ */
+struct call *call_claim_new(struct teemed_vm *vm)
+{
+	struct call *c;
+
+	vm_lock(vm);
+	if (vm->free_head == CALL_NONE) {
+		vm_unlock(vm);
+		return NULL;
+	}
+	c = vm->calls[vm->free_head];
+	vm->free_head = c->next_free;
+	stats_peak(&vm->stats.calls, &vm->stats.calls_peak, 1);
+	vm->stats.std_calls++;
+	c->state = CALL_BUSY;
+	vm_unlock(vm);
+
+	c->param_cursor = 0;
+	c->result = 0;
+	c->issued = false;
+	c->copy_back = false;
+	c->bufs = NULL;
+	c->building = NULL;
+	c->registering = NULL;
+	c->unregistering = NULL;
+	c->rmem_count = 0;
+	return c;
+}
+
+/*
+ * Take the paused call the guest names in a3 of RETURN_FROM_RPC. NULL
+ * unless it is this VM's and waits for the guest; `*was` tells what it
+ * waited in.
+ */
+struct call *call_claim_paused(struct teemed_vm *vm, uint32_t index,
+			       uint8_t *was)
+{
+	struct call *c = NULL;
+
+	vm_lock(vm);
+	if (index < vm->quota.calls) {
+		c = vm->calls[index];
+		if (c && (c->state == CALL_PAUSED_PREPARE ||
+			  c->state == CALL_IN_RPC ||
+			  c->state == CALL_PAUSED_FINISH)) {
+			*was = c->state;
+			c->state = CALL_BUSY;
+		} else {
+			c = NULL;
+		}
+	}
+	vm_unlock(vm);
+	return c;
+}
+
+void call_park(struct teemed_vm *vm, struct call *c, uint8_t state)
+{
+	vm_lock(vm);
+	c->state = state;
+	vm_unlock(vm);
+}
+
+void call_retire(struct teemed_vm *vm, struct call *c)
+{
+	vm_lock(vm);
+	c->state = CALL_FREE;
+	c->next_free = vm->free_head;
+	vm->free_head = c->index;
+	vm->stats.calls--;
+	vm_unlock(vm);
+}
+
+/* Teardown: the slot itself. Its buffers were queued already. */
+void call_free_slot(struct teemed_vm *vm, struct call *c)
+{
+	plat_unmap(vm->t, c->shadow);
+	vm_free_page(vm, c->shadow_pa);
+	vm_free_obj(vm, c, sizeof(*c));
+	vm_unreserve_pages(vm, 0, 1);
+}

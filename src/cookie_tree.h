@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * An intrusive AVL tree keyed by 64-bit cookies. Guests choose cookies,
+ * so a hash table would let a guest force collisions; a balanced tree
+ * keeps every operation O(log n) whatever the keys. No recursion, no
+ * allocation: nodes are embedded in the objects they index.
+ */
+#ifndef TEEMED_COOKIE_TREE_H
+#define TEEMED_COOKIE_TREE_H
+
+#include <stdint.h>
+
+struct ctree_node {
+	struct ctree_node *left;
+	struct ctree_node *right;
+	struct ctree_node *parent;
+	uint64_t key;
+	int32_t height;
+};
+
+struct ctree {
+	struct ctree_node *root;
+	uint32_t count;
+};
+
+struct ctree_node *ctree_find(const struct ctree *tree, uint64_t key);
+
+/* Insert `node` (its key set); -1 and no change if the key exists. */
+int ctree_insert(struct ctree *tree, struct ctree_node *node);
+
+void ctree_remove(struct ctree *tree, struct ctree_node *node);
+
+/* Smallest key, or NULL when empty. */
+struct ctree_node *ctree_first(const struct ctree *tree);
+
+/* Height of the tree (0 when empty); for tests of balance. */
+int32_t ctree_height(const struct ctree *tree);
+
+#endif /* TEEMED_COOKIE_TREE_H */

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Private header between the core's files.
+ *
+ * Lock order: an instance lock and a VM lock are never held together.
+ * The VM lock guards the VM's call table, cookie tree, counters and
+ * statistics; it is held only for short bounded sections and never
+ * across the SMC or across page walks. Work on one call is done by the
+ * one vCPU that marked it busy, without the lock.
+ */
+#ifndef TEEMED_INTERNAL_H
+#define TEEMED_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cookie_tree.h"
+#include "teemed/optee_abi.h"
+#include "teemed/teemed.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Register helpers: only the low 32 bits of a register carry meaning. */
+static inline uint32_t reg32(uint64_t r)
+{
+	return (uint32_t)r;
+}
+
+static inline uint64_t reg_pair(uint64_t hi, uint64_t lo)
+{
+	return ((uint64_t)reg32(hi) << 32) | reg32(lo);
+}
+
+static inline void reg_pair_set(uint64_t *hi, uint64_t *lo, uint64_t v)
+{
+	*hi = v >> 32;
+	*lo = (uint32_t)v;
+}
+
+struct teemed {
+	const struct teemed_platform *plat;
+	struct teemed_info info;
+	uint32_t max_vms;
+	uint32_t step_pages;
+	struct teemed_quota vm_quota;
+	uint64_t global_pinned_cap;
+	_Atomic uint64_t global_pinned;
+	void *lock; /* guards vms[] and vm_count */
+	uint32_t vm_count;
+	struct teemed_vm **vms; /* max_vms slots */
+};
+
+/* What a buffer object is for; decides how it may be named and freed. */
+enum buf_kind {
+	BUF_TMEM,       /* temporary memref of one call */
+	BUF_REGISTERED, /* REGISTER_SHM: rmem may name it */
+	BUF_RPC_PAYLOAD /* answer to an RPC SHM_ALLOC */
+};
+
+enum buf_state {
+	BUF_BUILDING,      /* being translated; not yet usable */
+	BUF_LIVE,          /* known to OP-TEE */
+	BUF_UNREGISTERING, /* UNREGISTER_SHM in flight */
+	BUF_RELEASING      /* being unpinned */
+};
+
+/*
+ * Guest pages pinned for one buffer. The PAs live in the shadow page
+ * list itself (511 entries and a next pointer per 4 KiB page), which is
+ * what OP-TEE reads and, afterwards, the pin record: about 8 bytes per
+ * pinned page and no multi-page allocation.
+ */
+struct buf {
+	struct ctree_node node; /* key: cookie (registered, payload) */
+	struct buf *next;       /* call's temporary list / release queue */
+	uint64_t size;          /* bytes, as the guest stated */
+	uint32_t offset;        /* of the first byte in the first page */
+	uint32_t page_count;    /* data pages */
+	uint32_t pinned;        /* data pages pinned so far */
+	uint32_t cursor;        /* entries released so far */
+	uint32_t list_pages;    /* shadow list pages held */
+	uint32_t guest_list_no; /* which of the guest's list pages */
+	uint32_t users;         /* in-flight calls naming it by rmem */
+	uint8_t kind;
+	uint8_t state;
+	teemed_pa_t head;        /* first shadow list page */
+	teemed_pa_t tail;        /* list page being filled */
+	teemed_ipa_t guest_list; /* guest list page being read */
+};
+
+/* States of a call slot; a slot is BUSY while one vCPU works on it. */
+enum call_state {
+	CALL_FREE = 0,
+	CALL_BUSY,
+	CALL_PAUSED_PREPARE, /* translation paused; guest will resume */
+	CALL_IN_RPC,         /* OP-TEE waits for the guest's RPC answer */
+	CALL_PAUSED_FINISH   /* release paused; guest will resume */
+};
+
+/* Most parameters of any command a guest may send (OPEN_SESSION). */
+#define CALL_MAX_PARAMS 6
+
+/* One yielding call in flight, with its resumable translation. */
+struct call {
+	uint8_t state;
+	uint8_t rpc_func;      /* RPC the guest is answering (IN_RPC) */
+	uint16_t index;        /* guest-visible thread id */
+	uint16_t next_free;    /* free-slot stack link */
+	uint32_t optee_thread; /* OP-TEE's thread index */
+	uint32_t param_cursor; /* next parameter to translate */
+	uint32_t result;       /* a0 to deliver once finished */
+	bool issued;           /* OP-TEE has seen the call */
+	bool copy_back;        /* outputs to copy back before finishing */
+	teemed_ipa_t guest_arg;
+	teemed_pa_t shadow_pa;
+	struct optee_msg_arg *shadow; /* mapped shadow argument */
+	struct buf *bufs;         /* temporary buffers of this call */
+	struct buf *building;     /* buffer being translated */
+	struct buf *registering;  /* REGISTER_SHM target */
+	struct buf *unregistering; /* UNREGISTER_SHM target */
+	struct buf *rmem_bufs[CALL_MAX_PARAMS];
+	uint32_t rmem_count;
+};
+
+/* Work done in one trapped SMC, checked against the step budget. */
+struct step {
+	uint32_t budget;
+	uint32_t pages;     /* pinned + unpinned so far */
+	int32_t pin_delta;  /* pinned minus unpinned, for the statistics */
+};
+
+static inline bool step_exhausted(const struct step *s)
+{
+	return s->pages >= s->budget;
+}
+
+enum vm_phase {
+	VM_ALIVE = 0,
+	VM_DYING,    /* destroy started; OP-TEE not told yet */
+	VM_RELEASING /* OP-TEE forgot the VM; releasing memory */
+};
+
+struct teemed_vm {
+	struct teemed *t;
+	void *hv_vm;
+	void *lock;
+	uint16_t client_id;
+	uint8_t phase;
+	struct teemed_quota quota;
+	struct teemed_vm_stats stats;
+	uint32_t reserved_pages;  /* pinned or about to be */
+	uint32_t reserved_mpages; /* mediator pages held or about to be */
+	/* Call table: quota.calls slots made with the VM. */
+	struct call **calls;
+	uint16_t free_head;       /* stack of free slots */
+	struct ctree cookies;     /* registered and payload buffers */
+	struct buf *release_queue; /* buffers waiting to be unpinned */
+	uint32_t destroy_slot;    /* teardown cursor over calls[] */
+};
+
+#define CALL_NONE 0xFFFFu
+
+/* --- util.c: platform wrappers and accounting --------------------------- */
+
+void vm_lock(struct teemed_vm *vm);
+void vm_unlock(struct teemed_vm *vm);
+void vm_refuse(struct teemed_vm *vm, enum teemed_refusal why);
+void *vm_alloc_obj(struct teemed_vm *vm, size_t size);
+void vm_free_obj(struct teemed_vm *vm, void *obj, size_t size);
+int vm_alloc_page(struct teemed_vm *vm, teemed_pa_t *pa);
+void vm_free_page(struct teemed_vm *vm, teemed_pa_t pa);
+int vm_reserve_pages(struct teemed_vm *vm, uint32_t pages, uint32_t mpages);
+void vm_unreserve_pages(struct teemed_vm *vm, uint32_t pages,
+			uint32_t mpages);
+int vm_pin(struct teemed_vm *vm, struct step *st, teemed_ipa_t ipa,
+	   unsigned int flags, teemed_pa_t *pa);
+void vm_unpin(struct teemed_vm *vm, struct step *st, teemed_pa_t pa);
+void vm_log(struct teemed_vm *vm, enum teemed_log_level level,
+	    const char *msg, uint64_t v1, uint64_t v2);
+void *plat_map(struct teemed *t, teemed_pa_t pa);
+void plat_unmap(struct teemed *t, void *va);
+void plat_smc(struct teemed *t, struct teemed_regs *regs);
+
+/* --- guest_mem.c: reading and writing guest memory by IPA ---------------- */
+
+void *guest_map(struct teemed_vm *vm, teemed_ipa_t page, unsigned int flags,
+		teemed_pa_t *pa);
+void guest_unmap(struct teemed_vm *vm, void *va, teemed_pa_t pa);
+int guest_read(struct teemed_vm *vm, teemed_ipa_t ipa, void *dst,
+	       size_t len);
+int guest_write(struct teemed_vm *vm, teemed_ipa_t ipa, const void *src,
+		size_t len);
+
+/* --- buf.c: page lists, pins, resumable translation and release --------- */
+
+struct buf *buf_create(struct teemed_vm *vm, uint8_t kind, uint64_t cookie,
+		       uint64_t buf_ptr, uint64_t size, uint32_t *refusal);
+int buf_translate(struct teemed_vm *vm, struct buf *b, struct step *st);
+bool buf_release(struct teemed_vm *vm, struct buf *b, struct step *st);
+uint64_t buf_shadow_ptr(const struct buf *b);
+uint64_t buf_usable_size(const struct buf *b);
+uint64_t buf_cookie(const struct buf *b);
+
+/* --- shm.c: the VM's cookie namespace ------------------------------------ */
+
+struct buf *shm_lookup_locked(struct teemed_vm *vm, uint64_t cookie);
+int shm_insert_locked(struct teemed_vm *vm, struct buf *b);
+void shm_remove_locked(struct teemed_vm *vm, struct buf *b);
+struct buf *shm_first_locked(struct teemed_vm *vm);
+void shm_queue_release_locked(struct teemed_vm *vm, struct buf *b);
+bool shm_drain_release_queue(struct teemed_vm *vm, struct step *st);
+
+/* --- call.c: the call table ----------------------------------------------- */
+
+struct call *call_make_slot(struct teemed_vm *vm, uint16_t index);
+struct call *call_claim_new(struct teemed_vm *vm);
+struct call *call_claim_paused(struct teemed_vm *vm, uint32_t index,
+			       uint8_t *was);
+void call_park(struct teemed_vm *vm, struct call *c, uint8_t state);
+void call_retire(struct teemed_vm *vm, struct call *c);
+void call_free_slot(struct teemed_vm *vm, struct call *c);
+
+/* --- std_call.c / params.c: yielding calls ------------------------------- */
+
+void std_call_with_arg(struct teemed_vm *vm, struct teemed_regs *regs,
+		       struct step *st);
+void std_return_from_rpc(struct teemed_vm *vm, struct teemed_regs *regs,
+			 struct step *st);
+
+enum params_result {
+	PARAMS_DONE,   /* every parameter translated */
+	PARAMS_PAUSED, /* budget spent; resume later */
+	PARAMS_FAILED  /* shadow->ret/ret_origin tell why */
+};
+
+bool params_cmd_allowed(uint32_t cmd);
+enum params_result params_translate(struct teemed_vm *vm, struct call *c,
+				    struct step *st);
+void params_copy_back(struct teemed_vm *vm, struct call *c, bool whole);
+void params_end_call(struct teemed_vm *vm, struct call *c, bool done);
+
+/* --- fast_call.c ------------------------------------------------------------ */
+
+void fast_call(struct teemed_vm *vm, struct teemed_regs *regs);
+
+/* --- vm.c ------------------------------------------------------------------- */
+
+void stats_peak(uint32_t *now, uint32_t *peak, int64_t delta);
+
+#endif /* TEEMED_INTERNAL_H */

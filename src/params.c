@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The message of a yielding call: which commands and parameters a guest
+ * may send, how each parameter is made safe for OP-TEE (spec §3, §4,
+ * §5), which fields go back to the guest, and what a finished command
+ * does to the VM's buffers.
+ */
+#include "internal.h"
+#include "string_ops.h"
+
+/* Parameter types by what the mediator must do with them. */
+enum param_class {
+	PC_INVALID = 0,
+	PC_NONE,
+	PC_VALUE,
+	PC_RMEM,
+	PC_TMEM,
+};
+
+static const uint8_t param_class_of[16] = {
+	[OPTEE_MSG_ATTR_TYPE_NONE] = PC_NONE,
+	[OPTEE_MSG_ATTR_TYPE_VALUE_INPUT] = PC_VALUE,
+	[OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT] = PC_VALUE,
+	[OPTEE_MSG_ATTR_TYPE_VALUE_INOUT] = PC_VALUE,
+	[OPTEE_MSG_ATTR_TYPE_RMEM_INPUT] = PC_RMEM,
+	[OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT] = PC_RMEM,
+	[OPTEE_MSG_ATTR_TYPE_RMEM_INOUT] = PC_RMEM,
+	[OPTEE_MSG_ATTR_TYPE_TMEM_INPUT] = PC_TMEM,
+	[OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT] = PC_TMEM,
+	[OPTEE_MSG_ATTR_TYPE_TMEM_INOUT] = PC_TMEM,
+};
+
+#define ATTR_KNOWN_BITS                                                        \
+	(OPTEE_MSG_ATTR_TYPE_MASK | OPTEE_MSG_ATTR_META |                      \
+	 OPTEE_MSG_ATTR_NONCONTIG |                                            \
+	 ((uint64_t)OPTEE_MSG_ATTR_CACHE_MASK << OPTEE_MSG_ATTR_CACHE_SHIFT))
+#define ATTR_OPEN_META                                                         \
+	(OPTEE_MSG_ATTR_META | OPTEE_MSG_ATTR_TYPE_VALUE_INPUT)
+#define ATTR_REGISTER                                                          \
+	(OPTEE_MSG_ATTR_NONCONTIG | OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT)
+
+/* Which header fields OP-TEE writes back for a command (§3.6). */
+#define OUT_RET 0x1u
+#define OUT_ORIGIN 0x2u
+#define OUT_SESSION 0x4u
+#define OUT_PARAMS 0x8u
+
+/*
+ * The commands a guest may send and the parameter counts OP-TEE itself
+ * enforces for them. Everything else is EBADCMD: asynchronous
+ * notification and protected memory are not offered to guests.
+ */
+static const struct cmd_rule {
+	bool allowed;
+	uint8_t min_params;
+	uint8_t max_params;
+	uint8_t meta_params;
+	uint8_t outputs;
+} cmd_rules[] = {
+	[OPTEE_MSG_CMD_OPEN_SESSION] = {true, 2, 6, 2,
+					OUT_RET | OUT_ORIGIN | OUT_SESSION |
+						OUT_PARAMS},
+	[OPTEE_MSG_CMD_INVOKE_COMMAND] = {true, 0, 4, 0,
+					  OUT_RET | OUT_ORIGIN | OUT_PARAMS},
+	[OPTEE_MSG_CMD_CLOSE_SESSION] = {true, 0, 0, 0, OUT_RET | OUT_ORIGIN},
+	[OPTEE_MSG_CMD_CANCEL] = {true, 0, 0, 0, OUT_RET | OUT_ORIGIN},
+	[OPTEE_MSG_CMD_REGISTER_SHM] = {true, 1, 1, 0, OUT_RET},
+	[OPTEE_MSG_CMD_UNREGISTER_SHM] = {true, 1, 1, 0, OUT_RET},
+};
+
+bool params_cmd_allowed(uint32_t cmd)
+{
+	return cmd < ARRAY_SIZE(cmd_rules) && cmd_rules[cmd].allowed;
+}
+
+static void fail_message(struct call *c, uint32_t ret)
+{
+	c->shadow->ret = ret;
+	c->shadow->ret_origin = TEEC_ORIGIN_COMMS;
+}
+
+static uint32_t refusal_ret(uint32_t refusal)
+{
+	return refusal == TEEMED_REFUSED_PARAM ? TEEC_ERROR_BAD_PARAMETERS
+					       : TEEC_ERROR_OUT_OF_MEMORY;
+}
+
+/* Shape checks that need no state: counts, attribute bits, META. */
+static bool shape_ok(const struct optee_msg_arg *arg)
+{
+	const struct cmd_rule *rule = &cmd_rules[arg->cmd];
+
+	if (arg->num_params < rule->min_params ||
+	    arg->num_params > rule->max_params)
+		return false;
+	for (uint32_t i = 0; i < arg->num_params; i++) {
+		uint64_t attr = arg->params[i].attr;
+		bool meta = i < rule->meta_params;
+
+		if (attr & ~ATTR_KNOWN_BITS)
+			return false;
+		if (param_class_of[attr & 0xF] == PC_INVALID ||
+		    (attr & OPTEE_MSG_ATTR_TYPE_MASK) > 0xF)
+			return false;
+		if (meta ? attr != ATTR_OPEN_META
+			 : (attr & OPTEE_MSG_ATTR_META) != 0)
+			return false;
+		if ((attr & OPTEE_MSG_ATTR_NONCONTIG) &&
+		    param_class_of[attr & 0xF] != PC_TMEM)
+			return false;
+	}
+	if (arg->cmd == OPTEE_MSG_CMD_REGISTER_SHM)
+		return arg->params[0].attr == ATTR_REGISTER &&
+		       arg->params[0].u.tmem.buf_ptr != 0;
+	return true;
+}
+
+/* An rmem must name a live registered buffer of this VM, in bounds. */
+static uint32_t take_rmem(struct teemed_vm *vm, struct call *c,
+			  const struct optee_msg_param_rmem *rmem)
+{
+	uint32_t refusal = TEEMED_REFUSED_PARAM;
+	struct buf *b;
+
+	vm_lock(vm);
+	b = shm_lookup_locked(vm, rmem->shm_ref);
+	if (b && b->kind == BUF_REGISTERED && b->state == BUF_LIVE &&
+	    rmem->offs <= buf_usable_size(b) &&
+	    rmem->size <= buf_usable_size(b) - rmem->offs) {
+		b->users++;
+		c->rmem_bufs[c->rmem_count++] = b;
+		refusal = TEEMED_REFUSED_COUNT;
+	}
+	vm_unlock(vm);
+	return refusal;
+}
+
+/* UNREGISTER_SHM may name only an idle, live registered buffer. */
+static uint32_t take_unregister(struct teemed_vm *vm, struct call *c,
+				uint64_t cookie)
+{
+	uint32_t refusal = TEEMED_REFUSED_PARAM;
+	struct buf *b;
+
+	vm_lock(vm);
+	b = shm_lookup_locked(vm, cookie);
+	if (b && b->kind == BUF_REGISTERED && b->state == BUF_LIVE &&
+	    b->users == 0) {
+		b->state = BUF_UNREGISTERING;
+		c->unregistering = b;
+		refusal = TEEMED_REFUSED_COUNT;
+	}
+	vm_unlock(vm);
+	return refusal;
+}
+
+/* Start translating the page list of a NONCONTIG tmem. */
+static uint32_t start_tmem(struct teemed_vm *vm, struct call *c,
+			   const struct optee_msg_param_tmem *tmem)
+{
+	bool registering = c->shadow->cmd == OPTEE_MSG_CMD_REGISTER_SHM;
+	uint32_t refusal = TEEMED_REFUSED_COUNT;
+	struct buf *b;
+
+	b = buf_create(vm, registering ? BUF_REGISTERED : BUF_TMEM,
+		       tmem->shm_ref, tmem->buf_ptr, tmem->size, &refusal);
+	if (!b)
+		return refusal;
+	if (registering) {
+		int err;
+
+		/* Cookie 0 means "none" inside OP-TEE (§5.2). */
+		vm_lock(vm);
+		err = tmem->shm_ref ? shm_insert_locked(vm, b)
+				    : TEEMED_ERR_EXIST;
+		vm_unlock(vm);
+		if (err) {
+			struct step none = {.budget = 0};
+
+			buf_release(vm, b, &none);
+			return TEEMED_REFUSED_PARAM;
+		}
+		c->registering = b;
+	} else {
+		b->next = c->bufs;
+		c->bufs = b;
+	}
+	c->building = b;
+	return refusal;
+}
+
+/* Check and translate one parameter; TEEMED_REFUSED_COUNT if fine. */
+static uint32_t translate_param(struct teemed_vm *vm, struct call *c,
+				struct optee_msg_param *p)
+{
+	uint64_t attr = p->attr;
+
+	if (c->shadow->cmd == OPTEE_MSG_CMD_UNREGISTER_SHM)
+		return take_unregister(vm, c, p->u.rmem.shm_ref);
+	switch (param_class_of[attr & 0xF]) {
+	case PC_RMEM:
+		return take_rmem(vm, c, &p->u.rmem);
+	case PC_TMEM:
+		if (p->u.tmem.buf_ptr == 0)
+			return TEEMED_REFUSED_COUNT; /* NULL memref (§5.4) */
+		/* Contiguous tmem would hand OP-TEE a guest address. */
+		if (!(attr & OPTEE_MSG_ATTR_NONCONTIG))
+			return TEEMED_REFUSED_PARAM;
+		return start_tmem(vm, c, &p->u.tmem);
+	default:
+		return TEEMED_REFUSED_COUNT;
+	}
+}
+
+/*
+ * Translate the shadow's parameters, from where the call stopped,
+ * within the step budget.
+ */
+enum params_result params_translate(struct teemed_vm *vm, struct call *c,
+				    struct step *st)
+{
+	struct optee_msg_arg *arg = c->shadow;
+
+	if (c->param_cursor == 0 && !c->building && !shape_ok(arg)) {
+		vm_refuse(vm, TEEMED_REFUSED_PARAM);
+		fail_message(c, TEEC_ERROR_BAD_PARAMETERS);
+		return PARAMS_FAILED;
+	}
+	while (c->param_cursor < arg->num_params) {
+		struct optee_msg_param *p = &arg->params[c->param_cursor];
+		uint32_t refusal;
+
+		if (!c->building) {
+			refusal = translate_param(vm, c, p);
+			if (refusal != TEEMED_REFUSED_COUNT) {
+				vm_refuse(vm, refusal);
+				fail_message(c, refusal_ret(refusal));
+				return PARAMS_FAILED;
+			}
+		}
+		if (c->building) {
+			int err = buf_translate(vm, c->building, st);
+
+			if (err == TEEMED_ERR_AGAIN)
+				return PARAMS_PAUSED;
+			if (err) {
+				refusal = err == TEEMED_ERR_NOMEM
+						  ? TEEMED_REFUSED_NOMEM
+						  : TEEMED_REFUSED_PARAM;
+				vm_refuse(vm, refusal);
+				fail_message(c, refusal_ret(refusal));
+				c->building = NULL;
+				return PARAMS_FAILED;
+			}
+			p->u.tmem.buf_ptr = buf_shadow_ptr(c->building);
+			c->building = NULL;
+		}
+		c->param_cursor++;
+	}
+	return PARAMS_DONE;
+}
+
+/*
+ * Copy what OP-TEE wrote (and only that, §3.6) from the shadow to the
+ * guest's argument. A guest that took its argument page away loses the
+ * answer; nothing else depends on it.
+ */
+void params_copy_back(struct teemed_vm *vm, struct call *c, bool whole)
+{
+	const struct optee_msg_arg *shadow = c->shadow;
+	uint8_t outputs = whole ? cmd_rules[shadow->cmd].outputs
+				: OUT_RET | OUT_ORIGIN;
+	struct optee_msg_arg *guest;
+	teemed_pa_t pa;
+
+	guest = guest_map(vm, c->guest_arg, TEEMED_PIN_WRITE, &pa);
+	if (!guest)
+		return;
+	if (outputs & OUT_RET)
+		guest->ret = shadow->ret;
+	if (outputs & OUT_ORIGIN)
+		guest->ret_origin = shadow->ret_origin;
+	if (outputs & OUT_SESSION)
+		guest->session = shadow->session;
+	for (uint32_t i = 0; (outputs & OUT_PARAMS) && i < shadow->num_params;
+	     i++) {
+		const struct optee_msg_param *from = &shadow->params[i];
+		struct optee_msg_param *to = &guest->params[i];
+
+		switch (from->attr & OPTEE_MSG_ATTR_TYPE_MASK) {
+		case OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT:
+		case OPTEE_MSG_ATTR_TYPE_VALUE_INOUT:
+			to->u.value.a = from->u.value.a;
+			to->u.value.b = from->u.value.b;
+			break;
+		case OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT:
+		case OPTEE_MSG_ATTR_TYPE_RMEM_INOUT:
+		case OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT:
+		case OPTEE_MSG_ATTR_TYPE_TMEM_INOUT:
+			to->u.tmem.size = from->u.tmem.size;
+			break;
+		default:
+			break;
+		}
+	}
+	guest_unmap(vm, guest, pa);
+}
+
+/*
+ * The call is over (`done`: OP-TEE answered it; otherwise it never got
+ * there or failed in translation): settle registrations and queue every
+ * buffer that must now be unpinned onto the call's list.
+ */
+void params_end_call(struct teemed_vm *vm, struct call *c, bool done)
+{
+	bool ok = done && c->shadow->ret == TEEC_SUCCESS;
+
+	vm_lock(vm);
+	for (uint32_t i = 0; i < c->rmem_count; i++)
+		c->rmem_bufs[i]->users--;
+	c->rmem_count = 0;
+	if (c->registering) {
+		struct buf *b = c->registering;
+
+		if (ok) {
+			b->state = BUF_LIVE;
+		} else {
+			shm_remove_locked(vm, b);
+			b->next = c->bufs;
+			c->bufs = b;
+		}
+		c->registering = NULL;
+	}
+	if (c->unregistering) {
+		struct buf *b = c->unregistering;
+
+		if (ok) {
+			shm_remove_locked(vm, b);
+			b->next = c->bufs;
+			c->bufs = b;
+		} else {
+			b->state = BUF_LIVE;
+		}
+		c->unregistering = NULL;
+	}
+	vm_unlock(vm);
+}

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Yielding calls: CALL_WITH_ARG and RETURN_FROM_RPC (spec §2.6, §2.9,
+ * §6). A call moves through
+ *
+ *   prepare (copy and translate) -> OP-TEE <-> RPCs -> finish (copy back,
+ *   release) -> answer
+ *
+ * and may stop after any step: when the step budget runs out while
+ * preparing or finishing, the guest gets RPC FOREIGN_INTR, which every
+ * OP-TEE driver answers with RETURN_FROM_RPC, and the call goes on from
+ * where it stopped (docs/bounded-work.md).
+ */
+#include "internal.h"
+#include "string_ops.h"
+
+static void answer(struct teemed_regs *regs, uint32_t a0, uint32_t a3)
+{
+	regs->a[0] = a0;
+	regs->a[1] = 0;
+	regs->a[2] = 0;
+	regs->a[3] = a3;
+}
+
+/* Give the CPU back to the guest; it resumes us with RETURN_FROM_RPC. */
+static void pause_call(struct teemed_vm *vm, struct call *c,
+		       struct teemed_regs *regs, uint8_t state)
+{
+	answer(regs, OPTEE_SMC_RETURN_RPC_FOREIGN_INTR, c->index);
+	call_park(vm, c, state);
+}
+
+static void continue_finish(struct teemed_vm *vm, struct call *c,
+			    struct teemed_regs *regs, struct step *st)
+{
+	while (c->bufs) {
+		struct buf *b = c->bufs;
+		struct buf *next = b->next;
+
+		if (!buf_release(vm, b, st)) {
+			pause_call(vm, c, regs, CALL_PAUSED_FINISH);
+			return;
+		}
+		c->bufs = next;
+	}
+	answer(regs, c->result, 0);
+	call_retire(vm, c);
+}
+
+/*
+ * End the call with SMC result `a0`. `outputs`: copy back what OP-TEE
+ * wrote (answered), only ret/ret_origin (refused by the mediator), or
+ * nothing (no message-level answer).
+ */
+enum outputs { OUTPUTS_NONE, OUTPUTS_ERROR, OUTPUTS_ALL };
+
+static void finish_call(struct teemed_vm *vm, struct call *c,
+			struct teemed_regs *regs, struct step *st, uint32_t a0,
+			enum outputs outputs)
+{
+	params_end_call(vm, c, outputs == OUTPUTS_ALL);
+	if (outputs != OUTPUTS_NONE)
+		params_copy_back(vm, c, outputs == OUTPUTS_ALL);
+	c->result = a0;
+	continue_finish(vm, c, regs, st);
+}
+
+static void handle_optee_answer(struct teemed_vm *vm, struct call *c,
+				struct teemed_regs *regs, struct step *st,
+				const struct teemed_regs *sw)
+{
+	uint32_t a0 = reg32(sw->a[0]);
+
+	if (!OPTEE_SMC_RETURN_IS_RPC(a0)) {
+		c->issued = false;
+		finish_call(vm, c, regs, st, a0,
+			    a0 == OPTEE_SMC_RETURN_OK ? OUTPUTS_ALL
+						      : OUTPUTS_NONE);
+		return;
+	}
+	c->optee_thread = reg32(sw->a[3]);
+	c->rpc_func = (uint8_t)(a0 & OPTEE_SMC_RETURN_RPC_FUNC_MASK);
+	/*
+	 * Only FOREIGN_INTR carries nothing to translate. Any other RPC
+	 * reaches the guest as FOREIGN_INTR too, and OP-TEE gets an empty
+	 * answer on resume: the guest never sees a request it cannot be
+	 * trusted with.
+	 */
+	answer(regs, OPTEE_SMC_RETURN_RPC_FOREIGN_INTR, c->index);
+	call_park(vm, c, CALL_IN_RPC);
+}
+
+static void issue(struct teemed_vm *vm, struct call *c,
+		  struct teemed_regs *regs, struct step *st,
+		  struct teemed_regs *sw)
+{
+	sw->a[7] = vm->client_id;
+	c->issued = true;
+	plat_smc(vm->t, sw);
+	handle_optee_answer(vm, c, regs, st, sw);
+}
+
+static void continue_prepare(struct teemed_vm *vm, struct call *c,
+			     struct teemed_regs *regs, struct step *st)
+{
+	struct teemed_regs sw = {{0}};
+
+	switch (params_translate(vm, c, st)) {
+	case PARAMS_PAUSED:
+		pause_call(vm, c, regs, CALL_PAUSED_PREPARE);
+		return;
+	case PARAMS_FAILED:
+		finish_call(vm, c, regs, st, OPTEE_SMC_RETURN_OK,
+			    OUTPUTS_ERROR);
+		return;
+	case PARAMS_DONE:
+		break;
+	}
+	sw.a[0] = OPTEE_SMC_CALL_WITH_ARG;
+	reg_pair_set(&sw.a[1], &sw.a[2], teemed_pa_addr(c->shadow_pa));
+	sw.a[3] = OPTEE_SMC_SHM_CACHED;
+	issue(vm, c, regs, st, &sw);
+}
+
+/* Copy the guest's argument into the shadow, once (spec §2.6). */
+static uint32_t shadow_argument(struct teemed_vm *vm, struct call *c)
+{
+	struct optee_msg_arg *arg = c->shadow;
+
+	if (guest_read(vm, c->guest_arg, arg, sizeof(*arg)))
+		return OPTEE_SMC_RETURN_EBADADDR;
+	if (!params_cmd_allowed(arg->cmd))
+		return OPTEE_SMC_RETURN_EBADCMD;
+	if (arg->num_params > OPTEE_MSG_MAX_NUM_PARAMS)
+		return OPTEE_SMC_RETURN_EBADADDR;
+	if (guest_read(vm, teemed_ipa(teemed_ipa_addr(c->guest_arg) +
+				      sizeof(*arg)),
+		       arg->params, sizeof(arg->params[0]) * arg->num_params))
+		return OPTEE_SMC_RETURN_EBADADDR;
+	return OPTEE_SMC_RETURN_OK;
+}
+
+void std_call_with_arg(struct teemed_vm *vm, struct teemed_regs *regs,
+		       struct step *st)
+{
+	uint64_t ipa = reg_pair(regs->a[1], regs->a[2]);
+	struct call *c;
+	uint32_t err;
+
+	/* Dynamic shared memory: the argument is one 4 KiB page. */
+	if (ipa & TEEMED_PAGE_MASK) {
+		vm_refuse(vm, TEEMED_REFUSED_ARG);
+		answer(regs, OPTEE_SMC_RETURN_EBADADDR, 0);
+		return;
+	}
+	c = call_claim_new(vm);
+	if (!c) {
+		vm_refuse(vm, TEEMED_REFUSED_QUOTA);
+		answer(regs, OPTEE_SMC_RETURN_ETHREAD_LIMIT, 0);
+		return;
+	}
+	c->guest_arg = teemed_ipa(ipa);
+	err = shadow_argument(vm, c);
+	if (err) {
+		vm_refuse(vm, err == OPTEE_SMC_RETURN_EBADCMD
+				      ? TEEMED_REFUSED_CMD
+				      : TEEMED_REFUSED_ARG);
+		answer(regs, err, 0);
+		call_retire(vm, c);
+		return;
+	}
+	continue_prepare(vm, c, regs, st);
+}
+
+static void resume_optee(struct teemed_vm *vm, struct call *c,
+			 struct teemed_regs *regs, struct step *st)
+{
+	struct teemed_regs sw = {{0}};
+
+	sw.a[0] = OPTEE_SMC_CALL_RETURN_FROM_RPC;
+	sw.a[3] = c->optee_thread;
+	issue(vm, c, regs, st, &sw);
+}
+
+void std_return_from_rpc(struct teemed_vm *vm, struct teemed_regs *regs,
+			 struct step *st)
+{
+	uint8_t was = CALL_FREE;
+	struct call *c = call_claim_paused(vm, reg32(regs->a[3]), &was);
+
+	if (!c) {
+		vm_refuse(vm, TEEMED_REFUSED_RESUME);
+		answer(regs, OPTEE_SMC_RETURN_ERESUME, 0);
+		return;
+	}
+	switch (was) {
+	case CALL_PAUSED_PREPARE:
+		continue_prepare(vm, c, regs, st);
+		break;
+	case CALL_PAUSED_FINISH:
+		continue_finish(vm, c, regs, st);
+		break;
+	default:
+		resume_optee(vm, c, regs, st);
+		break;
+	}
+}

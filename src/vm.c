@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * VM contexts: creation (VM_CREATED), the SMC entry point, statistics,
+ * and resumable teardown (VM_DESTROYED, then bounded release).
+ */
+#include "internal.h"
+#include "string_ops.h"
+
+static uint32_t pick(uint32_t override, uint32_t fallback)
+{
+	return override ? override : fallback;
+}
+
+static void resolve_quota(const struct teemed *t,
+			  const struct teemed_quota *override,
+			  struct teemed_quota *q)
+{
+	static const struct teemed_quota none;
+
+	if (!override)
+		override = &none;
+	q->pinned_pages = pick(override->pinned_pages, t->vm_quota.pinned_pages);
+	q->buffers = pick(override->buffers, t->vm_quota.buffers);
+	q->rpc_buffers = pick(override->rpc_buffers, t->vm_quota.rpc_buffers);
+	q->calls = pick(override->calls, t->vm_quota.calls);
+	q->mediator_pages =
+		pick(override->mediator_pages, t->vm_quota.mediator_pages);
+	/* More calls than OP-TEE has threads would earn ETHREAD_LIMIT. */
+	if (q->calls > t->info.thread_count)
+		q->calls = t->info.thread_count;
+	if (q->calls > TEEMED_MAX_CALLS)
+		q->calls = TEEMED_MAX_CALLS;
+}
+
+static bool id_in_use(const struct teemed *t, uint16_t id, uint32_t *free_slot)
+{
+	*free_slot = t->max_vms;
+	for (uint32_t i = 0; i < t->max_vms; i++) {
+		if (!t->vms[i]) {
+			if (*free_slot == t->max_vms)
+				*free_slot = i;
+		} else if (t->vms[i]->client_id == id) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static void inst_lock(struct teemed *t)
+{
+	t->plat->lock(t->plat->ctx, t->lock);
+}
+
+static void inst_unlock(struct teemed *t)
+{
+	t->plat->unlock(t->plat->ctx, t->lock);
+}
+
+/* Free the parts of a VM that exist; for failed creation and teardown. */
+static void free_vm(struct teemed_vm *vm)
+{
+	const struct teemed_platform *p = vm->t->plat;
+
+	if (vm->calls) {
+		for (uint32_t i = 0; i < vm->quota.calls; i++)
+			if (vm->calls[i])
+				call_free_slot(vm, vm->calls[i]);
+		vm_free_obj(vm, vm->calls,
+			    sizeof(*vm->calls) * vm->quota.calls);
+	}
+	if (vm->lock)
+		p->lock_destroy(p->ctx, vm->lock);
+	p->free_obj(p->ctx, vm->hv_vm, vm, sizeof(*vm));
+}
+
+static int make_calls(struct teemed_vm *vm)
+{
+	vm->calls = vm_alloc_obj(vm, sizeof(*vm->calls) * vm->quota.calls);
+	if (!vm->calls)
+		return TEEMED_ERR_NOMEM;
+	vm->free_head = CALL_NONE;
+	for (uint32_t i = vm->quota.calls; i-- > 0;) {
+		struct call *c = call_make_slot(vm, (uint16_t)i);
+
+		if (!c)
+			return TEEMED_ERR_NOMEM;
+		vm->calls[i] = c;
+		c->next_free = vm->free_head;
+		vm->free_head = (uint16_t)i;
+	}
+	return TEEMED_OK;
+}
+
+static int announce(struct teemed *t, uint32_t fid, uint16_t id)
+{
+	struct teemed_regs r = {{fid, id}};
+
+	r.a[7] = OPTEE_HYP_CLNT_ID;
+	plat_smc(t, &r);
+	return reg32(r.a[0]) == OPTEE_SMC_RETURN_OK ? TEEMED_OK
+						     : TEEMED_ERR_IO;
+}
+
+int teemed_vm_create(struct teemed *t, uint16_t client_id, void *hv_vm,
+		     const struct teemed_quota *quota, struct teemed_vm **out)
+{
+	const struct teemed_platform *p = t->plat;
+	struct teemed_vm *vm;
+	uint32_t slot;
+	int err;
+
+	if (client_id == OPTEE_HYP_CLNT_ID)
+		return TEEMED_ERR_PERM;
+	vm = p->alloc_obj(p->ctx, hv_vm, sizeof(*vm));
+	if (!vm)
+		return TEEMED_ERR_NOMEM;
+	vm->t = t;
+	vm->hv_vm = hv_vm;
+	vm->client_id = client_id;
+	resolve_quota(t, quota, &vm->quota);
+	vm->lock = p->lock_create(p->ctx);
+	err = vm->lock ? make_calls(vm) : TEEMED_ERR_NOMEM;
+	if (err)
+		goto fail;
+
+	/* Claim the id before telling OP-TEE, so no twin can slip in. */
+	inst_lock(t);
+	if (id_in_use(t, client_id, &slot))
+		err = TEEMED_ERR_EXIST;
+	else if (slot == t->max_vms)
+		err = TEEMED_ERR_RANGE;
+	else
+		t->vms[slot] = vm;
+	inst_unlock(t);
+	if (err)
+		goto fail;
+
+	err = announce(t, OPTEE_SMC_VM_CREATED, client_id);
+	if (err) {
+		inst_lock(t);
+		t->vms[slot] = NULL;
+		inst_unlock(t);
+		goto fail;
+	}
+	*out = vm;
+	return TEEMED_OK;
+
+fail:
+	free_vm(vm);
+	return err;
+}
+
+uint16_t teemed_vm_client_id(const struct teemed_vm *vm)
+{
+	return vm->client_id;
+}
+
+void teemed_vm_get_stats(const struct teemed_vm *vm,
+			 struct teemed_vm_stats *out)
+{
+	struct teemed_vm *v = (struct teemed_vm *)(uintptr_t)vm;
+
+	vm_lock(v);
+	*out = vm->stats;
+	vm_unlock(v);
+}
+
+static bool in_trusted_os_range(uint32_t fid)
+{
+	uint32_t owner = (fid >> OPTEE_SMC_OWNER_SHIFT) & OPTEE_SMC_OWNER_MASK;
+
+	return owner >= OPTEE_SMC_OWNER_TRUSTED_OS &&
+	       owner <= OPTEE_SMC_OWNER_TRUSTED_OS_API;
+}
+
+/* Fold one SMC's or destroy step's page work into the statistics. */
+static void commit_step(struct teemed_vm *vm, const struct step *st,
+			bool is_smc)
+{
+	vm_lock(vm);
+	if (is_smc)
+		vm->stats.smcs++;
+	stats_peak(&vm->stats.pinned_pages, &vm->stats.pinned_pages_peak,
+		   st->pin_delta);
+	if (st->pages > vm->stats.max_pages_per_smc)
+		vm->stats.max_pages_per_smc = st->pages;
+	vm_unlock(vm);
+}
+
+enum teemed_smc_result teemed_vm_smc(struct teemed_vm *vm,
+				     struct teemed_regs *regs)
+{
+	uint32_t fid = reg32(regs->a[0]);
+	struct step st = {.budget = vm->t->step_pages};
+
+	if (!in_trusted_os_range(fid))
+		return TEEMED_SMC_NOT_OPTEE;
+	if (vm->phase != VM_ALIVE) {
+		regs->a[0] = OPTEE_SMC_RETURN_ENOTAVAIL;
+	} else if (fid & OPTEE_SMC_FAST_CALL) {
+		fast_call(vm, regs);
+	} else if (fid == OPTEE_SMC_CALL_WITH_ARG) {
+		std_call_with_arg(vm, regs, &st);
+	} else if (fid == OPTEE_SMC_CALL_RETURN_FROM_RPC) {
+		std_return_from_rpc(vm, regs, &st);
+	} else {
+		/* RPC_ARG and REGD_ARG calls are not offered (capability
+		   hidden), like every other yielding function. */
+		vm_refuse(vm, TEEMED_REFUSED_FUNCTION);
+		regs->a[0] = OPTEE_SMC_RETURN_UNKNOWN_FUNCTION;
+	}
+	commit_step(vm, &st, true);
+	return TEEMED_SMC_HANDLED;
+}
+
+/*
+ * Move every buffer the VM still holds to its release queue, one
+ * budget unit per buffer. True when nothing is left to move.
+ */
+static bool collect_buffers(struct teemed_vm *vm, struct step *st)
+{
+	while (vm->destroy_slot < vm->quota.calls) {
+		struct call *c = vm->calls[vm->destroy_slot];
+
+		while (c->bufs) {
+			struct buf *b = c->bufs;
+
+			if (step_exhausted(st))
+				return false;
+			st->pages++;
+			c->bufs = b->next;
+			vm_lock(vm);
+			shm_queue_release_locked(vm, b);
+			vm_unlock(vm);
+		}
+		vm->destroy_slot++;
+	}
+	for (;;) {
+		struct buf *b;
+
+		if (step_exhausted(st))
+			return false;
+		vm_lock(vm);
+		b = shm_first_locked(vm);
+		if (b) {
+			shm_remove_locked(vm, b);
+			shm_queue_release_locked(vm, b);
+		}
+		vm_unlock(vm);
+		if (!b)
+			return true;
+		st->pages++;
+	}
+}
+
+int teemed_vm_destroy(struct teemed_vm *vm)
+{
+	struct teemed *t = vm->t;
+	struct step st = {.budget = t->step_pages};
+	bool done;
+
+	if (vm->phase == VM_ALIVE)
+		vm->phase = VM_DYING;
+	if (vm->phase == VM_DYING) {
+		/* OP-TEE must forget the VM before any page is unpinned. */
+		if (announce(t, OPTEE_SMC_VM_DESTROYED, vm->client_id))
+			return TEEMED_ERR_IO;
+		vm->phase = VM_RELEASING;
+		vm->destroy_slot = 0;
+	}
+	done = collect_buffers(vm, &st) && shm_drain_release_queue(vm, &st);
+	commit_step(vm, &st, false);
+	if (!done)
+		return TEEMED_ERR_AGAIN;
+
+	inst_lock(t);
+	for (uint32_t i = 0; i < t->max_vms; i++)
+		if (t->vms[i] == vm)
+			t->vms[i] = NULL;
+	inst_unlock(t);
+	free_vm(vm);
+	return TEEMED_OK;
+}
