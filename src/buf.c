@@ -36,9 +36,34 @@ uint64_t buf_usable_size(const struct buf *b)
 	return (uint64_t)b->page_count * TEEMED_PAGE_SIZE - b->offset;
 }
 
+/* Reserve what a buffer will hold, then make its object. */
+static struct buf *buf_alloc(struct teemed_vm *vm, uint8_t kind,
+			     uint64_t cookie, uint32_t pages, uint32_t mpages,
+			     uint32_t *refusal)
+{
+	struct buf *b;
+
+	if (vm_reserve_pages(vm, pages, mpages)) {
+		*refusal = TEEMED_REFUSED_QUOTA;
+		return NULL;
+	}
+	b = vm_alloc_obj(vm, sizeof(*b));
+	if (!b) {
+		vm_unreserve_pages(vm, pages, mpages);
+		*refusal = TEEMED_REFUSED_NOMEM;
+		return NULL;
+	}
+	b->node.key = cookie;
+	b->page_count = pages;
+	b->mpages = mpages;
+	b->kind = kind;
+	b->state = BUF_BUILDING;
+	return b;
+}
+
 /*
- * Check a guest's (buf_ptr, size) and reserve what translating it will
- * take. On failure returns NULL and sets `*refusal`.
+ * Check a guest's NONCONTIG (buf_ptr, size) and reserve what translating
+ * it will take. On failure returns NULL and sets `*refusal`.
  */
 struct buf *buf_create(struct teemed_vm *vm, uint8_t kind, uint64_t cookie,
 		       uint64_t buf_ptr, uint64_t size, uint32_t *refusal)
@@ -53,26 +78,70 @@ struct buf *buf_create(struct teemed_vm *vm, uint8_t kind, uint64_t cookie,
 		return NULL;
 	}
 	pages = (size + offset - 1) / TEEMED_PAGE_SIZE + 1;
-	if (pages > vm->quota.pinned_pages ||
-	    vm_reserve_pages(vm, (uint32_t)pages,
-			     list_pages_for((uint32_t)pages))) {
+	if (pages > vm->quota.pinned_pages) {
 		*refusal = TEEMED_REFUSED_QUOTA;
 		return NULL;
 	}
-	b = vm_alloc_obj(vm, sizeof(*b));
-	if (!b) {
-		vm_unreserve_pages(vm, (uint32_t)pages,
-				   list_pages_for((uint32_t)pages));
+	b = buf_alloc(vm, kind, cookie, (uint32_t)pages,
+		      list_pages_for((uint32_t)pages), refusal);
+	if (!b)
+		return NULL;
+	b->size = size;
+	b->offset = (uint32_t)offset;
+	b->guest_list = teemed_ipa(buf_ptr - offset);
+	return b;
+}
+
+/*
+ * A payload the guest names by the address of its single page (a
+ * contiguous SHM_ALLOC answer, §6.7). It is shown to OP-TEE as a
+ * one-entry page list like any other.
+ */
+struct buf *buf_create_contiguous(struct teemed_vm *vm, uint64_t cookie,
+				  uint64_t ipa, uint64_t size,
+				  uint32_t *refusal)
+{
+	struct buf *b;
+
+	if ((ipa & TEEMED_PAGE_MASK) || size == 0 || size > TEEMED_PAGE_SIZE) {
+		*refusal = TEEMED_REFUSED_RPC;
+		return NULL;
+	}
+	b = buf_alloc(vm, BUF_RPC_PAYLOAD, cookie, 1, 1, refusal);
+	if (!b)
+		return NULL;
+	b->size = size;
+	b->contiguous = true;
+	b->guest_list = teemed_ipa(ipa);
+	return b;
+}
+
+/*
+ * An RPC argument buffer (answer to RPC_ALLOC): OP-TEE gets a mediator
+ * page and the guest's page is only ever copied to and from, so it
+ * needs no pin.
+ */
+struct buf *buf_create_rpc_arg(struct teemed_vm *vm, uint64_t cookie,
+			       uint64_t ipa, uint32_t *refusal)
+{
+	struct buf *b;
+
+	if (ipa & TEEMED_PAGE_MASK) {
+		*refusal = TEEMED_REFUSED_RPC;
+		return NULL;
+	}
+	b = buf_alloc(vm, BUF_RPC_ARG, cookie, 0, 1, refusal);
+	if (!b)
+		return NULL;
+	if (vm_alloc_page(vm, &b->head)) {
+		vm_unreserve_pages(vm, 0, 1);
+		vm_free_obj(vm, b, sizeof(*b));
 		*refusal = TEEMED_REFUSED_NOMEM;
 		return NULL;
 	}
-	b->node.key = cookie;
-	b->size = size;
-	b->offset = (uint32_t)offset;
-	b->page_count = (uint32_t)pages;
-	b->kind = kind;
-	b->state = BUF_BUILDING;
-	b->guest_list = teemed_ipa(buf_ptr - offset);
+	b->list_pages = 1;
+	b->size = TEEMED_PAGE_SIZE;
+	b->guest_list = teemed_ipa(ipa);
 	return b;
 }
 
@@ -138,7 +207,7 @@ int buf_translate(struct teemed_vm *vm, struct buf *b, struct step *st)
 			err = TEEMED_ERR_AGAIN;
 			break;
 		}
-		if (!guest.va) {
+		if (!guest.va && !b->contiguous) {
 			guest.va = guest_map(vm, b->guest_list, 0, &guest.pa);
 			if (!guest.va) {
 				err = TEEMED_ERR_FAULT;
@@ -165,7 +234,8 @@ int buf_translate(struct teemed_vm *vm, struct buf *b, struct step *st)
 		} else if (!shadow) {
 			shadow = plat_map(vm->t, b->tail);
 		}
-		entry = guest.va[slot];
+		entry = b->contiguous ? teemed_ipa_addr(b->guest_list)
+				      : guest.va[slot];
 		if ((entry & TEEMED_PAGE_MASK) ||
 		    vm_pin(vm, st, teemed_ipa(entry), TEEMED_PIN_WRITE, &pa)) {
 			err = TEEMED_ERR_FAULT;
@@ -211,13 +281,14 @@ bool buf_release(struct teemed_vm *vm, struct buf *b, struct step *st)
 		plat_unmap(vm->t, shadow);
 	if (b->cursor < b->pinned)
 		return false;
-	/* A list page started for an entry that then failed to pin. */
+	/* The RPC_ARG shadow, or a list page started for an entry that then
+	   failed to pin. */
 	if (b->list_pages) {
 		TEEMED_ASSERT(b->list_pages == 1);
 		vm_free_page(vm, b->head);
 		b->list_pages = 0;
 	}
-	vm_unreserve_pages(vm, b->page_count, list_pages_for(b->page_count));
+	vm_unreserve_pages(vm, b->page_count, b->mpages);
 	vm_free_obj(vm, b, sizeof(*b));
 	return true;
 }

@@ -64,6 +64,9 @@ struct call *call_claim_new(struct teemed_vm *vm)
 	c->registering = NULL;
 	c->unregistering = NULL;
 	c->rmem_count = 0;
+	c->rpc_arg = NULL;
+	c->rpc_free = NULL;
+	c->rpc_payload = NULL;
 	return c;
 }
 
@@ -82,7 +85,8 @@ struct call *call_claim_paused(struct teemed_vm *vm, uint32_t index,
 		c = vm->calls[index];
 		if (c && (c->state == CALL_PAUSED_PREPARE ||
 			  c->state == CALL_IN_RPC ||
-			  c->state == CALL_PAUSED_FINISH)) {
+			  c->state == CALL_PAUSED_FINISH ||
+			  c->state == CALL_PAUSED_RPC)) {
 			*was = c->state;
 			c->state = CALL_BUSY;
 		} else {

@@ -67,6 +67,14 @@ static void fast_exchange_caps(struct teemed_vm *vm, struct teemed_regs *regs)
 		   (uint32_t)regs->a[1] & vm->t->info.guest_caps, 0, 0);
 }
 
+/* Release the RPC buffer whose cookie OP-TEE hands back (§2.13). */
+static void fast_disable_cache(struct teemed_vm *vm, struct teemed_regs *regs)
+{
+	fast_forward(vm, regs);
+	if (regs->a[0] == OPTEE_SMC_RETURN_OK)
+		rpc_disable_cache_cookie(vm, reg_pair(regs->a[1], regs->a[2]));
+}
+
 /* A guest may run as many calls at once as its quota allows. */
 static void fast_thread_count(struct teemed_vm *vm, struct teemed_regs *regs)
 {
@@ -86,7 +94,7 @@ static const struct fast_rule {
 	{OPTEE_SMC_CALL_GET_OS_REVISION, fast_forward},
 	{OPTEE_SMC_GET_SHM_CONFIG, fast_no_shm_config},
 	{OPTEE_SMC_EXCHANGE_CAPABILITIES, fast_exchange_caps},
-	{OPTEE_SMC_DISABLE_SHM_CACHE, fast_forward},
+	{OPTEE_SMC_DISABLE_SHM_CACHE, fast_disable_cache},
 	{OPTEE_SMC_ENABLE_SHM_CACHE, fast_forward},
 	{OPTEE_SMC_GET_THREAD_COUNT, fast_thread_count},
 };

@@ -56,7 +56,8 @@ struct teemed {
 enum buf_kind {
 	BUF_TMEM,       /* temporary memref of one call */
 	BUF_REGISTERED, /* REGISTER_SHM: rmem may name it */
-	BUF_RPC_PAYLOAD /* answer to an RPC SHM_ALLOC */
+	BUF_RPC_PAYLOAD, /* answer to an RPC SHM_ALLOC */
+	BUF_RPC_ARG      /* answer to RPC_ALLOC: a shadowed message page */
 };
 
 enum buf_state {
@@ -83,11 +84,14 @@ struct buf {
 	uint32_t list_pages;    /* shadow list pages held */
 	uint32_t guest_list_no; /* which of the guest's list pages */
 	uint32_t users;         /* in-flight calls naming it by rmem */
+	uint32_t mpages;        /* mediator pages reserved for it */
 	uint8_t kind;
 	uint8_t state;
-	teemed_pa_t head;        /* first shadow list page */
+	bool contiguous;        /* one page named directly, no guest list */
+	teemed_pa_t head;        /* first shadow list page (RPC_ARG: shadow) */
 	teemed_pa_t tail;        /* list page being filled */
-	teemed_ipa_t guest_list; /* guest list page being read */
+	teemed_ipa_t guest_list; /* guest list page being read (RPC_ARG and
+				    contiguous: the guest's page itself) */
 };
 
 /* States of a call slot; a slot is BUSY while one vCPU works on it. */
@@ -96,7 +100,8 @@ enum call_state {
 	CALL_BUSY,
 	CALL_PAUSED_PREPARE, /* translation paused; guest will resume */
 	CALL_IN_RPC,         /* OP-TEE waits for the guest's RPC answer */
-	CALL_PAUSED_FINISH   /* release paused; guest will resume */
+	CALL_PAUSED_FINISH,  /* release paused; guest will resume */
+	CALL_PAUSED_RPC      /* RPC answer's translation paused */
 };
 
 /* Most parameters of any command a guest may send (OPEN_SESSION). */
@@ -122,6 +127,11 @@ struct call {
 	struct buf *unregistering; /* UNREGISTER_SHM target */
 	struct buf *rmem_bufs[CALL_MAX_PARAMS];
 	uint32_t rmem_count;
+	/* RPC in progress */
+	uint32_t rpc_size;        /* RPC_ALLOC: bytes asked */
+	struct buf *rpc_arg;      /* RPC_CMD: the message buffer */
+	struct buf *rpc_free;     /* RPC_FREE: drop once OP-TEE resumed */
+	struct buf *rpc_payload;  /* SHM_ALLOC answer being translated */
 };
 
 /* Work done in one trapped SMC, checked against the step budget. */
@@ -157,6 +167,7 @@ struct teemed_vm {
 	uint16_t free_head;       /* stack of free slots */
 	struct ctree cookies;     /* registered and payload buffers */
 	struct buf *release_queue; /* buffers waiting to be unpinned */
+	_Atomic uint32_t queued;   /* buffers in release_queue */
 	uint32_t destroy_slot;    /* teardown cursor over calls[] */
 };
 
@@ -197,6 +208,11 @@ int guest_write(struct teemed_vm *vm, teemed_ipa_t ipa, const void *src,
 
 struct buf *buf_create(struct teemed_vm *vm, uint8_t kind, uint64_t cookie,
 		       uint64_t buf_ptr, uint64_t size, uint32_t *refusal);
+struct buf *buf_create_contiguous(struct teemed_vm *vm, uint64_t cookie,
+				  uint64_t ipa, uint64_t size,
+				  uint32_t *refusal);
+struct buf *buf_create_rpc_arg(struct teemed_vm *vm, uint64_t cookie,
+			       uint64_t ipa, uint32_t *refusal);
 int buf_translate(struct teemed_vm *vm, struct buf *b, struct step *st);
 bool buf_release(struct teemed_vm *vm, struct buf *b, struct step *st);
 uint64_t buf_shadow_ptr(const struct buf *b);
@@ -207,6 +223,7 @@ uint64_t buf_cookie(const struct buf *b);
 
 struct buf *shm_lookup_locked(struct teemed_vm *vm, uint64_t cookie);
 int shm_insert_locked(struct teemed_vm *vm, struct buf *b);
+uint32_t shm_insert(struct teemed_vm *vm, struct buf *b);
 void shm_remove_locked(struct teemed_vm *vm, struct buf *b);
 struct buf *shm_first_locked(struct teemed_vm *vm);
 void shm_queue_release_locked(struct teemed_vm *vm, struct buf *b);
@@ -240,6 +257,24 @@ enum params_result params_translate(struct teemed_vm *vm, struct call *c,
 				    struct step *st);
 void params_copy_back(struct teemed_vm *vm, struct call *c, bool whole);
 void params_end_call(struct teemed_vm *vm, struct call *c, bool done);
+
+/* --- rpc.c: RPCs from OP-TEE and the guest's answers -------------------- */
+
+enum rpc_route {
+	RPC_TO_GUEST, /* regs hold the RPC for the guest */
+	RPC_PAUSED,   /* translation paused; regs hold FOREIGN_INTR */
+	RPC_TO_OPTEE  /* sw holds the RETURN_FROM_RPC for OP-TEE */
+};
+
+void rpc_forward(struct teemed_vm *vm, struct call *c,
+		 const struct teemed_regs *sw, struct teemed_regs *regs);
+enum rpc_route rpc_answer(struct teemed_vm *vm, struct call *c,
+			  struct teemed_regs *regs, struct step *st,
+			  struct teemed_regs *sw);
+enum rpc_route rpc_continue(struct teemed_vm *vm, struct call *c,
+			    struct step *st, struct teemed_regs *regs);
+void rpc_after_resume(struct teemed_vm *vm, struct call *c);
+void rpc_disable_cache_cookie(struct teemed_vm *vm, uint64_t cookie);
 
 /* --- fast_call.c ------------------------------------------------------------ */
 

@@ -167,18 +167,12 @@ static uint32_t start_tmem(struct teemed_vm *vm, struct call *c,
 	if (!b)
 		return refusal;
 	if (registering) {
-		int err;
-
-		/* Cookie 0 means "none" inside OP-TEE (§5.2). */
-		vm_lock(vm);
-		err = tmem->shm_ref ? shm_insert_locked(vm, b)
-				    : TEEMED_ERR_EXIST;
-		vm_unlock(vm);
-		if (err) {
+		refusal = shm_insert(vm, b);
+		if (refusal != TEEMED_REFUSED_COUNT) {
 			struct step none = {.budget = 0};
 
 			buf_release(vm, b, &none);
-			return TEEMED_REFUSED_PARAM;
+			return refusal;
 		}
 		c->registering = b;
 	} else {

@@ -17,18 +17,59 @@ struct buf *shm_lookup_locked(struct teemed_vm *vm, uint64_t cookie)
 	return n ? BUF_OF(n) : NULL;
 }
 
+/* The counter and limit a buffer of this kind is held to. */
+static uint32_t *kind_count(struct teemed_vm *vm, const struct buf *b,
+			    uint32_t **peak, uint32_t *limit)
+{
+	if (b->kind == BUF_RPC_ARG) {
+		*peak = &vm->stats.rpc_buffers_peak;
+		*limit = vm->quota.rpc_buffers;
+		return &vm->stats.rpc_buffers;
+	}
+	*peak = &vm->stats.buffers_peak;
+	*limit = vm->quota.buffers;
+	return &vm->stats.buffers;
+}
+
+/*
+ * Enter a buffer in the namespace. EXIST: the cookie is live (OP-TEE
+ * would silently shadow the older object, §5.2); NOMEM: quota.
+ */
 int shm_insert_locked(struct teemed_vm *vm, struct buf *b)
 {
+	uint32_t *peak, limit;
+	uint32_t *count = kind_count(vm, b, &peak, &limit);
+
+	if (*count >= limit)
+		return TEEMED_ERR_NOMEM;
 	if (ctree_insert(&vm->cookies, &b->node))
 		return TEEMED_ERR_EXIST;
-	stats_peak(&vm->stats.buffers, &vm->stats.buffers_peak, 1);
+	stats_peak(count, peak, 1);
 	return TEEMED_OK;
 }
 
 void shm_remove_locked(struct teemed_vm *vm, struct buf *b)
 {
+	uint32_t *peak, limit;
+
 	ctree_remove(&vm->cookies, &b->node);
-	vm->stats.buffers--;
+	(*kind_count(vm, b, &peak, &limit))--;
+}
+
+/* Insert, mapping failure to the refusal it is. */
+uint32_t shm_insert(struct teemed_vm *vm, struct buf *b)
+{
+	int err;
+
+	/* Cookie 0 means "none" inside OP-TEE (§5.2). */
+	if (buf_cookie(b) == 0)
+		return TEEMED_REFUSED_PARAM;
+	vm_lock(vm);
+	err = shm_insert_locked(vm, b);
+	vm_unlock(vm);
+	if (err == TEEMED_ERR_NOMEM)
+		return TEEMED_REFUSED_QUOTA;
+	return err ? TEEMED_REFUSED_PARAM : TEEMED_REFUSED_COUNT;
 }
 
 struct buf *shm_first_locked(struct teemed_vm *vm)
@@ -43,6 +84,7 @@ void shm_queue_release_locked(struct teemed_vm *vm, struct buf *b)
 	b->state = BUF_RELEASING;
 	b->next = vm->release_queue;
 	vm->release_queue = b;
+	atomic_fetch_add_explicit(&vm->queued, 1, memory_order_relaxed);
 }
 
 /* Unpin queued buffers within the budget; true when the queue is empty. */
@@ -65,5 +107,7 @@ bool shm_drain_release_queue(struct teemed_vm *vm, struct step *st)
 			vm_unlock(vm);
 			return false;
 		}
+		atomic_fetch_sub_explicit(&vm->queued, 1,
+					  memory_order_relaxed);
 	}
 }

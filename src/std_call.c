@@ -79,14 +79,7 @@ static void handle_optee_answer(struct teemed_vm *vm, struct call *c,
 		return;
 	}
 	c->optee_thread = reg32(sw->a[3]);
-	c->rpc_func = (uint8_t)(a0 & OPTEE_SMC_RETURN_RPC_FUNC_MASK);
-	/*
-	 * Only FOREIGN_INTR carries nothing to translate. Any other RPC
-	 * reaches the guest as FOREIGN_INTR too, and OP-TEE gets an empty
-	 * answer on resume: the guest never sees a request it cannot be
-	 * trusted with.
-	 */
-	answer(regs, OPTEE_SMC_RETURN_RPC_FOREIGN_INTR, c->index);
+	rpc_forward(vm, c, sw, regs);
 	call_park(vm, c, CALL_IN_RPC);
 }
 
@@ -97,6 +90,7 @@ static void issue(struct teemed_vm *vm, struct call *c,
 	sw->a[7] = vm->client_id;
 	c->issued = true;
 	plat_smc(vm->t, sw);
+	rpc_after_resume(vm, c);
 	handle_optee_answer(vm, c, regs, st, sw);
 }
 
@@ -172,14 +166,24 @@ void std_call_with_arg(struct teemed_vm *vm, struct teemed_regs *regs,
 	continue_prepare(vm, c, regs, st);
 }
 
-static void resume_optee(struct teemed_vm *vm, struct call *c,
-			 struct teemed_regs *regs, struct step *st)
+/* Go on with an RPC answer: back to OP-TEE, or the guest once more. */
+static void route_rpc(struct teemed_vm *vm, struct call *c,
+		      struct teemed_regs *regs, struct step *st,
+		      enum rpc_route route, struct teemed_regs *sw)
 {
-	struct teemed_regs sw = {{0}};
-
-	sw.a[0] = OPTEE_SMC_CALL_RETURN_FROM_RPC;
-	sw.a[3] = c->optee_thread;
-	issue(vm, c, regs, st, &sw);
+	switch (route) {
+	case RPC_TO_GUEST:
+		call_park(vm, c, CALL_IN_RPC);
+		return;
+	case RPC_PAUSED:
+		pause_call(vm, c, regs, CALL_PAUSED_RPC);
+		return;
+	case RPC_TO_OPTEE:
+		sw->a[0] = OPTEE_SMC_CALL_RETURN_FROM_RPC;
+		sw->a[3] = c->optee_thread;
+		issue(vm, c, regs, st, sw);
+		return;
+	}
 }
 
 void std_return_from_rpc(struct teemed_vm *vm, struct teemed_regs *regs,
@@ -187,6 +191,7 @@ void std_return_from_rpc(struct teemed_vm *vm, struct teemed_regs *regs,
 {
 	uint8_t was = CALL_FREE;
 	struct call *c = call_claim_paused(vm, reg32(regs->a[3]), &was);
+	struct teemed_regs sw = {{0}};
 
 	if (!c) {
 		vm_refuse(vm, TEEMED_REFUSED_RESUME);
@@ -200,8 +205,12 @@ void std_return_from_rpc(struct teemed_vm *vm, struct teemed_regs *regs,
 	case CALL_PAUSED_FINISH:
 		continue_finish(vm, c, regs, st);
 		break;
+	case CALL_PAUSED_RPC:
+		route_rpc(vm, c, regs, st, rpc_continue(vm, c, st, regs), &sw);
+		break;
 	default:
-		resume_optee(vm, c, regs, st);
+		route_rpc(vm, c, regs, st, rpc_answer(vm, c, regs, st, &sw),
+			  &sw);
 		break;
 	}
 }

@@ -209,6 +209,9 @@ enum teemed_smc_result teemed_vm_smc(struct teemed_vm *vm,
 		vm_refuse(vm, TEEMED_REFUSED_FUNCTION);
 		regs->a[0] = OPTEE_SMC_RETURN_UNKNOWN_FUNCTION;
 	}
+	/* Buffers OP-TEE let go of are unpinned with what budget is left. */
+	if (atomic_load_explicit(&vm->queued, memory_order_relaxed))
+		shm_drain_release_queue(vm, &st);
 	commit_step(vm, &st, true);
 	return TEEMED_SMC_HANDLED;
 }

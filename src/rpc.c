@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * RPCs from OP-TEE during a yielding call (spec §2.21, §6), and the
+ * guest's answers to them.
+ *
+ * RPC argument buffers (RPC_ALLOC) are shadowed: OP-TEE writes its
+ * request into a mediator page, the mediator copies it to the guest's
+ * page when forwarding RPC_CMD and copies back only the fields OP-TEE
+ * reads (§6.4) when the guest answers. Payload buffers (the answer to
+ * SHM_ALLOC) are translated like any page list and pinned until OP-TEE
+ * frees them with SHM_FREE.
+ */
+#include "internal.h"
+#include "string_ops.h"
+
+/* Internal RPC state: a mediator-made SHM_FREE the guest must serve. */
+#define RPC_SYNTHETIC_SHM_FREE 0xFFu
+
+#define RPC_MSG_SIZE OPTEE_MSG_GET_ARG_SIZE(OPTEE_RPC_MAX_NUM_PARAMS)
+
+union rpc_msg {
+	struct optee_msg_arg arg;
+	uint8_t bytes[RPC_MSG_SIZE];
+};
+
+static void to_guest(struct teemed_regs *regs, uint32_t a0, uint64_t pair,
+		     uint16_t index)
+{
+	regs->a[0] = a0;
+	reg_pair_set(&regs->a[1], &regs->a[2], pair);
+	regs->a[3] = index;
+}
+
+static struct buf *lookup_kind(struct teemed_vm *vm, uint64_t cookie,
+			       uint8_t kind)
+{
+	struct buf *b;
+
+	vm_lock(vm);
+	b = shm_lookup_locked(vm, cookie);
+	if (b && b->kind != kind)
+		b = NULL;
+	vm_unlock(vm);
+	return b;
+}
+
+/* Take a buffer out of the namespace and have its pages unpinned. */
+static void retire_buf(struct teemed_vm *vm, struct buf *b)
+{
+	vm_lock(vm);
+	shm_remove_locked(vm, b);
+	shm_queue_release_locked(vm, b);
+	vm_unlock(vm);
+}
+
+static bool is_output_memref(uint64_t attr)
+{
+	switch (attr & OPTEE_MSG_ATTR_TYPE_MASK) {
+	case OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT:
+	case OPTEE_MSG_ATTR_TYPE_RMEM_INOUT:
+	case OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT:
+	case OPTEE_MSG_ATTR_TYPE_TMEM_INOUT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool is_output_value(uint64_t attr)
+{
+	uint64_t type = attr & OPTEE_MSG_ATTR_TYPE_MASK;
+
+	return type == OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT ||
+	       type == OPTEE_MSG_ATTR_TYPE_VALUE_INOUT;
+}
+
+/*
+ * Copy OP-TEE's request to the guest's RPC buffer. False when it must
+ * not or cannot reach the guest; OP-TEE is then resumed with the
+ * request unanswered (its ret preset to TEEC_ERROR_GENERIC fails it).
+ */
+static bool forward_message(struct teemed_vm *vm, struct buf *rpc)
+{
+	struct optee_msg_arg *shadow = plat_map(vm->t, rpc->head);
+	union rpc_msg msg;
+	bool ok = false;
+	uint32_t n = shadow->num_params;
+
+	if (n > OPTEE_RPC_MAX_NUM_PARAMS)
+		goto out;
+	if (shadow->cmd == OPTEE_RPC_CMD_BENCH_REG) {
+		/* Carries a physical address (§6.5). */
+		shadow->ret = TEEC_ERROR_NOT_SUPPORTED;
+		goto out;
+	}
+	if (shadow->cmd == OPTEE_RPC_CMD_SHM_FREE && n >= 1) {
+		struct buf *payload = lookup_kind(
+			vm, shadow->params[0].u.value.b, BUF_RPC_PAYLOAD);
+
+		/* OP-TEE unmapped it before asking (§5.3). */
+		if (payload && payload->state == BUF_LIVE)
+			retire_buf(vm, payload);
+	}
+	memcpy(&msg, shadow, OPTEE_MSG_GET_ARG_SIZE(n));
+	for (uint32_t i = 0; i < n; i++) {
+		struct optee_msg_param *p = &msg.arg.params[i];
+		uint64_t type = p->attr & OPTEE_MSG_ATTR_TYPE_MASK;
+
+		/* A tmem from OP-TEE holds a PA; the guest never gets one. */
+		if (type >= OPTEE_MSG_ATTR_TYPE_TMEM_INPUT &&
+		    type <= OPTEE_MSG_ATTR_TYPE_TMEM_INOUT)
+			p->u.tmem.buf_ptr = 0;
+	}
+	ok = guest_write(vm, rpc->guest_list, &msg,
+			 OPTEE_MSG_GET_ARG_SIZE(n)) == TEEMED_OK;
+out:
+	plat_unmap(vm->t, shadow);
+	return ok;
+}
+
+void rpc_forward(struct teemed_vm *vm, struct call *c,
+		 const struct teemed_regs *sw, struct teemed_regs *regs)
+{
+	uint32_t func = reg32(sw->a[0]) & OPTEE_SMC_RETURN_RPC_FUNC_MASK;
+	uint64_t cookie = reg_pair(sw->a[1], sw->a[2]);
+
+	c->rpc_func = (uint8_t)func;
+	switch (func) {
+	case OPTEE_SMC_RPC_FUNC_ALLOC:
+		c->rpc_size = reg32(sw->a[1]);
+		to_guest(regs, OPTEE_SMC_RETURN_RPC_ALLOC, 0, c->index);
+		regs->a[1] = c->rpc_size;
+		return;
+	case OPTEE_SMC_RPC_FUNC_FREE:
+		c->rpc_free = lookup_kind(vm, cookie, BUF_RPC_ARG);
+		to_guest(regs, OPTEE_SMC_RETURN_RPC_FREE, cookie, c->index);
+		return;
+	case OPTEE_SMC_RPC_FUNC_CMD:
+		c->rpc_arg = lookup_kind(vm, cookie, BUF_RPC_ARG);
+		if (c->rpc_arg && forward_message(vm, c->rpc_arg)) {
+			to_guest(regs, OPTEE_SMC_RETURN_RPC_CMD, cookie,
+				 c->index);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	/*
+	 * FOREIGN_INTR, and anything the guest must not see: the guest
+	 * just resumes, and OP-TEE gets an empty answer.
+	 */
+	c->rpc_func = OPTEE_SMC_RPC_FUNC_FOREIGN_INTR;
+	to_guest(regs, OPTEE_SMC_RETURN_RPC_FOREIGN_INTR, 0, c->index);
+}
+
+/* The guest's answer to RPC_ALLOC: its page, shadowed by one of ours. */
+static void answer_alloc(struct teemed_vm *vm, struct call *c,
+			 const struct teemed_regs *regs, struct teemed_regs *sw)
+{
+	uint64_t ipa = reg_pair(regs->a[1], regs->a[2]);
+	uint64_t cookie = reg_pair(regs->a[4], regs->a[5]);
+	uint32_t refusal = TEEMED_REFUSED_RPC;
+	struct buf *b = NULL;
+	teemed_pa_t probe;
+	void *va;
+
+	if (ipa == 0)
+		return; /* the guest's allocation failed: tell OP-TEE so */
+	if (c->rpc_size > TEEMED_PAGE_SIZE)
+		goto refuse;
+	/* The page must be the guest's own RAM, or no copy could work. */
+	va = guest_map(vm, teemed_ipa(ipa & ~TEEMED_PAGE_MASK),
+		       TEEMED_PIN_WRITE, &probe);
+	if (!va)
+		goto refuse;
+	guest_unmap(vm, va, probe);
+	b = buf_create_rpc_arg(vm, cookie, ipa, &refusal);
+	if (!b)
+		goto refuse;
+	refusal = shm_insert(vm, b);
+	if (refusal != TEEMED_REFUSED_COUNT)
+		goto refuse;
+	b->state = BUF_LIVE;
+	reg_pair_set(&sw->a[1], &sw->a[2], teemed_pa_addr(b->head));
+	reg_pair_set(&sw->a[4], &sw->a[5], cookie);
+	return;
+
+refuse:
+	if (b) {
+		struct step none = {.budget = 0};
+
+		buf_release(vm, b, &none);
+	}
+	vm_refuse(vm, refusal);
+}
+
+/*
+ * Ask the guest to free a payload it offered but OP-TEE will not get:
+ * OP-TEE is told the allocation failed, the guest must not leak it.
+ */
+static enum rpc_route synthetic_shm_free(struct teemed_vm *vm, struct call *c,
+					 uint64_t type, uint64_t cookie,
+					 struct teemed_regs *regs)
+{
+	union rpc_msg msg;
+
+	memset(&msg, 0, OPTEE_MSG_GET_ARG_SIZE(1));
+	msg.arg.cmd = OPTEE_RPC_CMD_SHM_FREE;
+	msg.arg.ret = TEEC_ERROR_GENERIC;
+	msg.arg.num_params = 1;
+	msg.arg.params[0].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INPUT;
+	msg.arg.params[0].u.value.a = type;
+	msg.arg.params[0].u.value.b = cookie;
+	if (guest_write(vm, c->rpc_arg->guest_list, &msg,
+			OPTEE_MSG_GET_ARG_SIZE(1)))
+		return RPC_TO_OPTEE;
+	c->rpc_func = RPC_SYNTHETIC_SHM_FREE;
+	to_guest(regs, OPTEE_SMC_RETURN_RPC_CMD, buf_cookie(c->rpc_arg),
+		 c->index);
+	return RPC_TO_GUEST;
+}
+
+/* Finish a payload translation: OP-TEE gets the shadow list. */
+static enum rpc_route payload_translated(struct teemed_vm *vm, struct call *c,
+					 int err, struct teemed_regs *regs)
+{
+	struct buf *b = c->rpc_payload;
+	struct optee_msg_arg *shadow = plat_map(vm->t, c->rpc_arg->head);
+	struct optee_msg_param *p = &shadow->params[0];
+	uint64_t type = p->u.value.a;
+	enum rpc_route route = RPC_TO_OPTEE;
+
+	c->rpc_payload = NULL;
+	if (err) {
+		vm_refuse(vm, err == TEEMED_ERR_NOMEM ? TEEMED_REFUSED_NOMEM
+						      : TEEMED_REFUSED_RPC);
+		shadow->ret = TEEC_ERROR_OUT_OF_MEMORY;
+		retire_buf(vm, b);
+		route = synthetic_shm_free(vm, c, type, buf_cookie(b), regs);
+	} else {
+		vm_lock(vm);
+		b->state = BUF_LIVE;
+		vm_unlock(vm);
+		shadow->ret = TEEC_SUCCESS;
+		shadow->num_params = 1;
+		p->attr = OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT |
+			  OPTEE_MSG_ATTR_NONCONTIG;
+		p->u.tmem.buf_ptr = buf_shadow_ptr(b);
+		p->u.tmem.size = b->size;
+		p->u.tmem.shm_ref = buf_cookie(b);
+	}
+	plat_unmap(vm->t, shadow);
+	return route;
+}
+
+/*
+ * The guest's answer to SHM_ALLOC (§6.7): one TMEM_OUTPUT, NONCONTIG or
+ * a single page, at least as large as asked, under a fresh cookie.
+ */
+static enum rpc_route answer_shm_alloc(struct teemed_vm *vm, struct call *c,
+				       const struct optee_msg_arg *reply,
+				       struct optee_msg_arg *shadow,
+				       struct step *st,
+				       struct teemed_regs *regs)
+{
+	const struct optee_msg_param *p = &reply->params[0];
+	uint64_t type = shadow->params[0].u.value.a;
+	uint64_t asked = shadow->params[0].u.value.b;
+	uint32_t refusal = TEEMED_REFUSED_RPC;
+	struct buf *b = NULL;
+	int err;
+
+	shadow->ret = reply->ret;
+	if (reply->ret != TEEC_SUCCESS)
+		return RPC_TO_OPTEE;
+	if (reply->num_params == 1 && p->u.tmem.size >= asked) {
+		if (p->attr == (OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT |
+				OPTEE_MSG_ATTR_NONCONTIG))
+			b = buf_create(vm, BUF_RPC_PAYLOAD, p->u.tmem.shm_ref,
+				       p->u.tmem.buf_ptr, p->u.tmem.size,
+				       &refusal);
+		else if (p->attr == OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT)
+			b = buf_create_contiguous(vm, p->u.tmem.shm_ref,
+						  p->u.tmem.buf_ptr,
+						  p->u.tmem.size, &refusal);
+	}
+	if (b) {
+		refusal = shm_insert(vm, b);
+		if (refusal != TEEMED_REFUSED_COUNT) {
+			struct step none = {.budget = 0};
+
+			buf_release(vm, b, &none);
+			b = NULL;
+		}
+	}
+	if (!b) {
+		vm_refuse(vm, refusal);
+		shadow->ret = TEEC_ERROR_OUT_OF_MEMORY;
+		if (reply->num_params == 1 && p->u.tmem.shm_ref)
+			return synthetic_shm_free(vm, c, type,
+						  p->u.tmem.shm_ref, regs);
+		return RPC_TO_OPTEE;
+	}
+	c->rpc_payload = b;
+	err = buf_translate(vm, b, st);
+	if (err == TEEMED_ERR_AGAIN)
+		return RPC_PAUSED;
+	return payload_translated(vm, c, err, regs);
+}
+
+/* Copy back what OP-TEE reads of an answered RPC_CMD (§6.4). */
+static enum rpc_route answer_cmd(struct teemed_vm *vm, struct call *c,
+				 struct step *st, struct teemed_regs *regs)
+{
+	struct optee_msg_arg *shadow;
+	enum rpc_route route = RPC_TO_OPTEE;
+	union rpc_msg reply;
+
+	if (guest_read(vm, c->rpc_arg->guest_list, &reply, sizeof(reply)))
+		return RPC_TO_OPTEE; /* request stays failed */
+	shadow = plat_map(vm->t, c->rpc_arg->head);
+	if (shadow->cmd == OPTEE_RPC_CMD_SHM_ALLOC) {
+		route = answer_shm_alloc(vm, c, &reply.arg, shadow, st, regs);
+		plat_unmap(vm->t, shadow);
+		return route;
+	}
+	shadow->ret = reply.arg.ret;
+	for (uint32_t i = 0; i < shadow->num_params; i++) {
+		struct optee_msg_param *to = &shadow->params[i];
+		const struct optee_msg_param *from = &reply.arg.params[i];
+
+		if (is_output_value(to->attr))
+			to->u.value = from->u.value;
+		else if (is_output_memref(to->attr))
+			to->u.tmem.size = from->u.tmem.size;
+	}
+	plat_unmap(vm->t, shadow);
+	return route;
+}
+
+enum rpc_route rpc_answer(struct teemed_vm *vm, struct call *c,
+			  struct teemed_regs *regs, struct step *st,
+			  struct teemed_regs *sw)
+{
+	switch (c->rpc_func) {
+	case OPTEE_SMC_RPC_FUNC_ALLOC:
+		answer_alloc(vm, c, regs, sw);
+		return RPC_TO_OPTEE;
+	case OPTEE_SMC_RPC_FUNC_FREE:
+		if (c->rpc_free) {
+			vm_lock(vm);
+			shm_remove_locked(vm, c->rpc_free);
+			vm_unlock(vm);
+		}
+		return RPC_TO_OPTEE;
+	case OPTEE_SMC_RPC_FUNC_CMD:
+		return answer_cmd(vm, c, st, regs);
+	default:
+		return RPC_TO_OPTEE;
+	}
+}
+
+enum rpc_route rpc_continue(struct teemed_vm *vm, struct call *c,
+			    struct step *st, struct teemed_regs *regs)
+{
+	int err = buf_translate(vm, c->rpc_payload, st);
+
+	if (err == TEEMED_ERR_AGAIN)
+		return RPC_PAUSED;
+	return payload_translated(vm, c, err, regs);
+}
+
+/* OP-TEE has been resumed: what it no longer maps can go. */
+void rpc_after_resume(struct teemed_vm *vm, struct call *c)
+{
+	if (c->rpc_free) {
+		struct step none = {.budget = 0};
+
+		buf_release(vm, c->rpc_free, &none);
+		c->rpc_free = NULL;
+	}
+	c->rpc_arg = NULL;
+}
+
+/* DISABLE_SHM_CACHE handed back an RPC buffer OP-TEE already dropped. */
+void rpc_disable_cache_cookie(struct teemed_vm *vm, uint64_t cookie)
+{
+	struct buf *b = lookup_kind(vm, cookie, BUF_RPC_ARG);
+
+	if (b) {
+		struct step none = {.budget = 0};
+
+		vm_lock(vm);
+		shm_remove_locked(vm, b);
+		vm_unlock(vm);
+		buf_release(vm, b, &none);
+	}
+}
