@@ -7,6 +7,11 @@
  * UUIDs travel in OPEN_SESSION's first meta parameter as 16 octets in
  * RFC-4122 byte order: octets 0..7 in value.a's 8 bytes in memory order,
  * octets 8..15 in value.b (spec §3.5).
+ *
+ * As in OP-TEE (GlobalPlatform TEE_Param), value parameters reach a TA
+ * as 32-bit numbers: the upper halves of value.a/.b are ignored on the
+ * way in and written as zero on the way out, and TA arithmetic on them
+ * wraps at 32 bits.
  */
 #ifndef TEEMED_SIM_TAS_H
 #define TEEMED_SIM_TAS_H
@@ -17,7 +22,8 @@ struct sim_uuid {
 	uint8_t b[16];
 };
 
-/* Transform: out[i] = in[i] ^ (uint8_t)(key >> (8 * (i % 8))). */
+/* Transform: out[i] = in[i] ^ (uint8_t)(key >> (8 * (i % 8))), with key
+   the 32-bit value the TA sees (so bytes 4..7 of the pattern are 0). */
 #define TA_XFORM_UUID                                                          \
 	{{0x7e, 0x3d, 0x10, 0x01, 0x5a, 0x11, 0x4c, 0x2b, 0x9a, 0x01, 0x74,    \
 	  0x65, 0x65, 0x6d, 0x65, 0x64}}
@@ -27,7 +33,8 @@ struct sim_uuid {
 #define TA_XFORM_CMD_ECHO 1u
 /*   [0] value inout: out a = in a + 1, out b = in b ^ 0x5a5a5a5a. */
 
-/* Checksum: value out a = FNV-1a 64 of the input bytes, b = length. */
+/* Checksum: value out a = low 32 bits of the FNV-1a 64 of the input
+   bytes, b = length (mod 2^32). */
 #define TA_CHECKSUM_UUID                                                       \
 	{{0x7e, 0x3d, 0x10, 0x02, 0x5a, 0x11, 0x4c, 0x2b, 0x9a, 0x01, 0x74,    \
 	  0x65, 0x65, 0x6d, 0x65, 0x64}}

@@ -139,6 +139,7 @@ struct step {
 	uint32_t budget;
 	uint32_t pages;     /* pinned + unpinned so far */
 	int32_t pin_delta;  /* pinned minus unpinned, for the statistics */
+	int32_t pin_high;   /* highest pin_delta reached during the step */
 };
 
 static inline bool step_exhausted(const struct step *s)

@@ -139,6 +139,8 @@ int vm_pin(struct teemed_vm *vm, struct step *st, teemed_ipa_t ipa,
 		return TEEMED_ERR_FAULT;
 	st->pages++;
 	st->pin_delta++;
+	if (st->pin_delta > st->pin_high)
+		st->pin_high = st->pin_delta;
 	return TEEMED_OK;
 }
 

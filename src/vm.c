@@ -180,8 +180,12 @@ static void commit_step(struct teemed_vm *vm, const struct step *st,
 	vm_lock(vm);
 	if (is_smc)
 		vm->stats.smcs++;
+	/* Pages pinned and released within the step still count for the peak. */
 	stats_peak(&vm->stats.pinned_pages, &vm->stats.pinned_pages_peak,
-		   st->pin_delta);
+		   st->pin_high);
+	vm->stats.pinned_pages =
+		(uint32_t)((int64_t)vm->stats.pinned_pages - st->pin_high +
+			   st->pin_delta);
 	if (st->pages > vm->stats.max_pages_per_smc)
 		vm->stats.max_pages_per_smc = st->pages;
 	vm_unlock(vm);

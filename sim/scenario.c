@@ -1,0 +1,486 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The scenario runner (see scenario.h). One host thread drives every
+ * guest: each round it collects the runnable vCPUs of all VMs and steps
+ * one at random, so calls of one VM and of different VMs interleave at
+ * SMC granularity while the run stays reproducible from its seed.
+ */
+#include "scenario.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guest.h"
+#include "machine.h"
+#include "optee_model.h"
+#include "oracle.h"
+#include "sim_platform.h"
+#include "teemed/optee_abi.h"
+#include "teemed/teemed.h"
+
+#define PAGES_OF(bytes) (((bytes) + MACHINE_PAGE_SIZE - 1) / MACHINE_PAGE_SIZE)
+#define LARGE_PAGES	16384u
+#define PROGRESS_EVERY	16384u
+/* teemed_vm_destroy() must finish within this many steps per VM. */
+#define DESTROY_STEP_LIMIT 10000000u
+
+struct scenario_desc {
+	const char *name;
+	const char *help;
+	uint32_t vms, vcpus, min_vcpus;
+	uint64_t ops, buf_size;
+	uint32_t mem;	     /* GUEST_MEM_* */
+	uint32_t long_lived; /* registered buffers kept per guest */
+	uint32_t big_pages;
+	uint32_t max_spins;
+	bool cleanup;	 /* guests give everything back before destroy */
+	bool quota_mode; /* refusals expected */
+	bool cut;	 /* destroy VMs in the middle of their work */
+	struct teemed_quota quota; /* per-VM override; zeros: defaults */
+};
+
+static const struct scenario_desc scenarios[] = {
+	{
+		.name = "basic",
+		.help = "sessions, value-only invokes, temporary memory, "
+			"interrupted slow calls",
+		.vms = 4,
+		.vcpus = 2,
+		.ops = 6000,
+		.buf_size = 16384,
+		.mem = GUEST_MEM_VALUE | GUEST_MEM_TMEM | GUEST_MEM_NULL,
+		.max_spins = 4,
+		.cleanup = true,
+	},
+	{
+		.name = "mixed",
+		.help = "temporary, registered and RPC memory from many VMs "
+			"and vCPUs",
+		.vms = 6,
+		.vcpus = 3,
+		.ops = 2500,
+		.buf_size = 16384,
+		.mem = GUEST_MEM_ALL,
+		.long_lived = 3,
+		.max_spins = 4,
+		.cleanup = true,
+	},
+	{
+		.name = "large-buffer",
+		.help = "one 16384-page buffer registered, checksummed, "
+			"unregistered",
+		.vms = 2,
+		.vcpus = 2,
+		.ops = 100,
+		.buf_size = 16384,
+		.mem = GUEST_MEM_VALUE | GUEST_MEM_TMEM,
+		.big_pages = LARGE_PAGES,
+		.max_spins = 4,
+		.cleanup = true,
+		/* Room for the big buffer plus what other vCPUs pin. */
+		.quota = {.pinned_pages = LARGE_PAGES + 1024},
+	},
+	{
+		.name = "quota",
+		.help = "guests push past the pin, buffer and call quotas",
+		.vms = 3,
+		.vcpus = 4,
+		.min_vcpus = 4,
+		.ops = 800,
+		.buf_size = 256 * 1024,
+		.mem = GUEST_MEM_VALUE | GUEST_MEM_TMEM | GUEST_MEM_RMEM |
+		       GUEST_MEM_RPC,
+		.long_lived = 6,
+		.max_spins = 8,
+		.cleanup = true,
+		.quota_mode = true,
+		.quota = {.pinned_pages = 192, .buffers = 3, .calls = 2},
+	},
+	{
+		.name = "teardown",
+		.help = "VMs destroyed holding registered buffers and calls "
+			"suspended in RPCs",
+		.vms = 4,
+		.vcpus = 3,
+		.ops = 400,
+		.buf_size = 1024 * 1024,
+		.mem = GUEST_MEM_ALL,
+		.long_lived = 3,
+		.max_spins = 16,
+		.cut = true,
+	},
+};
+
+#define SCENARIO_COUNT (sizeof(scenarios) / sizeof(scenarios[0]))
+
+struct rvm {
+	struct sim_vm hv; /* the embedder's handle teemed hands back */
+	struct teemed_vm *vm;
+	struct guest *g;
+	bool halted; /* no longer stepped: its vCPUs are stopped */
+};
+
+struct run {
+	const struct scenario_desc *d;
+	struct scenario_opts o;
+	struct scenario_result *r;
+	struct machine *m;
+	struct oracle *orc;
+	struct optee_model *sw;
+	struct sim_platform plat;
+	bool plat_up;
+	struct teemed *t;
+	struct rvm *vms;
+	uint32_t ram_pages;
+	uint64_t rng;
+};
+
+const char *scenario_name(size_t i)
+{
+	return i < SCENARIO_COUNT ? scenarios[i].name : NULL;
+}
+
+const char *scenario_help(size_t i)
+{
+	return i < SCENARIO_COUNT ? scenarios[i].help : NULL;
+}
+
+bool scenario_ok(const struct scenario_result *r)
+{
+	return !r->errors && !r->leaked_pins && !r->leaked_mediator_pages &&
+	       !r->oracle_violations;
+}
+
+__attribute__((format(printf, 2, 3))) static void run_err(struct run *run,
+							  const char *fmt, ...)
+{
+	va_list ap;
+
+	run->r->errors++;
+	if (run->r->first_error[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(run->r->first_error, sizeof(run->r->first_error), fmt, ap);
+	va_end(ap);
+}
+
+static uint64_t rng_next(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* The guest's conduit: the hypervisor's trap handler for OP-TEE SMCs. */
+static void rvm_smc(void *ctx, struct teemed_regs *regs)
+{
+	struct rvm *v = ctx;
+
+	if (teemed_vm_smc(v->vm, regs) == TEEMED_SMC_NOT_OPTEE)
+		regs->a[0] = OPTEE_SMC_RETURN_UNKNOWN_FUNCTION;
+}
+
+/* Guest RAM: what every vCPU may hold at once, with generous slack. */
+static uint32_t ram_for(const struct scenario_desc *d,
+			const struct scenario_opts *o)
+{
+	uint64_t bp = PAGES_OF(o->buf_size) + 3;
+	uint64_t n = 1024 + o->vcpus * (6 * bp + 16) + d->long_lived * bp;
+
+	if (d->big_pages)
+		n += d->big_pages + d->big_pages / 511 + 8;
+	return n > 0x7fffffffu ? 0x7fffffffu : (uint32_t)n;
+}
+
+static bool run_setup(struct run *run)
+{
+	const struct scenario_desc *d = run->d;
+	struct optee_model_config mc;
+	struct teemed_config tc;
+	uint64_t host = (uint64_t)run->o.vms * run->ram_pages + 8192 +
+			(uint64_t)run->o.vms * 2048;
+	int rc;
+
+	if (host > 0xffffffffu) {
+		run_err(run, "machine too large: %llu pages",
+			(unsigned long long)host);
+		return false;
+	}
+	run->m = machine_create((uint32_t)host, run->o.seed);
+	if (!run->m) {
+		run_err(run, "machine_create failed");
+		return false;
+	}
+	run->orc = oracle_create(run->m);
+	optee_model_default_config(&mc);
+	if (mc.max_partitions < run->o.vms)
+		mc.max_partitions = run->o.vms;
+	run->sw = run->orc ? optee_model_create(run->m, run->orc, &mc) : NULL;
+	if (!run->sw) {
+		run_err(run, "oracle or secure-world model creation failed");
+		return false;
+	}
+	sim_platform_init(&run->plat, run->m, optee_model_smc, run->sw);
+	run->plat_up = true;
+	memset(&tc, 0, sizeof(tc));
+	tc.platform = &run->plat.ops;
+	tc.max_vms = run->o.vms;
+	rc = teemed_init(&tc, &run->t);
+	if (rc != TEEMED_OK) {
+		run_err(run, "teemed_init: %d", rc);
+		run->t = NULL;
+		return false;
+	}
+	run->vms = calloc(run->o.vms, sizeof(*run->vms));
+	if (!run->vms) {
+		run_err(run, "out of host memory");
+		return false;
+	}
+	for (uint32_t i = 0; i < run->o.vms; i++) {
+		struct rvm *v = &run->vms[i];
+		uint16_t id = (uint16_t)(i + 1);
+		struct guest_config gc;
+		const struct teemed_quota *q = NULL;
+
+		if (d->quota.pinned_pages || d->quota.buffers ||
+		    d->quota.calls || d->quota.rpc_buffers ||
+		    d->quota.mediator_pages)
+			q = &d->quota;
+		v->hv.vm_id = id;
+		if (machine_guest_add(run->m, id, run->ram_pages)) {
+			run_err(run, "machine_guest_add(%u) failed", id);
+			return false;
+		}
+		rc = teemed_vm_create(run->t, id, &v->hv, q, &v->vm);
+		if (rc != TEEMED_OK) {
+			run_err(run, "teemed_vm_create(%u): %d", id, rc);
+			v->vm = NULL;
+			return false;
+		}
+		memset(&gc, 0, sizeof(gc));
+		gc.machine = run->m;
+		gc.oracle = run->orc;
+		gc.vm_id = id;
+		gc.ram_pages = run->ram_pages;
+		gc.vcpus = run->o.vcpus;
+		gc.ops = run->o.ops;
+		gc.buf_size = run->o.buf_size;
+		gc.mem = d->mem;
+		gc.long_lived = d->long_lived;
+		gc.big_pages = d->big_pages;
+		gc.max_spins = d->max_spins;
+		gc.cleanup = d->cleanup;
+		gc.quota_mode = d->quota_mode;
+		gc.seed = run->o.seed;
+		gc.smc = rvm_smc;
+		gc.smc_ctx = v;
+		v->g = guest_create(&gc);
+		if (!v->g) {
+			run_err(run, "guest_create(%u) failed", id);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Teardown: stop a VM once it holds buffers and has calls in RPCs. */
+static void maybe_halt(struct run *run, struct rvm *v)
+{
+	struct guest_stats st;
+
+	if (!run->d->cut || v->halted)
+		return;
+	guest_get_stats(v->g, &st);
+	if (st.ops >= run->o.ops / 2 && guest_calls_in_rpc(v->g) &&
+	    guest_registered_now(v->g))
+		v->halted = true;
+}
+
+static void run_schedule(struct run *run)
+{
+	uint32_t nv = run->o.vms, nc = run->o.vcpus;
+	uint32_t *cand = malloc((size_t)nv * nc * sizeof(*cand));
+	uint64_t steps = 0, limit = run->o.ops * nv * 4096 + 1000000;
+	uint64_t total = run->o.ops * nv * 12;
+
+	if (!cand) {
+		run_err(run, "out of host memory");
+		return;
+	}
+	for (;;) {
+		uint32_t n = 0, pick;
+		struct rvm *v;
+
+		for (uint32_t i = 0; i < nv; i++) {
+			if (run->vms[i].halted)
+				continue;
+			for (uint32_t c = 0; c < nc; c++)
+				if (guest_vcpu_runnable(run->vms[i].g, c))
+					cand[n++] = i * nc + c;
+		}
+		if (!n)
+			break;
+		if (++steps > limit) {
+			run_err(run, "run does not finish after %llu steps",
+				(unsigned long long)limit);
+			break;
+		}
+		pick = cand[rng_next(&run->rng) % n];
+		v = &run->vms[pick / nc];
+		guest_vcpu_step(v->g, pick % nc);
+		maybe_halt(run, v);
+		if (run->o.progress && steps % PROGRESS_EVERY == 0)
+			run->o.progress(run->o.progress_ctx, steps,
+					steps > total ? steps : total);
+	}
+	free(cand);
+	for (uint32_t i = 0; i < nv; i++)
+		if (!run->vms[i].halted && !guest_done(run->vms[i].g))
+			run_err(run, "vm %u stuck: work left, no vCPU runnable",
+				i + 1);
+}
+
+static void collect_vm(struct run *run, struct rvm *v)
+{
+	struct scenario_result *r = run->r;
+	struct teemed_vm_stats ts;
+	struct guest_stats gs;
+
+	guest_get_stats(v->g, &gs);
+	r->ops += gs.ops;
+	r->smcs += gs.smcs;
+	r->calls += gs.calls;
+	r->rpcs += gs.rpcs;
+	r->foreign_intrs += gs.foreign_intrs;
+	r->bytes_verified += gs.bytes_verified;
+	r->ethread_waits += gs.ethread_waits;
+	r->guest_refusals += gs.refusals;
+	r->errors += gs.errors;
+	if (gs.errors && !r->first_error[0])
+		snprintf(r->first_error, sizeof(r->first_error), "%s",
+			 gs.first_error);
+	r->calls_cut += guest_calls_in_rpc(v->g);
+	r->buffers_cut += guest_registered_now(v->g);
+
+	teemed_vm_get_stats(v->vm, &ts);
+	r->pinned_pages_at_destroy += ts.pinned_pages;
+	if (ts.pinned_pages_peak > r->pinned_pages_peak)
+		r->pinned_pages_peak = ts.pinned_pages_peak;
+	if (ts.buffers_peak > r->buffers_peak)
+		r->buffers_peak = ts.buffers_peak;
+	if (ts.calls_peak > r->calls_peak)
+		r->calls_peak = ts.calls_peak;
+	if (ts.max_pages_per_smc > r->max_pages_per_smc)
+		r->max_pages_per_smc = ts.max_pages_per_smc;
+	for (int k = 0; k < TEEMED_REFUSED_COUNT; k++) {
+		if (k == TEEMED_REFUSED_QUOTA)
+			r->quota_refusals += ts.refused[k];
+		else
+			r->refused_other += ts.refused[k];
+	}
+}
+
+/* The hypervisor side of VM destruction: vCPUs are already stopped. */
+static void destroy_vm(struct run *run, struct rvm *v)
+{
+	uint16_t id = v->hv.vm_id;
+	uint64_t steps = 0;
+	int rc;
+
+	do {
+		rc = teemed_vm_destroy(v->vm);
+		steps++;
+	} while (rc == TEEMED_ERR_AGAIN && steps < DESTROY_STEP_LIMIT);
+	run->r->destroy_steps += steps;
+	if (rc != TEEMED_OK) {
+		run_err(run, "teemed_vm_destroy(%u): %d after %llu steps", id,
+			rc, (unsigned long long)steps);
+		return;
+	}
+	v->vm = NULL;
+	oracle_vm_gone(run->orc, id, &v->hv);
+	run->r->leaked_pins += machine_pins_of(run->m, id);
+	run->r->pinned_pages_now += machine_pins_of(run->m, id);
+	machine_guest_remove(run->m, id);
+}
+
+static void run_teardown(struct run *run)
+{
+	struct scenario_result *r = run->r;
+
+	for (uint32_t i = 0; run->vms && i < run->o.vms; i++) {
+		struct rvm *v = &run->vms[i];
+
+		if (v->vm && v->g)
+			collect_vm(run, v);
+		if (v->vm)
+			destroy_vm(run, v);
+		guest_destroy(v->g);
+	}
+	free(run->vms);
+	if (run->t) {
+		int rc = teemed_fini(run->t);
+
+		if (rc != TEEMED_OK)
+			run_err(run, "teemed_fini: %d", rc);
+	}
+	if (run->m)
+		r->leaked_mediator_pages = machine_mediator_pages(run->m);
+	if (run->plat_up) {
+		if (run->plat.max_locks_held > 1)
+			run_err(run, "teemed held %d platform locks at once",
+				run->plat.max_locks_held);
+		if (run->plat.smc_under_lock)
+			run_err(run, "teemed issued an SMC under a lock");
+		sim_platform_fini(&run->plat);
+	}
+	if (run->orc) {
+		r->oracle_violations = oracle_violations(run->orc);
+		r->oracle_checks = oracle_checks(run->orc);
+		if (r->oracle_violations && !r->first_error[0])
+			snprintf(r->first_error, sizeof(r->first_error),
+				 "oracle: %s",
+				 oracle_first_violation(run->orc));
+	}
+	optee_model_destroy(run->sw);
+	oracle_destroy(run->orc);
+	machine_destroy(run->m);
+}
+
+int scenario_run(const struct scenario_opts *opts, struct scenario_result *r)
+{
+	const char *name = opts->name ? opts->name : "basic";
+	const struct scenario_desc *d = NULL;
+	struct run run;
+
+	memset(r, 0, sizeof(*r));
+	for (size_t i = 0; i < SCENARIO_COUNT; i++)
+		if (!strcmp(scenarios[i].name, name))
+			d = &scenarios[i];
+	if (!d)
+		return -1;
+	memset(&run, 0, sizeof(run));
+	run.d = d;
+	run.r = r;
+	run.o = *opts;
+	run.o.vms = opts->vms ? opts->vms : d->vms;
+	run.o.vcpus = opts->vcpus ? opts->vcpus : d->vcpus;
+	if (run.o.vcpus < d->min_vcpus)
+		run.o.vcpus = d->min_vcpus;
+	run.o.ops = opts->ops ? opts->ops : d->ops;
+	run.o.buf_size = opts->buf_size ? opts->buf_size : d->buf_size;
+	if (run.o.vms > 0xfffe || run.o.vcpus > 1024)
+		return -1;
+	run.rng = run.o.seed ^ 0x5ced5eedull;
+	run.ram_pages = ram_for(d, &run.o);
+	r->vms = run.o.vms;
+	r->vcpus = run.o.vcpus;
+	if (run_setup(&run))
+		run_schedule(&run);
+	run_teardown(&run);
+	return 0;
+}

@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * teemed-sim: run a simulator scenario (sim/scenario.h) and report.
+ * Exit status 0 only when the run had no error, leak or violation.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "scenario.h"
+
+enum { EXIT_FAILED = 1, EXIT_USAGE = 2 };
+
+struct progress {
+	double start;
+	double last;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Quiet for short runs; a line every half second after two seconds. */
+static void on_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct progress *p = ctx;
+	double t = now();
+
+	if (t - p->start < 2.0 || t - p->last < 0.5)
+		return;
+	p->last = t;
+	fprintf(stderr, "\rteemed-sim: %" PRIu64 " SMCs (~%" PRIu64 "%%)", done,
+		total ? done * 100 / total : 0);
+	fflush(stderr);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: teemed-sim run [options]\n"
+		"       teemed-sim --help\n"
+		"\n"
+		"Runs guests that speak the Linux OP-TEE driver protocol "
+		"through teemed\n"
+		"to a simulated OP-TEE, checks every result and the isolation "
+		"invariants,\n"
+		"destroys every VM and reports. Exit status 1 on any error, "
+		"leak or\n"
+		"invariant violation, 2 on bad usage.\n"
+		"\n"
+		"options:\n"
+		"  --scenario NAME   what to run (default basic)\n"
+		"  --vms N           guests (scenario default)\n"
+		"  --vcpus N         vCPUs per guest (scenario default)\n"
+		"  --ops N           operations per guest (scenario default)\n"
+		"  --buf-size BYTES  largest memref; K, M suffixes allowed\n"
+		"  --seed S          random seed (default 1)\n"
+		"  --json            print one JSON object instead of text\n"
+		"\n"
+		"scenarios:\n");
+	for (size_t i = 0; scenario_name(i); i++)
+		fprintf(f, "  %-13s %s\n", scenario_name(i), scenario_help(i));
+}
+
+static int parse_u64(const char *s, uint64_t *out, uint64_t max)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno)
+		return -1;
+	if (*end == 'K' || *end == 'k') {
+		v *= 1024;
+		end++;
+	} else if (*end == 'M' || *end == 'm') {
+		v *= 1024 * 1024;
+		end++;
+	}
+	if (*end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static void print_text(const struct scenario_opts *o,
+		       const struct scenario_result *r, double secs)
+{
+	printf("scenario %s: %u VMs x %u vCPUs, seed %" PRIu64 ", %.2f s\n",
+	       o->name, r->vms, r->vcpus, o->seed, secs);
+	printf("  work      %" PRIu64 " ops, %" PRIu64 " calls, %" PRIu64
+	       " SMCs, %" PRIu64 " RPCs (%" PRIu64 " foreign intr), %" PRIu64
+	       " bytes verified\n",
+	       r->ops, r->calls, r->smcs, r->rpcs, r->foreign_intrs,
+	       r->bytes_verified);
+	printf("  peaks     %u pinned pages, %u buffers, %u calls, %u pages "
+	       "in one SMC\n",
+	       r->pinned_pages_peak, r->buffers_peak, r->calls_peak,
+	       r->max_pages_per_smc);
+	printf("  refusals  %" PRIu64 " quota, %" PRIu64 " other, %" PRIu64
+	       " seen by guests, %" PRIu64 " ETHREAD_LIMIT waits\n",
+	       r->quota_refusals, r->refused_other, r->guest_refusals,
+	       r->ethread_waits);
+	if (r->calls_cut || r->buffers_cut)
+		printf("  teardown  %" PRIu64 " calls and %" PRIu64
+		       " buffers cut holding %" PRIu64 " pinned pages, %" PRIu64
+		       " destroy steps\n",
+		       r->calls_cut, r->buffers_cut, r->pinned_pages_at_destroy,
+		       r->destroy_steps);
+	printf("  checks    %" PRIu64 " errors, %" PRIu64
+	       " leaked pins, %" PRIu64 " leaked mediator pages, %" PRIu64
+	       " oracle violations (of %" PRIu64 " checks), %" PRIu64
+	       " pinned at end\n",
+	       r->errors, r->leaked_pins, r->leaked_mediator_pages,
+	       r->oracle_violations, r->oracle_checks, r->pinned_pages_now);
+	if (r->first_error[0])
+		printf("  first error: %s\n", r->first_error);
+	printf("%s\n", scenario_ok(r) ? "PASS" : "FAIL");
+}
+
+/* JSON string body: the error text may hold quotes or controls. */
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void print_json(const struct scenario_opts *o,
+		       const struct scenario_result *r, double secs)
+{
+	const struct {
+		const char *k;
+		uint64_t v;
+	} f[] = {
+		{"vms", r->vms},
+		{"vcpus", r->vcpus},
+		{"seed", o->seed},
+		{"ops", r->ops},
+		{"calls", r->calls},
+		{"smcs", r->smcs},
+		{"rpcs", r->rpcs},
+		{"foreign_intrs", r->foreign_intrs},
+		{"errors", r->errors},
+		{"bytes_verified", r->bytes_verified},
+		{"pinned_pages_now", r->pinned_pages_now},
+		{"pinned_pages_at_destroy", r->pinned_pages_at_destroy},
+		{"leaked_pins", r->leaked_pins},
+		{"leaked_mediator_pages", r->leaked_mediator_pages},
+		{"oracle_violations", r->oracle_violations},
+		{"oracle_checks", r->oracle_checks},
+		{"pinned_pages_peak", r->pinned_pages_peak},
+		{"buffers_peak", r->buffers_peak},
+		{"calls_peak", r->calls_peak},
+		{"max_pages_per_smc", r->max_pages_per_smc},
+		{"quota_refusals", r->quota_refusals},
+		{"refused_other", r->refused_other},
+		{"guest_refusals", r->guest_refusals},
+		{"ethread_waits", r->ethread_waits},
+		{"calls_cut", r->calls_cut},
+		{"buffers_cut", r->buffers_cut},
+		{"destroy_steps", r->destroy_steps},
+	};
+
+	printf("{\"scenario\": ");
+	json_str(o->name);
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		printf(", \"%s\": %" PRIu64, f[i].k, f[i].v);
+	printf(", \"seconds\": %.3f, \"ok\": %s, \"first_error\": ", secs,
+	       scenario_ok(r) ? "true" : "false");
+	json_str(r->first_error);
+	printf("}\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct scenario_opts o;
+	struct scenario_result r;
+	struct progress p;
+	bool json = false;
+	double t0;
+
+	memset(&o, 0, sizeof(o));
+	o.name = "basic";
+	o.seed = 1;
+	if (argc >= 2 && (!strcmp(argv[1], "--help") ||
+			  !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc < 2 || strcmp(argv[1], "run")) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		uint64_t n = 0;
+		int bad = 0;
+
+		if (!strcmp(a, "--json")) {
+			json = true;
+			continue;
+		}
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return 0;
+		}
+		if (!strcmp(a, "--scenario")) {
+			bad = !val;
+			o.name = val;
+		} else if (!strcmp(a, "--vms")) {
+			bad = parse_u64(val, &n, 0xfffe) || !n;
+			o.vms = (uint32_t)n;
+		} else if (!strcmp(a, "--vcpus")) {
+			bad = parse_u64(val, &n, 1024) || !n;
+			o.vcpus = (uint32_t)n;
+		} else if (!strcmp(a, "--ops")) {
+			bad = parse_u64(val, &n, UINT64_MAX / 65536) || !n;
+			o.ops = n;
+		} else if (!strcmp(a, "--buf-size")) {
+			bad = parse_u64(val, &n, 1ull << 30) || !n;
+			o.buf_size = n;
+		} else if (!strcmp(a, "--seed")) {
+			bad = parse_u64(val, &n, UINT64_MAX);
+			o.seed = n;
+		} else {
+			fprintf(stderr, "teemed-sim: unknown option %s\n", a);
+			return EXIT_USAGE;
+		}
+		if (bad) {
+			fprintf(stderr, "teemed-sim: bad value for %s\n", a);
+			return EXIT_USAGE;
+		}
+		i++;
+	}
+	p.start = p.last = t0 = now();
+	o.progress = on_progress;
+	o.progress_ctx = &p;
+	if (scenario_run(&o, &r)) {
+		fprintf(stderr, "teemed-sim: unknown scenario '%s'\n", o.name);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (p.last != p.start)
+		fprintf(stderr, "\n");
+	if (json)
+		print_json(&o, &r, now() - t0);
+	else
+		print_text(&o, &r, now() - t0);
+	return scenario_ok(&r) ? 0 : EXIT_FAILED;
+}
