@@ -309,6 +309,8 @@ void params_end_call(struct teemed_vm *vm, struct call *c, bool done)
 {
 	bool ok = done && c->shadow->ret == TEEC_SUCCESS;
 
+	if (!c->rmem_count && !c->registering && !c->unregistering)
+		return;
 	vm_lock(vm);
 	for (uint32_t i = 0; i < c->rmem_count; i++)
 		c->rmem_bufs[i]->users--;

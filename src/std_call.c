@@ -116,22 +116,30 @@ static void continue_prepare(struct teemed_vm *vm, struct call *c,
 	issue(vm, c, regs, st, &sw);
 }
 
-/* Copy the guest's argument into the shadow, once (spec §2.6). */
+/*
+ * Copy the guest's argument into the shadow, once (spec §2.6): every
+ * later decision reads the shadow, never the guest's page again.
+ */
 static uint32_t shadow_argument(struct teemed_vm *vm, struct call *c)
 {
 	struct optee_msg_arg *arg = c->shadow;
+	const struct optee_msg_arg *guest;
+	uint32_t err = OPTEE_SMC_RETURN_OK;
+	teemed_pa_t pa;
 
-	if (guest_read(vm, c->guest_arg, arg, sizeof(*arg)))
+	guest = guest_map(vm, c->guest_arg, 0, &pa);
+	if (!guest)
 		return OPTEE_SMC_RETURN_EBADADDR;
+	memcpy(arg, guest, sizeof(*arg));
 	if (!params_cmd_allowed(arg->cmd))
-		return OPTEE_SMC_RETURN_EBADCMD;
-	if (arg->num_params > OPTEE_MSG_MAX_NUM_PARAMS)
-		return OPTEE_SMC_RETURN_EBADADDR;
-	if (guest_read(vm, teemed_ipa(teemed_ipa_addr(c->guest_arg) +
-				      sizeof(*arg)),
-		       arg->params, sizeof(arg->params[0]) * arg->num_params))
-		return OPTEE_SMC_RETURN_EBADADDR;
-	return OPTEE_SMC_RETURN_OK;
+		err = OPTEE_SMC_RETURN_EBADCMD;
+	else if (arg->num_params > OPTEE_MSG_MAX_NUM_PARAMS)
+		err = OPTEE_SMC_RETURN_EBADADDR;
+	else
+		memcpy(arg->params, guest->params,
+		       sizeof(arg->params[0]) * arg->num_params);
+	guest_unmap(vm, (void *)(uintptr_t)guest, pa);
+	return err;
 }
 
 void std_call_with_arg(struct teemed_vm *vm, struct teemed_regs *regs,
