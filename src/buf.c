@@ -193,6 +193,7 @@ static void drop_guest_list(struct teemed_vm *vm, struct guest_list_view *g)
  */
 int buf_translate(struct teemed_vm *vm, struct buf *b, struct step *st)
 {
+	const bool contiguous = b->contiguous;
 	struct guest_list_view guest = {0};
 	uint64_t *shadow = NULL;
 	int err = TEEMED_OK;
@@ -207,14 +208,14 @@ int buf_translate(struct teemed_vm *vm, struct buf *b, struct step *st)
 			err = TEEMED_ERR_AGAIN;
 			break;
 		}
-		if (!guest.va && !b->contiguous) {
+		if (!guest.va && !contiguous) {
 			guest.va = guest_map(vm, b->guest_list, 0, &guest.pa);
 			if (!guest.va) {
 				err = TEEMED_ERR_FAULT;
 				break;
 			}
 		}
-		if (b->guest_list_no < page_no) {
+		if (!contiguous && b->guest_list_no < page_no) {
 			/* Follow the guest's chain only when more is needed. */
 			uint64_t next = guest.va[LIST_NEXT];
 
@@ -234,8 +235,8 @@ int buf_translate(struct teemed_vm *vm, struct buf *b, struct step *st)
 		} else if (!shadow) {
 			shadow = plat_map(vm->t, b->tail);
 		}
-		entry = b->contiguous ? teemed_ipa_addr(b->guest_list)
-				      : guest.va[slot];
+		entry = contiguous ? teemed_ipa_addr(b->guest_list)
+				   : guest.va[slot];
 		if ((entry & TEEMED_PAGE_MASK) ||
 		    vm_pin(vm, st, teemed_ipa(entry), TEEMED_PIN_WRITE, &pa)) {
 			err = TEEMED_ERR_FAULT;
