@@ -64,6 +64,7 @@ struct call *call_claim_new(struct teemed_vm *vm)
 	c->registering = NULL;
 	c->unregistering = NULL;
 	c->rmem_count = 0;
+	c->tmem_named = 0;
 	c->rpc_arg = NULL;
 	c->rpc_free = NULL;
 	c->rpc_payload = NULL;

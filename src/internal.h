@@ -88,6 +88,7 @@ struct buf {
 	uint8_t kind;
 	uint8_t state;
 	bool contiguous;        /* one page named directly, no guest list */
+	bool in_tree;           /* entered in the VM's cookie namespace */
 	teemed_pa_t head;        /* first shadow list page (RPC_ARG: shadow) */
 	teemed_pa_t tail;        /* list page being filled */
 	teemed_ipa_t guest_list; /* guest list page being read (RPC_ARG and
@@ -127,6 +128,7 @@ struct call {
 	struct buf *unregistering; /* UNREGISTER_SHM target */
 	struct buf *rmem_bufs[CALL_MAX_PARAMS];
 	uint32_t rmem_count;
+	uint32_t tmem_named;      /* temporary buffers in the namespace */
 	/* RPC in progress */
 	uint32_t rpc_size;        /* RPC_ALLOC: bytes asked */
 	struct buf *rpc_arg;      /* RPC_CMD: the message buffer */

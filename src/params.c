@@ -154,7 +154,13 @@ static uint32_t take_unregister(struct teemed_vm *vm, struct call *c,
 	return refusal;
 }
 
-/* Start translating the page list of a NONCONTIG tmem. */
+/*
+ * Start translating the page list of a NONCONTIG tmem. Its cookie joins
+ * the VM's namespace for the call: OP-TEE lists temporary memrefs with
+ * registered buffers (§5.2), so a live twin would let an rmem of
+ * another call reach pages unpinned when this call ends. Cookie 0 is
+ * "none" to OP-TEE and no rmem can name it, so it stays out.
+ */
 static uint32_t start_tmem(struct teemed_vm *vm, struct call *c,
 			   const struct optee_msg_param_tmem *tmem)
 {
@@ -166,7 +172,7 @@ static uint32_t start_tmem(struct teemed_vm *vm, struct call *c,
 		       tmem->shm_ref, tmem->buf_ptr, tmem->size, &refusal);
 	if (!b)
 		return refusal;
-	if (registering) {
+	if (registering || tmem->shm_ref) {
 		refusal = shm_insert(vm, b);
 		if (refusal != TEEMED_REFUSED_COUNT) {
 			struct step none = {.budget = 0};
@@ -174,8 +180,11 @@ static uint32_t start_tmem(struct teemed_vm *vm, struct call *c,
 			buf_release(vm, b, &none);
 			return refusal;
 		}
+	}
+	if (registering) {
 		c->registering = b;
 	} else {
+		c->tmem_named += b->in_tree;
 		b->next = c->bufs;
 		c->bufs = b;
 	}
@@ -309,12 +318,19 @@ void params_end_call(struct teemed_vm *vm, struct call *c, bool done)
 {
 	bool ok = done && c->shadow->ret == TEEC_SUCCESS;
 
-	if (!c->rmem_count && !c->registering && !c->unregistering)
+	if (!c->rmem_count && !c->tmem_named && !c->registering &&
+	    !c->unregistering)
 		return;
 	vm_lock(vm);
 	for (uint32_t i = 0; i < c->rmem_count; i++)
 		c->rmem_bufs[i]->users--;
 	c->rmem_count = 0;
+	for (struct buf *b = c->bufs; c->tmem_named && b; b = b->next) {
+		if (b->in_tree) {
+			shm_remove_locked(vm, b);
+			c->tmem_named--;
+		}
+	}
 	if (c->registering) {
 		struct buf *b = c->registering;
 

@@ -44,6 +44,7 @@ int shm_insert_locked(struct teemed_vm *vm, struct buf *b)
 		return TEEMED_ERR_NOMEM;
 	if (ctree_insert(&vm->cookies, &b->node))
 		return TEEMED_ERR_EXIST;
+	b->in_tree = true;
 	stats_peak(count, peak, 1);
 	return TEEMED_OK;
 }
@@ -53,6 +54,7 @@ void shm_remove_locked(struct teemed_vm *vm, struct buf *b)
 	uint32_t *peak, limit;
 
 	ctree_remove(&vm->cookies, &b->node);
+	b->in_tree = false;
 	(*kind_count(vm, b, &peak, &limit))--;
 }
 

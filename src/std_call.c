@@ -131,10 +131,11 @@ static uint32_t shadow_argument(struct teemed_vm *vm, struct call *c)
 	if (!guest)
 		return OPTEE_SMC_RETURN_EBADADDR;
 	memcpy(arg, guest, sizeof(*arg));
-	if (!params_cmd_allowed(arg->cmd))
-		err = OPTEE_SMC_RETURN_EBADCMD;
-	else if (arg->num_params > OPTEE_MSG_MAX_NUM_PARAMS)
+	/* OP-TEE's order: the size of the argument, then its command. */
+	if (arg->num_params > OPTEE_MSG_MAX_NUM_PARAMS)
 		err = OPTEE_SMC_RETURN_EBADADDR;
+	else if (!params_cmd_allowed(arg->cmd))
+		err = OPTEE_SMC_RETURN_EBADCMD;
 	else
 		memcpy(arg->params, guest->params,
 		       sizeof(arg->params[0]) * arg->num_params);

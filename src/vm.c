@@ -191,6 +191,14 @@ static void commit_step(struct teemed_vm *vm, const struct step *st,
 	vm_unlock(vm);
 }
 
+static void set_answer(struct teemed_regs *regs, uint32_t a0)
+{
+	regs->a[0] = a0;
+	regs->a[1] = 0;
+	regs->a[2] = 0;
+	regs->a[3] = 0;
+}
+
 enum teemed_smc_result teemed_vm_smc(struct teemed_vm *vm,
 				     struct teemed_regs *regs)
 {
@@ -200,7 +208,7 @@ enum teemed_smc_result teemed_vm_smc(struct teemed_vm *vm,
 	if (!in_trusted_os_range(fid))
 		return TEEMED_SMC_NOT_OPTEE;
 	if (vm->phase != VM_ALIVE) {
-		regs->a[0] = OPTEE_SMC_RETURN_ENOTAVAIL;
+		set_answer(regs, OPTEE_SMC_RETURN_ENOTAVAIL);
 	} else if (fid & OPTEE_SMC_FAST_CALL) {
 		fast_call(vm, regs);
 	} else if (fid == OPTEE_SMC_CALL_WITH_ARG) {
@@ -211,7 +219,7 @@ enum teemed_smc_result teemed_vm_smc(struct teemed_vm *vm,
 		/* RPC_ARG and REGD_ARG calls are not offered (capability
 		   hidden), like every other yielding function. */
 		vm_refuse(vm, TEEMED_REFUSED_FUNCTION);
-		regs->a[0] = OPTEE_SMC_RETURN_UNKNOWN_FUNCTION;
+		set_answer(regs, OPTEE_SMC_RETURN_UNKNOWN_FUNCTION);
 	}
 	/* Buffers OP-TEE let go of are unpinned with what budget is left. */
 	if (atomic_load_explicit(&vm->queued, memory_order_relaxed))
@@ -237,6 +245,8 @@ static bool collect_buffers(struct teemed_vm *vm, struct step *st)
 			st->pages++;
 			c->bufs = b->next;
 			vm_lock(vm);
+			if (b->in_tree)
+				shm_remove_locked(vm, b);
 			shm_queue_release_locked(vm, b);
 			vm_unlock(vm);
 		}
