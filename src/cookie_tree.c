@@ -10,8 +10,8 @@ static int32_t height_of(const struct ctree_node *n)
 
 static void update_height(struct ctree_node *n)
 {
-	int32_t l = height_of(n->left);
-	int32_t r = height_of(n->right);
+	int32_t l = height_of(n->child[0]);
+	int32_t r = height_of(n->child[1]);
 
 	n->height = 1 + (l > r ? l : r);
 }
@@ -22,60 +22,45 @@ static void replace_child(struct ctree *tree, struct ctree_node *parent,
 {
 	if (!parent)
 		tree->root = to;
-	else if (parent->left == from)
-		parent->left = to;
 	else
-		parent->right = to;
+		parent->child[parent->child[1] == from] = to;
 	if (to)
 		to->parent = parent;
 }
 
-static struct ctree_node *rotate_left(struct ctree *tree, struct ctree_node *x)
+/* `x` goes down on side `dir`; its child on the other side comes up. */
+static void rotate(struct ctree *tree, struct ctree_node *x, int dir)
 {
-	struct ctree_node *y = x->right;
+	struct ctree_node *y = x->child[!dir];
 
-	x->right = y->left;
-	if (y->left)
-		y->left->parent = x;
+	x->child[!dir] = y->child[dir];
+	if (y->child[dir])
+		y->child[dir]->parent = x;
 	replace_child(tree, x->parent, x, y);
-	y->left = x;
+	y->child[dir] = x;
 	x->parent = y;
 	update_height(x);
 	update_height(y);
-	return y;
 }
 
-static struct ctree_node *rotate_right(struct ctree *tree, struct ctree_node *x)
-{
-	struct ctree_node *y = x->left;
-
-	x->left = y->right;
-	if (y->right)
-		y->right->parent = x;
-	replace_child(tree, x->parent, x, y);
-	y->right = x;
-	x->parent = y;
-	update_height(x);
-	update_height(y);
-	return y;
-}
-
+/* Restore the AVL property at `n`; returns the node now in its place. */
 static struct ctree_node *rebalance(struct ctree *tree, struct ctree_node *n)
 {
-	int32_t balance = height_of(n->left) - height_of(n->right);
+	int32_t balance = height_of(n->child[0]) - height_of(n->child[1]);
+	struct ctree_node *top;
+	int heavy;
 
-	if (balance > 1) {
-		if (height_of(n->left->left) < height_of(n->left->right))
-			rotate_left(tree, n->left);
-		return rotate_right(tree, n);
+	if (balance >= -1 && balance <= 1) {
+		update_height(n);
+		return n;
 	}
-	if (balance < -1) {
-		if (height_of(n->right->right) < height_of(n->right->left))
-			rotate_right(tree, n->right);
-		return rotate_left(tree, n);
-	}
-	update_height(n);
-	return n;
+	heavy = balance < 0;
+	top = n->child[heavy];
+	if (height_of(top->child[heavy]) < height_of(top->child[!heavy]))
+		rotate(tree, top, heavy);
+	top = n->child[heavy];
+	rotate(tree, n, !heavy);
+	return top;
 }
 
 static void rebalance_to_root(struct ctree *tree, struct ctree_node *n)
@@ -91,7 +76,7 @@ struct ctree_node *ctree_find(const struct ctree *tree, uint64_t key)
 	struct ctree_node *n = tree->root;
 
 	while (n && n->key != key)
-		n = key < n->key ? n->left : n->right;
+		n = n->child[key > n->key];
 	return n;
 }
 
@@ -104,10 +89,10 @@ int ctree_insert(struct ctree *tree, struct ctree_node *node)
 		parent = *link;
 		if (node->key == parent->key)
 			return -1;
-		link = node->key < parent->key ? &parent->left : &parent->right;
+		link = &parent->child[node->key > parent->key];
 	}
-	node->left = NULL;
-	node->right = NULL;
+	node->child[0] = NULL;
+	node->child[1] = NULL;
 	node->parent = parent;
 	node->height = 1;
 	*link = node;
@@ -120,31 +105,32 @@ void ctree_remove(struct ctree *tree, struct ctree_node *node)
 {
 	struct ctree_node *fix_from;
 
-	if (node->left && node->right) {
+	if (node->child[0] && node->child[1]) {
 		/* Put the in-order successor where `node` was. */
-		struct ctree_node *succ = node->right;
+		struct ctree_node *succ = node->child[1];
 
-		while (succ->left)
-			succ = succ->left;
+		while (succ->child[0])
+			succ = succ->child[0];
 		if (succ->parent == node) {
 			fix_from = succ;
 		} else {
 			fix_from = succ->parent;
-			replace_child(tree, succ->parent, succ, succ->right);
-			succ->right = node->right;
-			succ->right->parent = succ;
+			replace_child(tree, succ->parent, succ, succ->child[1]);
+			succ->child[1] = node->child[1];
+			succ->child[1]->parent = succ;
 		}
 		replace_child(tree, node->parent, node, succ);
-		succ->left = node->left;
-		succ->left->parent = succ;
+		succ->child[0] = node->child[0];
+		succ->child[0]->parent = succ;
 		succ->height = node->height;
 	} else {
-		struct ctree_node *child = node->left ? node->left : node->right;
+		struct ctree_node *child =
+			node->child[0] ? node->child[0] : node->child[1];
 
 		fix_from = node->parent;
 		replace_child(tree, node->parent, node, child);
 	}
-	node->left = node->right = node->parent = NULL;
+	node->child[0] = node->child[1] = node->parent = NULL;
 	tree->count--;
 	rebalance_to_root(tree, fix_from);
 }
@@ -153,8 +139,8 @@ struct ctree_node *ctree_first(const struct ctree *tree)
 {
 	struct ctree_node *n = tree->root;
 
-	while (n && n->left)
-		n = n->left;
+	while (n && n->child[0])
+		n = n->child[0];
 	return n;
 }
 

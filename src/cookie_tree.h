@@ -10,9 +10,9 @@
 
 #include <stdint.h>
 
+/* child[0] holds smaller keys, child[1] larger ones. */
 struct ctree_node {
-	struct ctree_node *left;
-	struct ctree_node *right;
+	struct ctree_node *child[2];
 	struct ctree_node *parent;
 	uint64_t key;
 	int32_t height;

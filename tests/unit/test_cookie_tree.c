@@ -50,7 +50,7 @@ static void check(const struct ctree *t)
 		while (n) {
 			assert_true(depth < 64);
 			stack[depth++] = n;
-			n = n->left;
+			n = n->child[0];
 		}
 		n = stack[--depth];
 		if (have_prev)
@@ -58,16 +58,16 @@ static void check(const struct ctree *t)
 		prev = n->key;
 		have_prev = true;
 		count++;
-		if (n->left)
-			assert_ptr_equal(n->left->parent, n);
-		if (n->right)
-			assert_ptr_equal(n->right->parent, n);
+		if (n->child[0])
+			assert_ptr_equal(n->child[0]->parent, n);
+		if (n->child[1])
+			assert_ptr_equal(n->child[1]->parent, n);
 		assert_int_equal(n->height,
-				 1 + (h(n->left) > h(n->right) ? h(n->left)
-							       : h(n->right)));
-		assert_true(h(n->left) - h(n->right) <= 1 &&
-			    h(n->right) - h(n->left) <= 1);
-		n = n->right;
+				 1 + (h(n->child[0]) > h(n->child[1]) ? h(n->child[0])
+							       : h(n->child[1])));
+		assert_true(h(n->child[0]) - h(n->child[1]) <= 1 &&
+			    h(n->child[1]) - h(n->child[0]) <= 1);
+		n = n->child[1];
 	}
 	assert_int_equal(count, t->count);
 	assert_true(height_within_bound(ctree_height(t), t->count));
@@ -76,8 +76,8 @@ static void check(const struct ctree *t)
 
 		assert_non_null(first);
 		n = t->root;
-		while (n->left)
-			n = n->left;
+		while (n->child[0])
+			n = n->child[0];
 		assert_ptr_equal(first, n);
 	} else {
 		assert_null(ctree_first(t));
