@@ -13,7 +13,7 @@
 #include "string_ops.h"
 
 #define LIST_ENTRIES OPTEE_MSG_PAGELIST_ENTRIES
-#define LIST_NEXT OPTEE_MSG_PAGELIST_NEXT_SLOT
+#define LIST_NEXT    OPTEE_MSG_PAGELIST_NEXT_SLOT
 
 static uint32_t list_pages_for(uint32_t pages)
 {

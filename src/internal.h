@@ -54,17 +54,17 @@ struct teemed {
 
 /* What a buffer object is for; decides how it may be named and freed. */
 enum buf_kind {
-	BUF_TMEM,       /* temporary memref of one call */
-	BUF_REGISTERED, /* REGISTER_SHM: rmem may name it */
+	BUF_TMEM,	 /* temporary memref of one call */
+	BUF_REGISTERED,	 /* REGISTER_SHM: rmem may name it */
 	BUF_RPC_PAYLOAD, /* answer to an RPC SHM_ALLOC */
-	BUF_RPC_ARG      /* answer to RPC_ALLOC: a shadowed message page */
+	BUF_RPC_ARG	 /* answer to RPC_ALLOC: a shadowed message page */
 };
 
 enum buf_state {
-	BUF_BUILDING,      /* being translated; not yet usable */
-	BUF_LIVE,          /* known to OP-TEE */
+	BUF_BUILDING,	   /* being translated; not yet usable */
+	BUF_LIVE,	   /* known to OP-TEE */
 	BUF_UNREGISTERING, /* UNREGISTER_SHM in flight */
-	BUF_RELEASING      /* being unpinned */
+	BUF_RELEASING	   /* being unpinned */
 };
 
 /*
@@ -75,22 +75,22 @@ enum buf_state {
  */
 struct buf {
 	struct ctree_node node; /* key: cookie (registered, payload) */
-	struct buf *next;       /* call's temporary list / release queue */
-	uint64_t size;          /* bytes, as the guest stated */
-	uint32_t offset;        /* of the first byte in the first page */
-	uint32_t page_count;    /* data pages */
-	uint32_t pinned;        /* data pages pinned so far */
-	uint32_t cursor;        /* entries released so far */
-	uint32_t list_pages;    /* shadow list pages held */
+	struct buf *next;	/* call's temporary list / release queue */
+	uint64_t size;		/* bytes, as the guest stated */
+	uint32_t offset;	/* of the first byte in the first page */
+	uint32_t page_count;	/* data pages */
+	uint32_t pinned;	/* data pages pinned so far */
+	uint32_t cursor;	/* entries released so far */
+	uint32_t list_pages;	/* shadow list pages held */
 	uint32_t guest_list_no; /* which of the guest's list pages */
-	uint32_t users;         /* in-flight calls naming it by rmem */
-	uint32_t mpages;        /* mediator pages reserved for it */
+	uint32_t users;		/* in-flight calls naming it by rmem */
+	uint32_t mpages;	/* mediator pages reserved for it */
 	uint8_t kind;
 	uint8_t state;
-	bool contiguous;        /* one page named directly, no guest list */
-	bool in_tree;           /* entered in the VM's cookie namespace */
-	teemed_pa_t head;        /* first shadow list page (RPC_ARG: shadow) */
-	teemed_pa_t tail;        /* list page being filled */
+	bool contiguous;	 /* one page named directly, no guest list */
+	bool in_tree;		 /* entered in the VM's cookie namespace */
+	teemed_pa_t head;	 /* first shadow list page (RPC_ARG: shadow) */
+	teemed_pa_t tail;	 /* list page being filled */
 	teemed_ipa_t guest_list; /* guest list page being read (RPC_ARG and
 				    contiguous: the guest's page itself) */
 };
@@ -100,9 +100,9 @@ enum call_state {
 	CALL_FREE = 0,
 	CALL_BUSY,
 	CALL_PAUSED_PREPARE, /* translation paused; guest will resume */
-	CALL_IN_RPC,         /* OP-TEE waits for the guest's RPC answer */
+	CALL_IN_RPC,	     /* OP-TEE waits for the guest's RPC answer */
 	CALL_PAUSED_FINISH,  /* release paused; guest will resume */
-	CALL_PAUSED_RPC      /* RPC answer's translation paused */
+	CALL_PAUSED_RPC	     /* RPC answer's translation paused */
 };
 
 /* Most parameters of any command a guest may send (OPEN_SESSION). */
@@ -112,36 +112,36 @@ enum call_state {
 struct call {
 	uint8_t state;
 	uint8_t rpc_func;      /* RPC the guest is answering (IN_RPC) */
-	uint16_t index;        /* guest-visible thread id */
+	uint16_t index;	       /* guest-visible thread id */
 	uint16_t next_free;    /* free-slot stack link */
 	uint32_t optee_thread; /* OP-TEE's thread index */
 	uint32_t param_cursor; /* next parameter to translate */
 	uint32_t result;       /* a0 to deliver once finished */
-	bool issued;           /* OP-TEE has seen the call */
-	bool copy_back;        /* outputs to copy back before finishing */
+	bool issued;	       /* OP-TEE has seen the call */
+	bool copy_back;	       /* outputs to copy back before finishing */
 	teemed_ipa_t guest_arg;
 	teemed_pa_t shadow_pa;
 	struct optee_msg_arg *shadow; /* mapped shadow argument */
-	struct buf *bufs;         /* temporary buffers of this call */
-	struct buf *building;     /* buffer being translated */
-	struct buf *registering;  /* REGISTER_SHM target */
-	struct buf *unregistering; /* UNREGISTER_SHM target */
+	struct buf *bufs;	      /* temporary buffers of this call */
+	struct buf *building;	      /* buffer being translated */
+	struct buf *registering;      /* REGISTER_SHM target */
+	struct buf *unregistering;    /* UNREGISTER_SHM target */
 	struct buf *rmem_bufs[CALL_MAX_PARAMS];
 	uint32_t rmem_count;
-	uint32_t tmem_named;      /* temporary buffers in the namespace */
+	uint32_t tmem_named; /* temporary buffers in the namespace */
 	/* RPC in progress */
-	uint32_t rpc_size;        /* RPC_ALLOC: bytes asked */
-	struct buf *rpc_arg;      /* RPC_CMD: the message buffer */
-	struct buf *rpc_free;     /* RPC_FREE: drop once OP-TEE resumed */
-	struct buf *rpc_payload;  /* SHM_ALLOC answer being translated */
+	uint32_t rpc_size;	 /* RPC_ALLOC: bytes asked */
+	struct buf *rpc_arg;	 /* RPC_CMD: the message buffer */
+	struct buf *rpc_free;	 /* RPC_FREE: drop once OP-TEE resumed */
+	struct buf *rpc_payload; /* SHM_ALLOC answer being translated */
 };
 
 /* Work done in one trapped SMC, checked against the step budget. */
 struct step {
 	uint32_t budget;
-	uint32_t pages;     /* pinned + unpinned so far */
-	int32_t pin_delta;  /* pinned minus unpinned, for the statistics */
-	int32_t pin_high;   /* highest pin_delta reached during the step */
+	uint32_t pages;	   /* pinned + unpinned so far */
+	int32_t pin_delta; /* pinned minus unpinned, for the statistics */
+	int32_t pin_high;  /* highest pin_delta reached during the step */
 };
 
 static inline bool step_exhausted(const struct step *s)
@@ -167,11 +167,11 @@ struct teemed_vm {
 	uint32_t reserved_mpages; /* mediator pages held or about to be */
 	/* Call table: quota.calls slots made with the VM. */
 	struct call **calls;
-	uint16_t free_head;       /* stack of free slots */
-	struct ctree cookies;     /* registered and payload buffers */
+	uint16_t free_head;	   /* stack of free slots */
+	struct ctree cookies;	   /* registered and payload buffers */
 	struct buf *release_queue; /* buffers waiting to be unpinned */
 	_Atomic uint32_t queued;   /* buffers in release_queue */
-	uint32_t destroy_slot;    /* teardown cursor over calls[] */
+	uint32_t destroy_slot;	   /* teardown cursor over calls[] */
 };
 
 #define CALL_NONE 0xFFFFu
@@ -186,13 +186,12 @@ void vm_free_obj(struct teemed_vm *vm, void *obj, size_t size);
 int vm_alloc_page(struct teemed_vm *vm, teemed_pa_t *pa);
 void vm_free_page(struct teemed_vm *vm, teemed_pa_t pa);
 int vm_reserve_pages(struct teemed_vm *vm, uint32_t pages, uint32_t mpages);
-void vm_unreserve_pages(struct teemed_vm *vm, uint32_t pages,
-			uint32_t mpages);
+void vm_unreserve_pages(struct teemed_vm *vm, uint32_t pages, uint32_t mpages);
 int vm_pin(struct teemed_vm *vm, struct step *st, teemed_ipa_t ipa,
 	   unsigned int flags, teemed_pa_t *pa);
 void vm_unpin(struct teemed_vm *vm, struct step *st, teemed_pa_t pa);
-void vm_log(struct teemed_vm *vm, enum teemed_log_level level,
-	    const char *msg, uint64_t v1, uint64_t v2);
+void vm_log(struct teemed_vm *vm, enum teemed_log_level level, const char *msg,
+	    uint64_t v1, uint64_t v2);
 void *plat_map(struct teemed *t, teemed_pa_t pa);
 void plat_unmap(struct teemed *t, void *va);
 void plat_smc(struct teemed *t, struct teemed_regs *regs);
@@ -202,8 +201,7 @@ void plat_smc(struct teemed *t, struct teemed_regs *regs);
 void *guest_map(struct teemed_vm *vm, teemed_ipa_t page, unsigned int flags,
 		teemed_pa_t *pa);
 void guest_unmap(struct teemed_vm *vm, void *va, teemed_pa_t pa);
-int guest_read(struct teemed_vm *vm, teemed_ipa_t ipa, void *dst,
-	       size_t len);
+int guest_read(struct teemed_vm *vm, teemed_ipa_t ipa, void *dst, size_t len);
 int guest_write(struct teemed_vm *vm, teemed_ipa_t ipa, const void *src,
 		size_t len);
 
@@ -279,11 +277,13 @@ enum rpc_route rpc_continue(struct teemed_vm *vm, struct call *c,
 void rpc_after_resume(struct teemed_vm *vm, struct call *c);
 void rpc_disable_cache_cookie(struct teemed_vm *vm, uint64_t cookie);
 
-/* --- fast_call.c ------------------------------------------------------------ */
+/* --- fast_call.c ------------------------------------------------------------
+ */
 
 void fast_call(struct teemed_vm *vm, struct teemed_regs *regs);
 
-/* --- vm.c ------------------------------------------------------------------- */
+/* --- vm.c -------------------------------------------------------------------
+ */
 
 void stats_peak(uint32_t *now, uint32_t *peak, int64_t delta);
 

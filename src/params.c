@@ -34,16 +34,15 @@ static const uint8_t param_class_of[16] = {
 	(OPTEE_MSG_ATTR_TYPE_MASK | OPTEE_MSG_ATTR_META |                      \
 	 OPTEE_MSG_ATTR_NONCONTIG |                                            \
 	 ((uint64_t)OPTEE_MSG_ATTR_CACHE_MASK << OPTEE_MSG_ATTR_CACHE_SHIFT))
-#define ATTR_OPEN_META                                                         \
-	(OPTEE_MSG_ATTR_META | OPTEE_MSG_ATTR_TYPE_VALUE_INPUT)
+#define ATTR_OPEN_META (OPTEE_MSG_ATTR_META | OPTEE_MSG_ATTR_TYPE_VALUE_INPUT)
 #define ATTR_REGISTER                                                          \
 	(OPTEE_MSG_ATTR_NONCONTIG | OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT)
 
 /* Which header fields OP-TEE writes back for a command (§3.6). */
-#define OUT_RET 0x1u
-#define OUT_ORIGIN 0x2u
+#define OUT_RET	    0x1u
+#define OUT_ORIGIN  0x2u
 #define OUT_SESSION 0x4u
-#define OUT_PARAMS 0x8u
+#define OUT_PARAMS  0x8u
 
 /*
  * The commands a guest may send and the parameter counts OP-TEE itself
@@ -271,8 +270,8 @@ enum params_result params_translate(struct teemed_vm *vm, struct call *c,
 void params_copy_back(struct teemed_vm *vm, struct call *c, bool whole)
 {
 	const struct optee_msg_arg *shadow = c->shadow;
-	uint8_t outputs = whole ? cmd_rules[shadow->cmd].outputs
-				: OUT_RET | OUT_ORIGIN;
+	uint8_t outputs =
+		whole ? cmd_rules[shadow->cmd].outputs : OUT_RET | OUT_ORIGIN;
 	struct optee_msg_arg *guest;
 	teemed_pa_t pa;
 

@@ -109,7 +109,6 @@ bool shm_drain_release_queue(struct teemed_vm *vm, struct step *st)
 			vm_unlock(vm);
 			return false;
 		}
-		atomic_fetch_sub_explicit(&vm->queued, 1,
-					  memory_order_relaxed);
+		atomic_fetch_sub_explicit(&vm->queued, 1, memory_order_relaxed);
 	}
 }

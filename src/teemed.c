@@ -12,7 +12,8 @@
  * calls, asynchronous notification, RPMB probing and protected memory
  * are hidden.
  */
-#define GUEST_CAPS (OPTEE_SMC_SEC_CAP_DYNAMIC_SHM | OPTEE_SMC_SEC_CAP_MEMREF_NULL)
+#define GUEST_CAPS                                                             \
+	(OPTEE_SMC_SEC_CAP_DYNAMIC_SHM | OPTEE_SMC_SEC_CAP_MEMREF_NULL)
 
 /* The hypervisor's own fast call (client id 0). */
 static void hyp_call(struct teemed *t, uint32_t fid, uint32_t a1,
@@ -32,7 +33,8 @@ static int probe(struct teemed *t)
 	hyp_call(t, OPTEE_SMC_CALLS_UID, 0, &r);
 	if (reg32(r.a[0]) != OPTEE_MSG_UID_0 ||
 	    reg32(r.a[1]) != OPTEE_MSG_UID_1 ||
-	    reg32(r.a[2]) != OPTEE_MSG_UID_2 || reg32(r.a[3]) != OPTEE_MSG_UID_3)
+	    reg32(r.a[2]) != OPTEE_MSG_UID_2 ||
+	    reg32(r.a[3]) != OPTEE_MSG_UID_3)
 		return TEEMED_ERR_PROTO;
 	hyp_call(t, OPTEE_SMC_CALLS_REVISION, 0, &r);
 	if (reg32(r.a[0]) != OPTEE_MSG_REVISION_MAJOR)
@@ -63,10 +65,10 @@ static uint32_t pick(uint32_t value, uint32_t fallback)
 
 static bool platform_complete(const struct teemed_platform *p)
 {
-	return p && p->pin_guest_page && p->unpin_guest_page &&
-	       p->alloc_page && p->free_page && p->alloc_obj && p->free_obj &&
-	       p->map && p->unmap && p->smc && p->lock_create &&
-	       p->lock_destroy && p->lock && p->unlock;
+	return p && p->pin_guest_page && p->unpin_guest_page && p->alloc_page &&
+	       p->free_page && p->alloc_obj && p->free_obj && p->map &&
+	       p->unmap && p->smc && p->lock_create && p->lock_destroy &&
+	       p->lock && p->unlock;
 }
 
 int teemed_init(const struct teemed_config *cfg, struct teemed **out)
@@ -92,13 +94,15 @@ int teemed_init(const struct teemed_config *cfg, struct teemed **out)
 	t->step_pages = pick(cfg->step_pages, TEEMED_DEFAULT_STEP_PAGES);
 	t->vm_quota.pinned_pages =
 		pick(cfg->vm_quota.pinned_pages, TEEMED_DEFAULT_PINNED_PAGES);
-	t->vm_quota.buffers = pick(cfg->vm_quota.buffers, TEEMED_DEFAULT_BUFFERS);
+	t->vm_quota.buffers =
+		pick(cfg->vm_quota.buffers, TEEMED_DEFAULT_BUFFERS);
 	t->vm_quota.rpc_buffers =
 		pick(cfg->vm_quota.rpc_buffers, TEEMED_DEFAULT_RPC_BUFFERS);
 	t->vm_quota.mediator_pages = pick(cfg->vm_quota.mediator_pages,
 					  TEEMED_DEFAULT_MEDIATOR_PAGES);
-	t->global_pinned_cap =
-		cfg->global_pinned_pages ? cfg->global_pinned_pages : UINT64_MAX;
+	t->global_pinned_cap = cfg->global_pinned_pages
+				       ? cfg->global_pinned_pages
+				       : UINT64_MAX;
 	atomic_init(&t->global_pinned, 0);
 
 	err = probe(t);

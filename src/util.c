@@ -33,8 +33,8 @@ void vm_refuse(struct teemed_vm *vm, enum teemed_refusal why)
 	vm_unlock(vm);
 }
 
-void vm_log(struct teemed_vm *vm, enum teemed_log_level level,
-	    const char *msg, uint64_t v1, uint64_t v2)
+void vm_log(struct teemed_vm *vm, enum teemed_log_level level, const char *msg,
+	    uint64_t v1, uint64_t v2)
 {
 	const struct teemed_platform *p = vm->t->plat;
 
@@ -103,8 +103,7 @@ int vm_reserve_pages(struct teemed_vm *vm, uint32_t pages, uint32_t mpages)
 
 	vm_lock(vm);
 	ok = (uint64_t)vm->reserved_pages + pages <= vm->quota.pinned_pages &&
-	     (uint64_t)vm->reserved_mpages + mpages <=
-		     vm->quota.mediator_pages;
+	     (uint64_t)vm->reserved_mpages + mpages <= vm->quota.mediator_pages;
 	if (ok) {
 		vm->reserved_pages += pages;
 		vm->reserved_mpages += mpages;

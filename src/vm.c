@@ -19,7 +19,8 @@ static void resolve_quota(const struct teemed *t,
 
 	if (!override)
 		override = &none;
-	q->pinned_pages = pick(override->pinned_pages, t->vm_quota.pinned_pages);
+	q->pinned_pages =
+		pick(override->pinned_pages, t->vm_quota.pinned_pages);
 	q->buffers = pick(override->buffers, t->vm_quota.buffers);
 	q->rpc_buffers = pick(override->rpc_buffers, t->vm_quota.rpc_buffers);
 	q->calls = pick(override->calls, t->vm_quota.calls);
@@ -97,8 +98,7 @@ static int announce(struct teemed *t, uint32_t fid, uint16_t id)
 
 	r.a[7] = OPTEE_HYP_CLNT_ID;
 	plat_smc(t, &r);
-	return reg32(r.a[0]) == OPTEE_SMC_RETURN_OK ? TEEMED_OK
-						     : TEEMED_ERR_IO;
+	return reg32(r.a[0]) == OPTEE_SMC_RETURN_OK ? TEEMED_OK : TEEMED_ERR_IO;
 }
 
 int teemed_vm_create(struct teemed *t, uint16_t client_id, void *hv_vm,
@@ -180,12 +180,12 @@ static void commit_step(struct teemed_vm *vm, const struct step *st,
 	vm_lock(vm);
 	if (is_smc)
 		vm->stats.smcs++;
-	/* Pages pinned and released within the step still count for the peak. */
+	/* Pages pinned and released within the step still count for the peak.
+	 */
 	stats_peak(&vm->stats.pinned_pages, &vm->stats.pinned_pages_peak,
 		   st->pin_high);
-	vm->stats.pinned_pages =
-		(uint32_t)((int64_t)vm->stats.pinned_pages - st->pin_high +
-			   st->pin_delta);
+	vm->stats.pinned_pages = (uint32_t)((int64_t)vm->stats.pinned_pages -
+					    st->pin_high + st->pin_delta);
 	if (st->pages > vm->stats.max_pages_per_smc)
 		vm->stats.max_pages_per_smc = st->pages;
 	vm_unlock(vm);

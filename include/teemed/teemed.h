@@ -27,18 +27,18 @@
 /* Errors: negative, errno-like. */
 enum teemed_err {
 	TEEMED_OK = 0,
-	TEEMED_ERR_PERM = -1,     /* not allowed (e.g. client id 0) */
-	TEEMED_ERR_NOENT = -2,    /* no such object */
-	TEEMED_ERR_IO = -5,       /* the secure world answered an error */
-	TEEMED_ERR_AGAIN = -11,   /* not finished: call again */
-	TEEMED_ERR_NOMEM = -12,   /* platform or quota out of memory */
-	TEEMED_ERR_FAULT = -14,   /* guest address not shareable */
-	TEEMED_ERR_BUSY = -16,    /* object still in use */
-	TEEMED_ERR_EXIST = -17,   /* id or cookie already in use */
-	TEEMED_ERR_INVAL = -22,   /* bad argument */
-	TEEMED_ERR_RANGE = -34,   /* out of range */
-	TEEMED_ERR_PROTO = -71,   /* the secure world is not OP-TEE */
-	TEEMED_ERR_NOTSUP = -95,  /* OP-TEE lacks a required feature */
+	TEEMED_ERR_PERM = -1,	 /* not allowed (e.g. client id 0) */
+	TEEMED_ERR_NOENT = -2,	 /* no such object */
+	TEEMED_ERR_IO = -5,	 /* the secure world answered an error */
+	TEEMED_ERR_AGAIN = -11,	 /* not finished: call again */
+	TEEMED_ERR_NOMEM = -12,	 /* platform or quota out of memory */
+	TEEMED_ERR_FAULT = -14,	 /* guest address not shareable */
+	TEEMED_ERR_BUSY = -16,	 /* object still in use */
+	TEEMED_ERR_EXIST = -17,	 /* id or cookie already in use */
+	TEEMED_ERR_INVAL = -22,	 /* bad argument */
+	TEEMED_ERR_RANGE = -34,	 /* out of range */
+	TEEMED_ERR_PROTO = -71,	 /* the secure world is not OP-TEE */
+	TEEMED_ERR_NOTSUP = -95, /* OP-TEE lacks a required feature */
 };
 
 /*
@@ -80,36 +80,36 @@ struct teemed_info {
 	uint32_t os_major;
 	uint32_t os_minor;
 	uint32_t os_build;
-	uint32_t sec_caps;      /* as OP-TEE reported them */
-	uint32_t guest_caps;    /* what guests are shown */
-	uint32_t thread_count;  /* OP-TEE threads per VM */
+	uint32_t sec_caps;     /* as OP-TEE reported them */
+	uint32_t guest_caps;   /* what guests are shown */
+	uint32_t thread_count; /* OP-TEE threads per VM */
 };
 
 /* Why a guest request was refused; indexes teemed_vm_stats.refused. */
 enum teemed_refusal {
 	TEEMED_REFUSED_FUNCTION = 0, /* function id unknown or denied */
-	TEEMED_REFUSED_ARG,          /* argument address or layout */
-	TEEMED_REFUSED_CMD,          /* message command */
-	TEEMED_REFUSED_PARAM,        /* a parameter or its page list */
-	TEEMED_REFUSED_RESUME,       /* RETURN_FROM_RPC naming no call */
-	TEEMED_REFUSED_QUOTA,        /* a quota would be exceeded */
-	TEEMED_REFUSED_NOMEM,        /* the platform ran out of memory */
-	TEEMED_REFUSED_RPC,          /* a malformed answer to an RPC */
+	TEEMED_REFUSED_ARG,	     /* argument address or layout */
+	TEEMED_REFUSED_CMD,	     /* message command */
+	TEEMED_REFUSED_PARAM,	     /* a parameter or its page list */
+	TEEMED_REFUSED_RESUME,	     /* RETURN_FROM_RPC naming no call */
+	TEEMED_REFUSED_QUOTA,	     /* a quota would be exceeded */
+	TEEMED_REFUSED_NOMEM,	     /* the platform ran out of memory */
+	TEEMED_REFUSED_RPC,	     /* a malformed answer to an RPC */
 	TEEMED_REFUSED_COUNT
 };
 
 struct teemed_vm_stats {
-	uint64_t smcs;             /* calls to teemed_vm_smc() */
-	uint64_t std_calls;        /* yielding calls started */
-	uint32_t calls;            /* yielding calls in flight now */
+	uint64_t smcs;	    /* calls to teemed_vm_smc() */
+	uint64_t std_calls; /* yielding calls started */
+	uint32_t calls;	    /* yielding calls in flight now */
 	uint32_t calls_peak;
-	uint32_t pinned_pages;     /* guest pages pinned now */
+	uint32_t pinned_pages; /* guest pages pinned now */
 	uint32_t pinned_pages_peak;
-	uint32_t buffers;          /* registered and RPC payload buffers */
+	uint32_t buffers; /* registered and RPC payload buffers */
 	uint32_t buffers_peak;
-	uint32_t rpc_buffers;      /* RPC argument buffers */
+	uint32_t rpc_buffers; /* RPC argument buffers */
 	uint32_t rpc_buffers_peak;
-	uint32_t mediator_pages;   /* mediator pages held for this VM */
+	uint32_t mediator_pages; /* mediator pages held for this VM */
 	uint32_t mediator_pages_peak;
 	uint32_t max_pages_per_smc; /* most pages pinned+released in one SMC */
 	uint64_t refused[TEEMED_REFUSED_COUNT];
