@@ -4,7 +4,8 @@
 # errors. The simulator and tests are checked by the sanitizers instead.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-"$top/scripts/deps.sh" cppcheck
+"$top/scripts/deps.sh" cppcheck clang-format
+clang-format --dry-run --Werror "$top"/src/*.[ch] "$top"/include/teemed/*.h
 for src in "$top"/src/*.c; do
 	gcc -std=c11 -O1 -ffreestanding -fanalyzer -Werror \
 		-I"$top/include" -I"$top/src" -c "$src" -o /dev/null
@@ -12,4 +13,4 @@ done
 cppcheck --quiet --error-exitcode=1 --std=c11 --inline-suppr \
 	--enable=warning,portability,performance \
 	-UTEEMED_USER_CONFIG -I"$top/include" -I"$top/src" "$top/src"
-echo "static analysis of src/ passed (gcc -fanalyzer, cppcheck)"
+echo "static analysis of src/ passed (clang-format, gcc -fanalyzer, cppcheck)"
