@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Fixed workloads for instruction counting: `teemed-bench
+ * --callgrind-op OP --count N [--held H]` does its setup, then OP N
+ * times. scripts/bench.sh runs each under callgrind twice, with two N,
+ * collecting only inside the core's entry point (--toggle-collect), and
+ * differences the totals so that setup cancels; the platform's share is
+ * the inclusive cost of the sim platform's callbacks.
+ *
+ *   invoke     value-only INVOKE (ECHO) to the secure-world model
+ *   translate  one buffer of N pages through buf_translate()
+ *   register   REGISTER_SHM + UNREGISTER_SHM with H buffers held
+ *   rmem       INVOKE with an RMEM with H buffers held
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "bench.h"
+#include "internal.h"
+#include "tas.h"
+
+static void cg_invoke(struct bench_vm *v, uint32_t count)
+{
+	struct optee_msg_arg *a;
+
+	if (bench_vm_open_session(v))
+		bench_fail("callgrind: open session", 0);
+	a = bench_vm_arg(v, v->arg_ipa, OPTEE_MSG_CMD_INVOKE_COMMAND, 1);
+	a->func = TA_XFORM_CMD_ECHO;
+	a->session = v->session;
+	a->params[0].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INOUT;
+	for (uint32_t i = 0; i < count; i++)
+		if (bench_vm_call(v, v->arg_ipa) != OPTEE_SMC_RETURN_OK ||
+		    a->ret != TEEC_SUCCESS)
+			bench_fail("callgrind: invoke", i);
+}
+
+static void cg_translate(struct bench_vm *v, uint32_t count)
+{
+	uint64_t list = bench_vm_build_list(v, count);
+	struct step st = {.budget = UINT32_MAX};
+	uint32_t refusal = 0;
+	struct buf *b;
+
+	b = buf_create(v->vm, BUF_TMEM, 0, list,
+		       (uint64_t)count * TEEMED_PAGE_SIZE, &refusal);
+	if (!b || buf_translate(v->vm, b, &st) != TEEMED_OK)
+		bench_fail("callgrind: translate", refusal);
+	if (!buf_release(v->vm, b, &st))
+		bench_fail("callgrind: release", count);
+}
+
+static void set_reg(struct optee_msg_arg *a, uint64_t list, uint64_t cookie)
+{
+	memset(a, 0, OPTEE_MSG_GET_ARG_SIZE(1));
+	a->cmd = OPTEE_MSG_CMD_REGISTER_SHM;
+	a->num_params = 1;
+	a->params[0].attr =
+		OPTEE_MSG_ATTR_NONCONTIG | OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT;
+	a->params[0].u.tmem.buf_ptr = list;
+	a->params[0].u.tmem.size = TEEMED_PAGE_SIZE;
+	a->params[0].u.tmem.shm_ref = cookie;
+}
+
+static void set_unreg(struct optee_msg_arg *a, uint64_t cookie)
+{
+	memset(a, 0, OPTEE_MSG_GET_ARG_SIZE(1));
+	a->cmd = OPTEE_MSG_CMD_UNREGISTER_SHM;
+	a->num_params = 1;
+	a->params[0].attr = OPTEE_MSG_ATTR_TYPE_RMEM_INPUT;
+	a->params[0].u.rmem.shm_ref = cookie;
+}
+
+static void call_ok(struct bench_vm *v, uint64_t ipa,
+		    const struct optee_msg_arg *a, const char *what)
+{
+	if (bench_vm_call(v, ipa) != OPTEE_SMC_RETURN_OK ||
+	    a->ret != TEEC_SUCCESS)
+		bench_fail(what, (long long)a->ret);
+}
+
+static void cg_held(struct bench_vm *v, const char *op, uint32_t count,
+		    uint32_t held)
+{
+	uint64_t ipa = bench_vm_alloc(v, 1);
+	uint64_t op_list = bench_vm_build_list(v, 1);
+	struct optee_msg_arg *a = bench_vm_ptr(v, ipa);
+	uint64_t cookie = bench_cookie(0x7fffffffu);
+
+	atomic_store(&v->env->null_sw, true);
+	for (uint32_t i = 0; i < held; i++) {
+		set_reg(a, bench_vm_build_list(v, 1), bench_cookie(i));
+		call_ok(v, ipa, a, "callgrind: held REGISTER_SHM");
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		if (!strcmp(op, "register")) {
+			set_reg(a, op_list, cookie);
+			call_ok(v, ipa, a, "callgrind: REGISTER_SHM");
+			set_unreg(a, cookie);
+			call_ok(v, ipa, a, "callgrind: UNREGISTER_SHM");
+		} else {
+			memset(a, 0, OPTEE_MSG_GET_ARG_SIZE(1));
+			a->cmd = OPTEE_MSG_CMD_INVOKE_COMMAND;
+			a->num_params = 1;
+			a->params[0].attr = OPTEE_MSG_ATTR_TYPE_RMEM_INOUT;
+			a->params[0].u.rmem.size = TEEMED_PAGE_SIZE;
+			a->params[0].u.rmem.shm_ref =
+				bench_cookie(held ? i % held : 0);
+			call_ok(v, ipa, a, "callgrind: INVOKE with RMEM");
+		}
+	}
+}
+
+int bench_cg_run(const char *op, uint32_t count, uint32_t held)
+{
+	struct teemed_quota q = {.buffers = held + 16,
+				 .pinned_pages = held + count + 64,
+				 .mediator_pages = held + count / 511 + 64};
+	uint32_t ram = 2 * held + count + count / 511 + 256;
+	struct bench_env env;
+	struct bench_vm vm;
+
+	if (strcmp(op, "invoke") && strcmp(op, "translate") &&
+	    strcmp(op, "register") && strcmp(op, "rmem")) {
+		fprintf(stderr, "teemed-bench: unknown --callgrind-op %s\n",
+			op);
+		return -1;
+	}
+	if ((!strcmp(op, "rmem") && !held) || count > (1u << 20) ||
+	    held > 100000) {
+		fprintf(stderr, "teemed-bench: bad --count/--held\n");
+		return -1;
+	}
+	if (bench_env_init(&env, 2 * ram + 4096, UINT32_MAX, 2) ||
+	    bench_vm_init(&env, &vm, 1, ram, &q))
+		bench_fail("callgrind: setup", 0);
+	if (!strcmp(op, "invoke"))
+		cg_invoke(&vm, count);
+	else if (!strcmp(op, "translate"))
+		cg_translate(&vm, count);
+	else
+		cg_held(&vm, op, count, held);
+	bench_vm_fini(&vm);
+	bench_env_fini(&env);
+	return 0;
+}

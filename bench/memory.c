@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Memory: what the mediator holds per pinned guest page (shadow list
+ * pages and objects, as the hosted platform accounts them in struct
+ * sim_vm) with 16384 pages registered, and what a VM costs before its
+ * first call. Counted, not timed, so one run is exact.
+ */
+#include "bench.h"
+
+#define PINNED 16384u
+
+static double bytes_of(const struct sim_vm *h)
+{
+	return (double)h->pages * TEEMED_PAGE_SIZE + (double)h->obj_bytes;
+}
+
+int bench_memory_run(const struct bench_opts *o)
+{
+	struct teemed_vm_stats st;
+	struct bench_env env;
+	struct bench_vm vm;
+	struct sim_vm before;
+	struct optee_msg_arg *a;
+	uint64_t list, arg_ipa;
+	double delta;
+
+	/* Default step budget and quotas: the registration takes several
+	   FOREIGN_INTR round trips, as it would for a real guest. */
+	if (bench_env_init(&env, 2 * PINNED + 4096, 0, 2) ||
+	    bench_vm_init(&env, &vm, 1, PINNED + 256, NULL))
+		bench_fail("memory: setup", 0);
+	bench_progress("memory", 0, 1);
+	bench_out_num("vm_fixed_bytes", bytes_of(&vm.hv));
+	bench_out_num("vm_fixed_pages", (double)vm.hv.pages);
+	bench_out_num("vm_fixed_objs", (double)vm.hv.objs);
+	bench_out_num("vm_fixed_obj_bytes", (double)vm.hv.obj_bytes);
+	bench_out_num("instance_bytes", bytes_of(&env.plat.global));
+
+	before = vm.hv;
+	list = bench_vm_build_list(&vm, PINNED);
+	arg_ipa = bench_vm_alloc(&vm, 1);
+	a = bench_vm_arg(&vm, arg_ipa, OPTEE_MSG_CMD_REGISTER_SHM, 1);
+	a->params[0].attr =
+		OPTEE_MSG_ATTR_NONCONTIG | OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT;
+	a->params[0].u.tmem.buf_ptr = list;
+	a->params[0].u.tmem.size = (uint64_t)PINNED * TEEMED_PAGE_SIZE;
+	a->params[0].u.tmem.shm_ref = bench_cookie(1);
+	if (bench_vm_call(&vm, arg_ipa) != OPTEE_SMC_RETURN_OK ||
+	    a->ret != TEEC_SUCCESS)
+		bench_fail("memory: REGISTER_SHM of 16384 pages",
+			   (long long)a->ret);
+	teemed_vm_get_stats(vm.vm, &st);
+	if (st.pinned_pages != PINNED)
+		bench_fail("memory: pinned pages", st.pinned_pages);
+	delta = bytes_of(&vm.hv) - bytes_of(&before);
+	bench_out_num("pinned_pages", st.pinned_pages);
+	bench_out_num("mediator_pages_for_pins",
+		      (double)(vm.hv.pages - before.pages));
+	bench_out_num("mediator_obj_bytes_for_pins",
+		      (double)(vm.hv.obj_bytes - before.obj_bytes));
+	bench_out_num("bytes_per_pinned_page", delta / st.pinned_pages);
+	bench_out_num("register_16384_smcs", (double)st.smcs);
+	bench_progress_done();
+	(void)o;
+	bench_vm_fini(&vm);
+	bench_env_fini(&env);
+	return 0;
+}

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The simulated world (see world.h): building it, adding and destroying
+ * VMs, and the checks made when it is torn down.
+ */
+#include "world.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* teemed_vm_destroy() must finish within this many steps per VM. */
+#define WORLD_DESTROY_STEP_LIMIT 10000000u
+/* VM_DESTROYED answered with an error: the embedder asks again. */
+#define WORLD_DESTROY_IO_RETRIES 8u
+
+__attribute__((format(printf, 2, 3))) static void
+world_err(struct world *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	w->errors++;
+	if (w->first_error[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(w->first_error, sizeof(w->first_error), fmt, ap);
+	va_end(ap);
+}
+
+void world_smc(void *target, struct teemed_regs *regs)
+{
+	struct world *w = target;
+
+	if (w->hook)
+		w->hook(w->hook_ctx, regs, false);
+	optee_model_smc(w->sw, regs);
+	if (w->hook)
+		w->hook(w->hook_ctx, regs, true);
+}
+
+/* Whether an API failure is one an injected fault may cause. */
+static bool fault_refusal(struct world *w, int rc)
+{
+	switch (rc) {
+	case TEEMED_ERR_IO:
+	case TEEMED_ERR_NOMEM:
+	case TEEMED_ERR_PROTO:
+	case TEEMED_ERR_NOTSUP:
+		if (!w->faulting)
+			return false;
+		w->tolerated++;
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool world_init(struct world *w, const struct world_opts *o)
+{
+	struct optee_model_config mc;
+	struct teemed_config tc;
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	w->m = machine_create(o->host_pages, o->seed);
+	if (!w->m) {
+		world_err(w, "machine_create failed");
+		return false;
+	}
+	w->orc = oracle_create(w->m);
+	optee_model_default_config(&mc);
+	if (mc.max_partitions < o->max_vms)
+		mc.max_partitions = o->max_vms;
+	if (o->sw_threads)
+		mc.threads = o->sw_threads;
+	w->sw = w->orc ? optee_model_create(w->m, w->orc, &mc) : NULL;
+	if (!w->sw) {
+		world_err(w, "oracle or secure-world model creation failed");
+		return false;
+	}
+	sim_platform_init(&w->plat, w->m, world_smc, w);
+	w->plat_up = true;
+	if (o->fail_at) {
+		sim_platform_fail_nth(&w->plat, o->fail_op, o->fail_at);
+		w->faulting = true;
+	}
+	memset(&tc, 0, sizeof(tc));
+	tc.platform = &w->plat.ops;
+	tc.max_vms = o->max_vms;
+	tc.step_pages = o->step_pages;
+	rc = teemed_init(&tc, &w->t);
+	if (rc != TEEMED_OK) {
+		if (!fault_refusal(w, rc))
+			world_err(w, "teemed_init: %d", rc);
+		w->t = NULL;
+		return false;
+	}
+	return true;
+}
+
+bool world_vm_add(struct world *w, struct world_vm *v, uint16_t id,
+		  uint32_t ram_pages, const struct teemed_quota *quota)
+{
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	v->hv.vm_id = id;
+	v->ram_pages = ram_pages;
+	if (machine_guest_add(w->m, id, ram_pages)) {
+		world_err(w, "machine_guest_add(%u) failed", id);
+		return false;
+	}
+	rc = teemed_vm_create(w->t, id, &v->hv, quota, &v->vm);
+	if (rc != TEEMED_OK) {
+		v->vm = NULL;
+		/* A refused creation must leave nothing behind either. */
+		if (fault_refusal(w, rc))
+			oracle_vm_gone(w->orc, id, &v->hv);
+		else
+			world_err(w, "teemed_vm_create(%u): %d", id, rc);
+		if (machine_pins_of(w->m, id))
+			world_err(w, "vm %u: pins left by failed creation", id);
+		machine_guest_remove(w->m, id);
+		return false;
+	}
+	return true;
+}
+
+uint64_t world_vm_destroy(struct world *w, struct world_vm *v, uint64_t *steps)
+{
+	uint16_t id = v->hv.vm_id;
+	uint64_t n = 0, io = 0, pins;
+	int rc = TEEMED_OK;
+
+	while (v->vm) {
+		rc = teemed_vm_destroy(v->vm);
+		n++;
+		if (rc == TEEMED_OK) {
+			v->vm = NULL;
+		} else if (rc == TEEMED_ERR_IO &&
+			   io++ < WORLD_DESTROY_IO_RETRIES) {
+			w->destroy_retries++;
+		} else if (rc != TEEMED_ERR_AGAIN ||
+			   n >= WORLD_DESTROY_STEP_LIMIT) {
+			break;
+		}
+	}
+	if (steps)
+		*steps += n;
+	if (v->vm) {
+		world_err(w, "teemed_vm_destroy(%u): %d after %llu steps", id,
+			  rc, (unsigned long long)n);
+		return 0;
+	}
+	oracle_vm_gone(w->orc, id, &v->hv);
+	pins = machine_pins_of(w->m, id);
+	machine_guest_remove(w->m, id);
+	return pins;
+}
+
+void world_fini(struct world *w, struct world_end *end)
+{
+	memset(end, 0, sizeof(*end));
+	if (w->t) {
+		int rc = teemed_fini(w->t);
+
+		if (rc != TEEMED_OK)
+			world_err(w, "teemed_fini: %d", rc);
+	}
+	if (w->m)
+		end->leaked_mediator_pages = machine_mediator_pages(w->m);
+	if (w->plat_up) {
+		memcpy(end->op_calls, w->plat.op_calls, sizeof(end->op_calls));
+		end->injected_faults = w->plat.injected_faults;
+		if (w->plat.max_locks_held > 1)
+			world_err(w, "teemed held %d platform locks at once",
+				  w->plat.max_locks_held);
+		if (w->plat.smc_under_lock)
+			world_err(w, "teemed issued an SMC under a lock");
+		sim_platform_fini(&w->plat);
+	}
+	if (w->orc) {
+		end->oracle_violations = oracle_violations(w->orc);
+		end->oracle_checks = oracle_checks(w->orc);
+		snprintf(end->first_violation, sizeof(end->first_violation),
+			 "%s", oracle_first_violation(w->orc));
+	}
+	optee_model_destroy(w->sw);
+	oracle_destroy(w->orc);
+	machine_destroy(w->m);
+	w->t = NULL;
+	w->m = NULL;
+	w->orc = NULL;
+	w->sw = NULL;
+	w->plat_up = false;
+}

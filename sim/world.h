@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * A simulated world: one machine, the oracle, the secure-world model,
+ * the hosted platform and one teemed instance, plus the VMs added to
+ * it. Shared by the scenario runner and the attack catalogue so both
+ * build and tear down the same way and check the same invariants at
+ * the end (no pin, mediator page or platform object left, no oracle
+ * violation, no lock-rule breach).
+ *
+ * Every SMC teemed issues goes through world_smc(), which calls the
+ * optional hook before and after the secure world serves it: a test
+ * can watch what OP-TEE receives, or rewrite guest memory at the very
+ * moment OP-TEE is entered.
+ */
+#ifndef TEEMED_SIM_WORLD_H
+#define TEEMED_SIM_WORLD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "machine.h"
+#include "optee_model.h"
+#include "oracle.h"
+#include "sim_platform.h"
+#include "teemed/teemed.h"
+
+/* Called around each SMC to the secure world; `after` once it answered. */
+typedef void (*world_hook_fn)(void *ctx, struct teemed_regs *regs, bool after);
+
+struct world_opts {
+	uint32_t host_pages;
+	uint64_t seed;
+	uint32_t max_vms;
+	uint32_t step_pages; /* 0: teemed's default */
+	/* Secure-world threads per VM (0: the model's default). */
+	uint32_t sw_threads;
+	/*
+	 * Fault injection, armed before teemed_init: call number `fail_at`
+	 * (1-based) of the platform's `fail_op` fails; 0: none. A
+	 * teemed_init() or teemed_vm_create() it makes fail with one of
+	 * teemed's own error codes is then counted in `tolerated`, not in
+	 * `errors`.
+	 */
+	enum sim_op fail_op;
+	uint64_t fail_at;
+};
+
+struct world_vm {
+	struct sim_vm hv; /* the embedder's handle teemed hands back */
+	struct teemed_vm *vm;
+	uint32_t ram_pages;
+};
+
+struct world {
+	struct machine *m;
+	struct oracle *orc;
+	struct optee_model *sw;
+	struct sim_platform plat;
+	bool plat_up;
+	struct teemed *t;
+	world_hook_fn hook;
+	void *hook_ctx;
+	bool faulting;		  /* fault injection armed */
+	uint64_t tolerated;	  /* API refusals caused by an injected fault */
+	uint64_t destroy_retries; /* VM_DESTROYED refusals retried */
+	/* What went wrong in setup or teardown; the first one in words. */
+	uint64_t errors;
+	char first_error[256];
+};
+
+/* What world_fini() found. */
+struct world_end {
+	uint64_t leaked_mediator_pages;
+	uint64_t oracle_violations;
+	uint64_t oracle_checks;
+	uint64_t op_calls[SIM_OP_COUNT]; /* platform calls made, per op */
+	uint64_t injected_faults;
+	char first_violation[256]; /* "" if none */
+};
+
+/* Build the world; false (with first_error set) on failure. */
+bool world_init(struct world *w, const struct world_opts *o);
+
+/*
+ * Give guest `id` `ram_pages` of RAM and a teemed VM context with the
+ * per-VM `quota` override (NULL: defaults). False on failure.
+ */
+bool world_vm_add(struct world *w, struct world_vm *v, uint16_t id,
+		  uint32_t ram_pages, const struct teemed_quota *quota);
+
+/*
+ * Destroy a VM as a hypervisor does once its vCPUs are stopped: call
+ * teemed_vm_destroy() until done (trying again, a few times, when
+ * OP-TEE refused VM_DESTROYED with TEEMED_ERR_IO), then check invariant 3 and
+ * take the guest's RAM back. Returns the pins left on the guest's pages and
+ * adds the destroy steps taken to `*steps` (may be NULL).
+ */
+uint64_t world_vm_destroy(struct world *w, struct world_vm *v, uint64_t *steps);
+
+/* Tear everything down (VMs must be destroyed) and report. */
+void world_fini(struct world *w, struct world_end *end);
+
+/* The platform's SMC target: the hook, then the secure-world model. */
+void world_smc(void *target, struct teemed_regs *regs);
+
+#endif /* TEEMED_SIM_WORLD_H */
