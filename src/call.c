@@ -68,6 +68,7 @@ struct call *call_claim_new(struct teemed_vm *vm)
 	c->rpc_arg = NULL;
 	c->rpc_free = NULL;
 	c->rpc_payload = NULL;
+	c->refused_cookie = 0;
 	return c;
 }
 

@@ -134,6 +134,7 @@ struct call {
 	struct buf *rpc_arg;	 /* RPC_CMD: the message buffer */
 	struct buf *rpc_free;	 /* RPC_FREE: drop once OP-TEE resumed */
 	struct buf *rpc_payload; /* SHM_ALLOC answer being translated */
+	uint64_t refused_cookie; /* of an RPC_ALLOC answer refused */
 };
 
 /* Work done in one trapped SMC, checked against the step budget. */
@@ -162,7 +163,8 @@ struct teemed_vm {
 	uint16_t client_id;
 	uint8_t phase;
 	struct teemed_quota quota;
-	struct teemed_vm_stats stats;
+	struct teemed_vm_stats stats; /* but smcs: see below */
+	_Atomic uint64_t smcs;
 	uint32_t reserved_pages;  /* pinned or about to be */
 	uint32_t reserved_mpages; /* mediator pages held or about to be */
 	/* Call table: quota.calls slots made with the VM. */

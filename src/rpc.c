@@ -132,7 +132,11 @@ void rpc_forward(struct teemed_vm *vm, struct call *c,
 		regs->a[1] = c->rpc_size;
 		return;
 	case OPTEE_SMC_RPC_FUNC_FREE:
-		c->rpc_free = lookup_kind(vm, cookie, BUF_RPC_ARG);
+		/* A refused buffer was never ours, even if its cookie is. */
+		c->rpc_free = cookie && cookie == c->refused_cookie
+				      ? NULL
+				      : lookup_kind(vm, cookie, BUF_RPC_ARG);
+		c->refused_cookie = 0;
 		to_guest(regs, OPTEE_SMC_RETURN_RPC_FREE, cookie, c->index);
 		return;
 	case OPTEE_SMC_RPC_FUNC_CMD:
@@ -193,6 +197,12 @@ refuse:
 		buf_release(vm, b, &none);
 	}
 	vm_refuse(vm, refusal);
+	/*
+	 * OP-TEE answers a failed allocation with RPC_FREE of the cookie
+	 * (§6.2), which brings the guest's page back to the guest.
+	 */
+	reg_pair_set(&sw->a[4], &sw->a[5], cookie);
+	c->refused_cookie = cookie;
 }
 
 /*

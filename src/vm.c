@@ -163,6 +163,7 @@ void teemed_vm_get_stats(const struct teemed_vm *vm,
 	vm_lock(v);
 	*out = vm->stats;
 	vm_unlock(v);
+	out->smcs = atomic_load_explicit(&v->smcs, memory_order_relaxed);
 }
 
 static bool in_trusted_os_range(uint32_t fid)
@@ -173,15 +174,16 @@ static bool in_trusted_os_range(uint32_t fid)
 	       owner <= OPTEE_SMC_OWNER_TRUSTED_OS_API;
 }
 
-/* Fold one SMC's or destroy step's page work into the statistics. */
-static void commit_step(struct teemed_vm *vm, const struct step *st,
-			bool is_smc)
+/*
+ * Fold a step's page work into the statistics. Most SMCs move no page
+ * and take no lock here.
+ */
+static void commit_step(struct teemed_vm *vm, const struct step *st)
 {
+	if (!st->pages)
+		return;
 	vm_lock(vm);
-	if (is_smc)
-		vm->stats.smcs++;
-	/* Pages pinned and released within the step still count for the peak.
-	 */
+	/* Pages pinned and released within the step count for the peak. */
 	stats_peak(&vm->stats.pinned_pages, &vm->stats.pinned_pages_peak,
 		   st->pin_high);
 	vm->stats.pinned_pages = (uint32_t)((int64_t)vm->stats.pinned_pages -
@@ -224,7 +226,8 @@ enum teemed_smc_result teemed_vm_smc(struct teemed_vm *vm,
 	/* Buffers OP-TEE let go of are unpinned with what budget is left. */
 	if (atomic_load_explicit(&vm->queued, memory_order_relaxed))
 		shm_drain_release_queue(vm, &st);
-	commit_step(vm, &st, true);
+	atomic_fetch_add_explicit(&vm->smcs, 1, memory_order_relaxed);
+	commit_step(vm, &st);
 	return TEEMED_SMC_HANDLED;
 }
 
@@ -286,7 +289,7 @@ int teemed_vm_destroy(struct teemed_vm *vm)
 		vm->destroy_slot = 0;
 	}
 	done = collect_buffers(vm, &st) && shm_drain_release_queue(vm, &st);
-	commit_step(vm, &st, false);
+	commit_step(vm, &st);
 	if (!done)
 		return TEEMED_ERR_AGAIN;
 
