@@ -621,6 +621,48 @@ void mock_sw_expect(struct teemed_regs *r)
 	r->a[3] = mock_type(uint64_t);
 }
 
+/*
+ * mock_sw_expect with OP-TEE's use of its RPC argument buffer played
+ * around it: what OP-TEE reads there on entry is kept for the test, and
+ * a posted request is written before the scripted answer returns.
+ */
+void mock_sw_scripted(struct teemed_regs *r)
+{
+	struct mock_rpc *rpc = &mock.rpc;
+
+	if (rpc->capture) {
+		rpc->shadow_pa = (r->a[1] << 32) | (uint32_t)r->a[2];
+		rpc->capture = false;
+	}
+	rpc->seen_valid = rpc->shadow_pa && mock_pa_is_mediator(rpc->shadow_pa);
+	if (rpc->seen_valid)
+		memcpy(rpc->seen, mock_pa_ptr(rpc->shadow_pa),
+		       sizeof(rpc->seen));
+	if (rpc->post_pending) {
+		if (!rpc->seen_valid)
+			fail_msg("OP-TEE writes to %#llx, not a mediator page",
+				 (unsigned long long)rpc->shadow_pa);
+		memcpy(mock_pa_ptr(rpc->shadow_pa), rpc->post,
+		       sizeof(rpc->post));
+		rpc->post_pending = false;
+	}
+	if (mock.sw_hook)
+		mock.sw_hook(r);
+	mock_sw_expect(r);
+}
+
+void mock_rpc_post(const struct optee_msg_arg *msg)
+{
+	memcpy(mock.rpc.post, msg, sizeof(mock.rpc.post));
+	mock.rpc.post_pending = true;
+}
+
+const struct optee_msg_arg *mock_rpc_seen(void)
+{
+	assert_true(mock.rpc.seen_valid);
+	return (const struct optee_msg_arg *)(const void *)mock.rpc.seen;
+}
+
 void mock_sw_never(struct teemed_regs *r)
 {
 	fail_msg("SMC %#llx reached the secure world",
@@ -871,6 +913,22 @@ void mock_resume(int vm, uint32_t thread, struct teemed_regs *r)
 	memset(r, 0, sizeof(*r));
 	r->a[0] = OPTEE_SMC_CALL_RETURN_FROM_RPC;
 	r->a[3] = thread;
+	r->a[7] = 0xdead;
+	assert_int_equal(mock_smc_guest(vm, r), TEEMED_SMC_HANDLED);
+}
+
+/* RETURN_FROM_RPC with results in a1, a2, a4, a5 and noise elsewhere. */
+void mock_resume_regs(int vm, uint32_t thread, uint64_t a1, uint64_t a2,
+		      uint64_t a4, uint64_t a5, struct teemed_regs *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->a[0] = OPTEE_SMC_CALL_RETURN_FROM_RPC;
+	r->a[1] = a1;
+	r->a[2] = a2;
+	r->a[3] = thread;
+	r->a[4] = a4;
+	r->a[5] = a5;
+	r->a[6] = 0x6666;
 	r->a[7] = 0xdead;
 	assert_int_equal(mock_smc_guest(vm, r), TEEMED_SMC_HANDLED);
 }

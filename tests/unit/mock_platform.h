@@ -93,6 +93,24 @@ struct mock_thread {
 typedef void (*mock_sw_fn)(struct teemed_regs *r);
 typedef void (*mock_msg_fn)(struct optee_msg_arg *arg, uint16_t client_id);
 
+/* An RPC message always has room for four parameters (spec §6.3). */
+#define MOCK_RPC_MSG_SIZE OPTEE_MSG_GET_ARG_SIZE(OPTEE_RPC_MAX_NUM_PARAMS)
+
+/*
+ * OP-TEE's side of one RPC argument buffer, for tests that script the
+ * secure world with mock_sw_scripted(): OP-TEE learns the buffer's PA
+ * from the resume answering RPC_ALLOC, reads it on every later resume
+ * and writes its next request into it before returning RPC_CMD.
+ */
+struct mock_rpc {
+	bool capture;	    /* a1:a2 of the next guest SMC is the buffer */
+	uint64_t shadow_pa; /* the buffer OP-TEE holds, 0 if none */
+	bool post_pending;  /* write `post` into it during the next SMC */
+	uint8_t post[MOCK_RPC_MSG_SIZE];
+	bool seen_valid; /* it was a mediator page when OP-TEE last ran */
+	uint8_t seen[MOCK_RPC_MSG_SIZE]; /* what OP-TEE read then */
+};
+
 struct mock_state {
 	struct mock_page page[MOCK_RAM_PAGES];
 	struct mock_vm vm[MOCK_MAX_VMS];
@@ -161,6 +179,10 @@ struct mock_state {
 	uint32_t seen_pages[MOCK_SEEN_PARAMS]; /* data pages per param */
 	uint32_t seen_list_pages[MOCK_SEEN_PARAMS];
 	uint64_t seen_pa[MOCK_SEEN_PARAMS][MOCK_SEEN_PAGES];
+
+	/* Scripted secure world (mock_sw_scripted). */
+	mock_sw_fn sw_hook; /* runs inside the SMC, before the script */
+	struct mock_rpc rpc;
 };
 
 extern struct mock_state mock;
@@ -203,6 +225,9 @@ void mock_fake_optee(struct teemed_regs *r);
 void mock_sw_expect(struct teemed_regs *r);
 void mock_sw_never(struct teemed_regs *r);
 const struct teemed_regs *mock_last_in(void);
+void mock_sw_scripted(struct teemed_regs *r);
+void mock_rpc_post(const struct optee_msg_arg *msg);
+const struct optee_msg_arg *mock_rpc_seen(void);
 
 #define expect_smc(v0, v1, v2, v3, v4, v5, v6, v7)                             \
 	do {                                                                   \
@@ -239,6 +264,8 @@ void mock_set_rmem(struct optee_msg_param *p, uint32_t type, uint64_t offs,
 enum teemed_smc_result mock_smc_guest(int vm, struct teemed_regs *r);
 void mock_call(int vm, uint64_t arg_ipa, struct teemed_regs *r);
 void mock_resume(int vm, uint32_t thread, struct teemed_regs *r);
+void mock_resume_regs(int vm, uint32_t thread, uint64_t a1, uint64_t a2,
+		      uint64_t a4, uint64_t a5, struct teemed_regs *r);
 uint32_t mock_call_to_end(int vm, uint64_t arg_ipa, uint32_t *pauses);
 uint32_t mock_register(int vm, uint64_t arg_ipa, uint64_t list_ipa,
 		       uint32_t offset, uint64_t size, uint64_t cookie);
