@@ -69,6 +69,7 @@ struct call *call_claim_new(struct teemed_vm *vm)
 	c->rpc_free = NULL;
 	c->rpc_payload = NULL;
 	c->refused_cookie = 0;
+	c->arg_pinned = false;
 	return c;
 }
 
@@ -114,6 +115,36 @@ void call_retire(struct teemed_vm *vm, struct call *c)
 	vm->free_head = c->index;
 	vm->stats.calls--;
 	vm_unlock(vm);
+}
+
+/*
+ * The guest's argument page stays pinned from the copy to the answer, so
+ * a guest cannot lose its answer by giving the page away mid-call. One
+ * page per call, bounded by the calls quota, so it is counted apart from
+ * the pinned-pages quota and the step budget.
+ */
+int call_pin_arg(struct teemed_vm *vm, struct call *c)
+{
+	const struct teemed_platform *p = vm->t->plat;
+
+	if (p->pin_guest_page(p->ctx, vm->hv_vm, c->guest_arg, TEEMED_PIN_WRITE,
+			      &c->guest_arg_pa))
+		return TEEMED_ERR_FAULT;
+	c->arg_pinned = true;
+	atomic_fetch_add_explicit(&vm->pinned_args, 1, memory_order_relaxed);
+	return TEEMED_OK;
+}
+
+void call_unpin_arg(struct teemed_vm *vm, struct call *c)
+{
+	const struct teemed_platform *p = vm->t->plat;
+
+	if (c->arg_pinned) {
+		p->unpin_guest_page(p->ctx, vm->hv_vm, c->guest_arg_pa);
+		c->arg_pinned = false;
+		atomic_fetch_sub_explicit(&vm->pinned_args, 1,
+					  memory_order_relaxed);
+	}
 }
 
 /* Teardown: the slot itself. Its buffers were queued already. */

@@ -120,6 +120,8 @@ struct call {
 	bool issued;	       /* OP-TEE has seen the call */
 	bool copy_back;	       /* outputs to copy back before finishing */
 	teemed_ipa_t guest_arg;
+	teemed_pa_t guest_arg_pa; /* pinned while the call lasts */
+	bool arg_pinned;
 	teemed_pa_t shadow_pa;
 	struct optee_msg_arg *shadow; /* mapped shadow argument */
 	struct buf *bufs;	      /* temporary buffers of this call */
@@ -165,8 +167,9 @@ struct teemed_vm {
 	struct teemed_quota quota;
 	struct teemed_vm_stats stats; /* but smcs: see below */
 	_Atomic uint64_t smcs;
-	uint32_t reserved_pages;  /* pinned or about to be */
-	uint32_t reserved_mpages; /* mediator pages held or about to be */
+	_Atomic uint32_t pinned_args; /* argument pages of calls in flight */
+	uint32_t reserved_pages;      /* pinned or about to be */
+	uint32_t reserved_mpages;     /* mediator pages held or about to be */
 	/* Call table: quota.calls slots made with the VM. */
 	struct call **calls;
 	uint16_t free_head;	   /* stack of free slots */
@@ -241,6 +244,8 @@ struct call *call_claim_paused(struct teemed_vm *vm, uint32_t index,
 void call_park(struct teemed_vm *vm, struct call *c, uint8_t state);
 void call_retire(struct teemed_vm *vm, struct call *c);
 void call_free_slot(struct teemed_vm *vm, struct call *c);
+int call_pin_arg(struct teemed_vm *vm, struct call *c);
+void call_unpin_arg(struct teemed_vm *vm, struct call *c);
 
 /* --- std_call.c / params.c: yielding calls ------------------------------- */
 

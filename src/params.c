@@ -197,8 +197,16 @@ static uint32_t translate_param(struct teemed_vm *vm, struct call *c,
 {
 	uint64_t attr = p->attr;
 
-	if (c->shadow->cmd == OPTEE_MSG_CMD_UNREGISTER_SHM)
+	if (c->shadow->cmd == OPTEE_MSG_CMD_UNREGISTER_SHM) {
+		/*
+		 * OP-TEE reads only the cookie; the rest is rewritten the way
+		 * Linux sends it, so no guest address travels on unchecked.
+		 */
+		p->attr = OPTEE_MSG_ATTR_TYPE_RMEM_INPUT;
+		p->u.rmem.offs = 0;
+		p->u.rmem.size = 0;
 		return take_unregister(vm, c, p->u.rmem.shm_ref);
+	}
 	switch (param_class_of[attr & 0xF]) {
 	case PC_RMEM:
 		return take_rmem(vm, c, &p->u.rmem);
@@ -264,20 +272,15 @@ enum params_result params_translate(struct teemed_vm *vm, struct call *c,
 
 /*
  * Copy what OP-TEE wrote (and only that, §3.6) from the shadow to the
- * guest's argument. A guest that took its argument page away loses the
- * answer; nothing else depends on it.
+ * guest's argument, pinned since the call began.
  */
 void params_copy_back(struct teemed_vm *vm, struct call *c, bool whole)
 {
 	const struct optee_msg_arg *shadow = c->shadow;
 	uint8_t outputs =
 		whole ? cmd_rules[shadow->cmd].outputs : OUT_RET | OUT_ORIGIN;
-	struct optee_msg_arg *guest;
-	teemed_pa_t pa;
+	struct optee_msg_arg *guest = plat_map(vm->t, c->guest_arg_pa);
 
-	guest = guest_map(vm, c->guest_arg, TEEMED_PIN_WRITE, &pa);
-	if (!guest)
-		return;
 	if (outputs & OUT_RET)
 		guest->ret = shadow->ret;
 	if (outputs & OUT_ORIGIN)
@@ -305,7 +308,7 @@ void params_copy_back(struct teemed_vm *vm, struct call *c, bool whole)
 			break;
 		}
 	}
-	guest_unmap(vm, guest, pa);
+	plat_unmap(vm->t, guest);
 }
 
 /*

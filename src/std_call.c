@@ -61,6 +61,7 @@ static void finish_call(struct teemed_vm *vm, struct call *c,
 	params_end_call(vm, c, outputs == OUTPUTS_ALL);
 	if (outputs != OUTPUTS_NONE)
 		params_copy_back(vm, c, outputs == OUTPUTS_ALL);
+	call_unpin_arg(vm, c);
 	c->result = a0;
 	continue_finish(vm, c, regs, st);
 }
@@ -125,11 +126,10 @@ static uint32_t shadow_argument(struct teemed_vm *vm, struct call *c)
 	struct optee_msg_arg *arg = c->shadow;
 	const struct optee_msg_arg *guest;
 	uint32_t err = OPTEE_SMC_RETURN_OK;
-	teemed_pa_t pa;
 
-	guest = guest_map(vm, c->guest_arg, 0, &pa);
-	if (!guest)
+	if (call_pin_arg(vm, c))
 		return OPTEE_SMC_RETURN_EBADADDR;
+	guest = plat_map(vm->t, c->guest_arg_pa);
 	memcpy(arg, guest, sizeof(*arg));
 	/* OP-TEE's order: the size of the argument, then its command. */
 	if (arg->num_params > OPTEE_MSG_MAX_NUM_PARAMS)
@@ -139,7 +139,9 @@ static uint32_t shadow_argument(struct teemed_vm *vm, struct call *c)
 	else
 		memcpy(arg->params, guest->params,
 		       sizeof(arg->params[0]) * arg->num_params);
-	guest_unmap(vm, (void *)(uintptr_t)guest, pa);
+	plat_unmap(vm->t, (void *)(uintptr_t)guest);
+	if (err)
+		call_unpin_arg(vm, c);
 	return err;
 }
 

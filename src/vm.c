@@ -164,6 +164,8 @@ void teemed_vm_get_stats(const struct teemed_vm *vm,
 	*out = vm->stats;
 	vm_unlock(v);
 	out->smcs = atomic_load_explicit(&v->smcs, memory_order_relaxed);
+	out->pinned_args =
+		atomic_load_explicit(&v->pinned_args, memory_order_relaxed);
 }
 
 static bool in_trusted_os_range(uint32_t fid)
@@ -240,6 +242,12 @@ static bool collect_buffers(struct teemed_vm *vm, struct step *st)
 	while (vm->destroy_slot < vm->quota.calls) {
 		struct call *c = vm->calls[vm->destroy_slot];
 
+		if (c->arg_pinned) {
+			if (step_exhausted(st))
+				return false;
+			st->pages++;
+			call_unpin_arg(vm, c);
+		}
 		while (c->bufs) {
 			struct buf *b = c->bufs;
 

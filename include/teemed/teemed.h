@@ -103,7 +103,7 @@ struct teemed_vm_stats {
 	uint64_t std_calls; /* yielding calls started */
 	uint32_t calls;	    /* yielding calls in flight now */
 	uint32_t calls_peak;
-	uint32_t pinned_pages; /* guest pages pinned now */
+	uint32_t pinned_pages; /* pages of shared buffers pinned now */
 	uint32_t pinned_pages_peak;
 	uint32_t buffers; /* registered and RPC payload buffers */
 	uint32_t buffers_peak;
@@ -112,6 +112,7 @@ struct teemed_vm_stats {
 	uint32_t mediator_pages; /* mediator pages held for this VM */
 	uint32_t mediator_pages_peak;
 	uint32_t max_pages_per_smc; /* most pages pinned+released in one SMC */
+	uint32_t pinned_args; /* argument pages of calls in flight, pinned */
 	uint64_t refused[TEEMED_REFUSED_COUNT];
 };
 

@@ -385,12 +385,13 @@ static void test_paused_prepare_stays_local(void **state)
 	mock_call(0, ARG_IPA, &r);
 	tid = (uint32_t)r.a[3];
 	assert_int_equal(r.a[0], OPTEE_SMC_RETURN_RPC_FOREIGN_INTR);
-	assert_int_equal(mock.pins, 8);
+	/* 8 data pages and the argument page, pinned for the call. */
+	assert_int_equal(mock.pins, 8 + 1);
 	assert_int_equal(mock.sw_count, 0);
 	mock_resume(0, tid, &r);
 	assert_int_equal(r.a[0], OPTEE_SMC_RETURN_RPC_FOREIGN_INTR);
 	assert_int_equal(r.a[3], tid);
-	assert_int_equal(mock.pins, 16);
+	assert_int_equal(mock.pins, 16 + 1);
 	assert_int_equal(mock.sw_count, 0);
 	/* Other slots are still no call. */
 	assert_eresume(0, tid + 1);

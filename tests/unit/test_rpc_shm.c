@@ -530,7 +530,7 @@ static void test_long_reply_paused(void **state)
 	mock.sw_hook = NULL;
 	/* 6 pins, then SHM_FREE: 2 unpins with what the step had left. */
 	assert_request(&r, tid, OPTEE_RPC_CMD_SHM_FREE, APPL, PC, 0);
-	assert_int_equal(pins_now(), 28);
+	assert_int_equal(pins_now(), 28 + 1); /* + the argument page */
 	assert_int_equal(stats().buffers, 0);
 
 	mock_guest_arg(0, RPC_IPA)->ret = TEEC_SUCCESS;
@@ -587,7 +587,7 @@ static void test_long_reply_fault_while_paused(void **state)
 	assert_int_equal(n, 2);
 	assert_int_equal(mock.sw_count, sw);
 	/* 4 pins then the fault: 4 of the 20 released in this SMC. */
-	assert_int_equal(pins_now(), 16);
+	assert_int_equal(pins_now(), 16 + 1); /* + the argument page */
 	assert_request(&r, tid, OPTEE_RPC_CMD_SHM_FREE, APPL, PC, 0);
 	assert_int_equal(stats().buffers, 0);
 	assert_int_equal(stats().refused[TEEMED_REFUSED_RPC], 1);
@@ -632,7 +632,7 @@ static void test_shm_free(void **state)
 	start_call(OPTEE_SMC_RETURN_RPC_CMD, HI(RC), LO(RC), OTID, &r);
 	tid = (uint32_t)r.a[3];
 	assert_request(&r, tid, OPTEE_RPC_CMD_SHM_FREE, APPL, PC, 0);
-	assert_int_equal(mock.pins, 2);
+	assert_int_equal(mock.pins, 2 + 1); /* + the argument page */
 	assert_int_equal(stats().buffers, 1);
 	assert_int_equal(stats().buffers_peak, 2);
 	mock_guest_arg(0, RPC_IPA)->ret = TEEC_SUCCESS;
@@ -675,23 +675,23 @@ static void test_teardown_with_payloads(void **state)
 	post_request(OPTEE_RPC_CMD_SHM_FREE, APPL, PC, 0);
 	start_call(OPTEE_SMC_RETURN_RPC_CMD, HI(RC), LO(RC), OTID, &r);
 	tid = (uint32_t)r.a[3];
-	assert_int_equal(mock.pins, 12);
+	assert_int_equal(mock.pins, 12 + 1); /* + the argument page */
 	/* That call then asks for a 20-page payload, left paused. */
 	post_request(OPTEE_RPC_CMD_SHM_ALLOC, APPL, 20 * MOCK_PAGE, 8);
 	resume_bare(tid, OPTEE_SMC_RETURN_RPC_CMD, HI(RC), LO(RC), OTID, &r);
-	assert_int_equal(mock.pins, 4);
+	assert_int_equal(mock.pins, 4 + 1);
 	mock_fill_list_range(0, GPAGE(5), DATA + 100, 20);
 	reply(TEEC_SUCCESS, 1, ATTR_NC, GPAGE(5), 20 * MOCK_PAGE, PC2);
 	mock_resume_regs(0, tid, 0, 0, 0, 0, &r);
 	assert_answer(&r, OPTEE_SMC_RETURN_RPC_FOREIGN_INTR, 0, 0, tid);
 	/* 8 pins, and no budget left to drain the queue in that SMC. */
-	assert_int_equal(mock.pins, 12);
+	assert_int_equal(mock.pins, 12 + 1);
 	assert_int_equal(fx.vm[0]->calls[tid]->state, CALL_PAUSED_RPC);
 	assert_int_equal(stats().buffers, 1);
 	assert_int_equal(stats().rpc_buffers, 1);
 
 	assert_int_equal(mock_destroy_vm(0, &steps), TEEMED_OK);
-	assert_int_equal(mock.pins_at_destroyed, 12);
+	assert_int_equal(mock.pins_at_destroyed, 12 + 1);
 	assert_true(steps > 1);
 	mock_stop();
 }
