@@ -31,7 +31,16 @@
 #define COOKIE_TAG 0xffffff8000000000ull
 /* Fast calls Linux would retry forever; we give up and report. */
 #define RETRY_LIMIT 100000u
-#define LO32(x)	    ((uint32_t)((x)&0xffffffffu))
+/* Under fault injection a call that cannot settle is expected; a short
+   limit keeps such runs quick. */
+#define RETRY_LIMIT_FAULTS 1000u
+#define LO32(x)		   ((uint32_t)((x)&0xffffffffu))
+/*
+ * What `ret` holds until the answer is written back. Linux leaves 0
+ * there, which would read as TEEC_SUCCESS if a call ended (a0 OK)
+ * without its answer; a value no TEE returns tells that case apart.
+ */
+#define RET_UNANSWERED 0x0a5a5a5au
 
 enum ta_id { TA_XFORM, TA_CHECKSUM, TA_INPLACE, TA_SLOW, TA_RPC, TA_COUNT };
 
@@ -445,6 +454,7 @@ static struct optee_msg_arg *msg_init(struct gcall *c, uint32_t cmd,
 	memset(c->msg, 0, sizeof(c->msg));
 	a->cmd = cmd;
 	a->num_params = num_params;
+	a->ret = RET_UNANSWERED;
 	return a;
 }
 
@@ -510,13 +520,66 @@ static void step_add(struct gop *op, uint8_t kind, uint8_t arg,
 
 enum verdict { V_OK, V_REFUSED, V_BAD };
 
+/* An answer a driver can act on, even if it is a failure. */
+static bool smc_code_defined(uint32_t a0)
+{
+	return a0 <= OPTEE_SMC_RETURN_ENOTAVAIL ||
+	       a0 == OPTEE_SMC_RETURN_UNKNOWN_FUNCTION;
+}
+
+/* Origin 0: not written back (REGISTER_SHM, UNREGISTER_SHM, §3.6). */
+static bool teec_defined(uint32_t ret, uint32_t origin)
+{
+	if (origin > TEEC_ORIGIN_TRUSTED_APP)
+		return false;
+	switch (ret) {
+	case TEEC_ERROR_GENERIC:
+	case TEEC_ERROR_ACCESS_DENIED:
+	case TEEC_ERROR_CANCEL:
+	case TEEC_ERROR_BAD_FORMAT:
+	case TEEC_ERROR_BAD_PARAMETERS:
+	case TEEC_ERROR_BAD_STATE:
+	case TEEC_ERROR_ITEM_NOT_FOUND:
+	case TEEC_ERROR_NOT_IMPLEMENTED:
+	case TEEC_ERROR_NOT_SUPPORTED:
+	case TEEC_ERROR_OUT_OF_MEMORY:
+	case TEEC_ERROR_BUSY:
+	case TEEC_ERROR_COMMUNICATION:
+	case TEEC_ERROR_SECURITY:
+	case TEEC_ERROR_SHORT_BUFFER:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Under fault injection a failure the platform caused on purpose is
+ * fine as long as it reached us as something the protocol defines.
+ */
+static bool tolerate(struct guest *g, bool defined)
+{
+	if (!g->cfg.tolerate_faults || !defined)
+		return false;
+	g->st.tolerated++;
+	return true;
+}
+
 /* Classify a finished message call the way a client library would. */
 static enum verdict verdict(struct guest *g, struct gop *op, uint32_t a0,
 			    const struct optee_msg_arg *m, const char *what)
 {
 	if (a0 != OPTEE_SMC_RETURN_OK) {
+		if (tolerate(g, smc_code_defined(a0)))
+			return V_REFUSED;
 		if (!op->tampered)
 			gerr(g, "%s: a0 %#x", what, a0);
+		return V_BAD;
+	}
+	if (m->ret == RET_UNANSWERED) {
+		g->st.unanswered++;
+		if (!op->tampered)
+			gerr(g, "%s: a0 OK but no answer written back", what);
 		return V_BAD;
 	}
 	/*
@@ -531,6 +594,8 @@ static enum verdict verdict(struct guest *g, struct gop *op, uint32_t a0,
 		return V_REFUSED;
 	}
 	if (m->ret != TEEC_SUCCESS) {
+		if (tolerate(g, teec_defined(m->ret, m->ret_origin)))
+			return V_REFUSED;
 		if (!op->tampered)
 			gerr(g, "%s: ret %#x origin %u", what, m->ret,
 			     m->ret_origin);
@@ -540,6 +605,11 @@ static enum verdict verdict(struct guest *g, struct gop *op, uint32_t a0,
 }
 
 /* ---- probe and drain fast calls (§9.2, §9.8) ---------------------------- */
+
+static uint32_t retry_limit(const struct guest *g)
+{
+	return g->cfg.tolerate_faults ? RETRY_LIMIT_FAULTS : RETRY_LIMIT;
+}
 
 enum fast_id {
 	F_UID,
@@ -565,7 +635,9 @@ static const uint32_t fast_fid[F_COUNT] = {
 static void probe_fatal(struct guest *g, struct gop *op, const char *why,
 			uint32_t a0)
 {
-	gerr(g, "probe: %s (a0 %#x)", why, a0);
+	/* A Linux driver whose probe fails just stays away from OP-TEE. */
+	if (!tolerate(g, a0 != OPTEE_SMC_RETURN_OK && smc_code_defined(a0)))
+		gerr(g, "probe: %s (a0 %#x)", why, a0);
 	g->phase = PH_DEAD;
 	op_fail(op);
 	op->pos = op->nsteps;
@@ -620,7 +692,7 @@ static bool fast_done(struct guest *g, struct gvcpu *v, uint8_t id,
 				     "DISABLE_SHM_CACHE: unknown cookie "
 				     "%#llx",
 				     (unsigned long long)ck);
-			if (++v->op.repeats <= RETRY_LIMIT)
+			if (++v->op.repeats <= retry_limit(g))
 				return false;
 			gerr(g, "DISABLE_SHM_CACHE never runs dry");
 			return true;
@@ -639,7 +711,11 @@ static bool fast_done(struct guest *g, struct gvcpu *v, uint8_t id,
 	default:
 		return true;
 	}
-	if (++v->op.repeats > RETRY_LIMIT) {
+	if (++v->op.repeats > retry_limit(g)) {
+		/* E.g. EBUSY from a secure world still holding a thread
+		   that the injected fault cut off. */
+		if (tolerate(g, smc_code_defined(a0)))
+			return true;
 		gerr(g,
 		     "fast call %#x never settles (a0 %#x): a Linux guest "
 		     "would spin forever",
@@ -1540,6 +1616,15 @@ static int op_kind_next(const struct guest *g, uint32_t vi)
 static void drain_finish(struct guest *g)
 {
 	g->phase = PH_DONE;
+	/*
+	 * After an injected fault some buffers never come back: the
+	 * secure world holds them (a thread cut off in an RPC) or never
+	 * got them (an RPC_ALLOC answer teemed refused without asking us to
+	 * free it), or a failed DISABLE_SHM_CACHE read as "empty". The
+	 * VM's destruction reclaims them.
+	 */
+	if (g->nshms && tolerate(g, true))
+		return;
 	if (g->nshms)
 		gerr(g, "%u buffers never given back after cleanup", g->nshms);
 }

@@ -51,6 +51,11 @@ struct guest_config {
 				drain the RPC-argument cache */
 	bool quota_mode;     /* a TA's OUT_OF_MEMORY after its RPC payload was
 				refused is a refusal, not an error */
+	bool tolerate_faults; /* the platform fails on purpose: an answer
+				 that is a defined protocol error (an SMC
+				 return code, a TEEC error with a known
+				 origin) is tolerated, not an error; only
+				 garbage and wrong data stay errors */
 	uint64_t seed;
 	guest_smc_fn smc;
 	void *smc_ctx;
@@ -71,6 +76,9 @@ struct guest_stats {
 	uint64_t balloon_tries; /* guest_balloon_shared() attempts */
 	uint64_t balloon_given; /* ... that wrongly succeeded */
 	uint64_t tampered_ops;	/* operations whose argument was rewritten */
+	uint64_t tolerated;	/* defined errors under tolerate_faults */
+	uint64_t unanswered;	/* a0 OK, but the message's answer never
+				   written back (counted in errors too) */
 	char first_error[192];
 };
 

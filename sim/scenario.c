@@ -25,6 +25,8 @@
 #define PROGRESS_EVERY	16384u
 /* teemed_vm_destroy() must finish within this many steps per VM. */
 #define DESTROY_STEP_LIMIT 10000000u
+/* VM_DESTROYED refused (IO): the embedder tries again, a few times. */
+#define DESTROY_IO_RETRIES 8u
 
 struct scenario_desc {
 	const char *name;
@@ -175,6 +177,26 @@ static uint64_t rng_next(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
+/*
+ * Under fault injection, an API refusal with an error code the injected
+ * fault can cause is what the embedder is promised, not an error.
+ */
+static bool fault_refusal(struct run *run, int rc)
+{
+	if (!run->o.fail_at)
+		return false;
+	switch (rc) {
+	case TEEMED_ERR_IO:
+	case TEEMED_ERR_NOMEM:
+	case TEEMED_ERR_PROTO:
+	case TEEMED_ERR_NOTSUP:
+		run->r->tolerated++;
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* The guest's conduit: the hypervisor's trap handler for OP-TEE SMCs. */
 static void rvm_smc(void *ctx, struct teemed_regs *regs)
 {
@@ -226,12 +248,16 @@ static bool run_setup(struct run *run)
 	}
 	sim_platform_init(&run->plat, run->m, optee_model_smc, run->sw);
 	run->plat_up = true;
+	if (run->o.fail_at)
+		sim_platform_fail_nth(&run->plat, run->o.fail_op,
+				      run->o.fail_at);
 	memset(&tc, 0, sizeof(tc));
 	tc.platform = &run->plat.ops;
 	tc.max_vms = run->o.vms;
 	rc = teemed_init(&tc, &run->t);
 	if (rc != TEEMED_OK) {
-		run_err(run, "teemed_init: %d", rc);
+		if (!fault_refusal(run, rc))
+			run_err(run, "teemed_init: %d", rc);
 		run->t = NULL;
 		return false;
 	}
@@ -257,8 +283,14 @@ static bool run_setup(struct run *run)
 		}
 		rc = teemed_vm_create(run->t, id, &v->hv, q, &v->vm);
 		if (rc != TEEMED_OK) {
-			run_err(run, "teemed_vm_create(%u): %d", id, rc);
 			v->vm = NULL;
+			if (fault_refusal(run, rc)) {
+				/* The VM never starts; teardown checks it
+				   left nothing behind. */
+				run->r->vms_not_started++;
+				continue;
+			}
+			run_err(run, "teemed_vm_create(%u): %d", id, rc);
 			return false;
 		}
 		memset(&gc, 0, sizeof(gc));
@@ -275,6 +307,7 @@ static bool run_setup(struct run *run)
 		gc.max_spins = d->max_spins;
 		gc.cleanup = d->cleanup;
 		gc.quota_mode = d->quota_mode;
+		gc.tolerate_faults = run->o.fail_at != 0;
 		gc.seed = run->o.seed;
 		gc.smc = rvm_smc;
 		gc.smc_ctx = v;
@@ -316,7 +349,7 @@ static void run_schedule(struct run *run)
 		struct rvm *v;
 
 		for (uint32_t i = 0; i < nv; i++) {
-			if (run->vms[i].halted)
+			if (run->vms[i].halted || !run->vms[i].g)
 				continue;
 			for (uint32_t c = 0; c < nc; c++)
 				if (guest_vcpu_runnable(run->vms[i].g, c))
@@ -339,7 +372,8 @@ static void run_schedule(struct run *run)
 	}
 	free(cand);
 	for (uint32_t i = 0; i < nv; i++)
-		if (!run->vms[i].halted && !guest_done(run->vms[i].g))
+		if (!run->vms[i].halted && run->vms[i].g &&
+		    !guest_done(run->vms[i].g))
 			run_err(run, "vm %u stuck: work left, no vCPU runnable",
 				i + 1);
 }
@@ -359,6 +393,8 @@ static void collect_vm(struct run *run, struct rvm *v)
 	r->bytes_verified += gs.bytes_verified;
 	r->ethread_waits += gs.ethread_waits;
 	r->guest_refusals += gs.refusals;
+	r->tolerated += gs.tolerated;
+	r->unanswered += gs.unanswered;
 	r->errors += gs.errors;
 	if (gs.errors && !r->first_error[0])
 		snprintf(r->first_error, sizeof(r->first_error), "%s",
@@ -388,12 +424,16 @@ static void collect_vm(struct run *run, struct rvm *v)
 static void destroy_vm(struct run *run, struct rvm *v)
 {
 	uint16_t id = v->hv.vm_id;
-	uint64_t steps = 0;
+	uint64_t steps = 0, io = 0;
 	int rc;
 
 	do {
 		rc = teemed_vm_destroy(v->vm);
 		steps++;
+		if (rc == TEEMED_ERR_IO && io++ < DESTROY_IO_RETRIES) {
+			run->r->destroy_retries++;
+			rc = TEEMED_ERR_AGAIN;
+		}
 	} while (rc == TEEMED_ERR_AGAIN && steps < DESTROY_STEP_LIMIT);
 	run->r->destroy_steps += steps;
 	if (rc != TEEMED_OK) {
@@ -408,6 +448,16 @@ static void destroy_vm(struct run *run, struct rvm *v)
 	machine_guest_remove(run->m, id);
 }
 
+/* A VM whose creation failed must have left nothing behind either. */
+static void forget_vm(struct run *run, struct rvm *v)
+{
+	uint16_t id = v->hv.vm_id;
+
+	oracle_vm_gone(run->orc, id, &v->hv);
+	run->r->leaked_pins += machine_pins_of(run->m, id);
+	machine_guest_remove(run->m, id);
+}
+
 static void run_teardown(struct run *run)
 {
 	struct scenario_result *r = run->r;
@@ -419,6 +469,8 @@ static void run_teardown(struct run *run)
 			collect_vm(run, v);
 		if (v->vm)
 			destroy_vm(run, v);
+		else if (run->orc && v->hv.vm_id)
+			forget_vm(run, v);
 		guest_destroy(v->g);
 	}
 	free(run->vms);
@@ -431,6 +483,8 @@ static void run_teardown(struct run *run)
 	if (run->m)
 		r->leaked_mediator_pages = machine_mediator_pages(run->m);
 	if (run->plat_up) {
+		memcpy(r->op_calls, run->plat.op_calls, sizeof(r->op_calls));
+		r->injected_faults = run->plat.injected_faults;
 		if (run->plat.max_locks_held > 1)
 			run_err(run, "teemed held %d platform locks at once",
 				run->plat.max_locks_held);

@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim_platform.h"
+
 /* A field left at 0 (or NULL) takes the scenario's default. */
 struct scenario_opts {
 	const char *name; /* default "basic" */
@@ -34,6 +36,15 @@ struct scenario_opts {
 	   the total; may be NULL. */
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
 	void *progress_ctx;
+	/*
+	 * Fault injection: call number `fail_at` (1-based, counted from
+	 * before teemed_init) of the platform's `fail_op` fails; 0: none.
+	 * Guest-visible failures that are defined protocol errors then
+	 * count as tolerated, not as errors; a VM or instance the fault
+	 * keeps from starting is left out.
+	 */
+	enum sim_op fail_op;
+	uint64_t fail_at;
 };
 
 struct scenario_result {
@@ -67,6 +78,13 @@ struct scenario_result {
 	uint64_t buffers_cut;	/* registered buffers at destroy */
 	uint64_t destroy_steps; /* teemed_vm_destroy() calls, all VMs */
 	uint64_t oracle_checks;
+	/* Fault injection. */
+	uint64_t op_calls[SIM_OP_COUNT]; /* platform calls made, per op */
+	uint64_t injected_faults;
+	uint64_t tolerated;	  /* defined errors seen under a fault */
+	uint64_t unanswered;	  /* calls ended OK without their answer */
+	uint64_t vms_not_started; /* creation refused under a fault */
+	uint64_t destroy_retries; /* TEEMED_ERR_IO answers retried */
 	char first_error[256];
 };
 

@@ -452,3 +452,16 @@ void sim_platform_clear_faults(struct sim_platform *p)
 		p->fail_at[i] = 0;
 	punlock(p);
 }
+
+const char *sim_op_name(enum sim_op op)
+{
+	static const char *const names[SIM_OP_COUNT] = {
+		[SIM_OP_PIN] = "pin",
+		[SIM_OP_ALLOC_PAGE] = "alloc_page",
+		[SIM_OP_ALLOC_OBJ] = "alloc_obj",
+		[SIM_OP_LOCK_CREATE] = "lock_create",
+		[SIM_OP_SMC] = "smc",
+	};
+
+	return (unsigned int)op < SIM_OP_COUNT ? names[op] : NULL;
+}

@@ -64,4 +64,8 @@ void sim_platform_fail_nth(struct sim_platform *p, enum sim_op op,
 			   uint64_t nth);
 void sim_platform_clear_faults(struct sim_platform *p);
 
+/* "pin", "alloc_page", "alloc_obj", "lock_create", "smc"; NULL past the
+   end. Names a fault on the command line and in reports. */
+const char *sim_op_name(enum sim_op op);
+
 #endif /* TEEMED_SIM_PLATFORM_H */

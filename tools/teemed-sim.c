@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "attacks.h"
 #include "scenario.h"
 
 enum { EXIT_FAILED = 1, EXIT_USAGE = 2 };
@@ -47,6 +48,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: teemed-sim run [options]\n"
+		"       teemed-sim attack [--json] [--only NAME]\n"
 		"       teemed-sim --help\n"
 		"\n"
 		"Runs guests that speak the Linux OP-TEE driver protocol "
@@ -64,6 +66,11 @@ static void usage(FILE *f)
 		"  --ops N           operations per guest (scenario default)\n"
 		"  --buf-size BYTES  largest memref; K, M suffixes allowed\n"
 		"  --seed S          random seed (default 1)\n"
+		"  --fail OP:N       make the N-th platform call of OP fail\n"
+		"                    (counted from before teemed_init); OP:\n"
+		"                    pin, alloc_page, alloc_obj, lock_create,\n"
+		"                    smc; the defined errors it causes are\n"
+		"                    tolerated\n"
 		"  --json            print one JSON object instead of text\n"
 		"\n"
 		"scenarios:\n");
@@ -93,6 +100,28 @@ static int parse_u64(const char *s, uint64_t *out, uint64_t max)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+/* "OP:N" of --fail. */
+static int parse_fail(const char *s, struct scenario_opts *o)
+{
+	const char *colon = s ? strchr(s, ':') : NULL;
+
+	if (!colon)
+		return -1;
+	for (int op = 0; op < SIM_OP_COUNT; op++) {
+		const char *name = sim_op_name((enum sim_op)op);
+
+		if (strlen(name) == (size_t)(colon - s) &&
+		    !strncmp(s, name, (size_t)(colon - s))) {
+			o->fail_op = (enum sim_op)op;
+			return parse_u64(colon + 1, &o->fail_at, UINT64_MAX) ||
+					       !o->fail_at
+				       ? -1
+				       : 0;
+		}
+	}
+	return -1;
 }
 
 static void print_text(const struct scenario_opts *o,
@@ -125,6 +154,14 @@ static void print_text(const struct scenario_opts *o,
 	       " pinned at end\n",
 	       r->errors, r->leaked_pins, r->leaked_mediator_pages,
 	       r->oracle_violations, r->oracle_checks, r->pinned_pages_now);
+	if (o->fail_at)
+		printf("  faults    %s call %" PRIu64 " of %" PRIu64
+		       ": %" PRIu64 " injected, %" PRIu64
+		       " defined errors tolerated, %" PRIu64
+		       " VMs not started, %" PRIu64 " destroy retries\n",
+		       sim_op_name(o->fail_op), o->fail_at,
+		       r->op_calls[o->fail_op], r->injected_faults,
+		       r->tolerated, r->vms_not_started, r->destroy_retries);
 	if (r->first_error[0])
 		printf("  first error: %s\n", r->first_error);
 	printf("%s\n", scenario_ok(r) ? "PASS" : "FAIL");
@@ -181,6 +218,10 @@ static void print_json(const struct scenario_opts *o,
 		{"calls_cut", r->calls_cut},
 		{"buffers_cut", r->buffers_cut},
 		{"destroy_steps", r->destroy_steps},
+		{"injected_faults", r->injected_faults},
+		{"tolerated", r->tolerated},
+		{"vms_not_started", r->vms_not_started},
+		{"destroy_retries", r->destroy_retries},
 	};
 
 	printf("{\"scenario\": ");
@@ -191,6 +232,95 @@ static void print_json(const struct scenario_opts *o,
 	       scenario_ok(r) ? "true" : "false");
 	json_str(r->first_error);
 	printf("}\n");
+}
+
+static void print_attack_json(const struct attack_result *r, bool first)
+{
+	char exp[96], obs[96];
+
+	attack_format(&r->expected, exp, sizeof(exp));
+	attack_format(&r->observed, obs, sizeof(obs));
+	printf("%s\n    {\"name\": ", first ? "" : ",");
+	json_str(r->name);
+	printf(", \"class\": ");
+	json_str(r->klass);
+	printf(", \"goal\": ");
+	json_str(r->goal);
+	printf(", \"expected\": ");
+	json_str(exp);
+	printf(", \"observed\": ");
+	json_str(obs);
+	printf(", \"answer_ok\": %s, \"checks_ok\": %s, \"unchanged\": %s, "
+	       "\"victim_ok\": %s, \"clean\": %s, \"oracle_violations\": "
+	       "%" PRIu64 ", \"blocked\": %s, \"note\": ",
+	       r->answer_ok ? "true" : "false", r->checks_ok ? "true" : "false",
+	       r->unchanged ? "true" : "false", r->victim_ok ? "true" : "false",
+	       r->clean ? "true" : "false", r->oracle_violations,
+	       r->blocked ? "true" : "false");
+	json_str(r->note);
+	printf("}");
+}
+
+static void print_attack_text(const struct attack_result *r)
+{
+	char exp[96], obs[96];
+
+	attack_format(&r->expected, exp, sizeof(exp));
+	attack_format(&r->observed, obs, sizeof(obs));
+	printf("%-30s %-40s %-40s %s\n", r->name, exp, obs,
+	       r->blocked ? "blocked" : "NOT BLOCKED");
+	if (!r->blocked)
+		printf("%30s   %s\n", "", r->note);
+}
+
+/* teemed-sim attack: the catalogue of sim/attacks.h. */
+static int attack_main(int argc, char **argv)
+{
+	const char *only = NULL;
+	size_t first = 0, end = attack_count(), blocked = 0;
+	bool json = false;
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			json = true;
+		} else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
+			only = argv[++i];
+		} else {
+			fprintf(stderr, "teemed-sim: bad attack option %s\n",
+				argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (only) {
+		long k = attack_find(only);
+
+		if (k < 0) {
+			fprintf(stderr, "teemed-sim: no attack '%s'\n", only);
+			return EXIT_USAGE;
+		}
+		first = (size_t)k;
+		end = first + 1;
+	}
+	if (json)
+		printf("{\"attacks\": %zu, \"results\": [", end - first);
+	else
+		printf("%-30s %-40s %-40s %s\n", "attack", "expected answer",
+		       "observed answer", "verdict");
+	for (size_t i = first; i < end; i++) {
+		struct attack_result r;
+
+		attack_run(i, &r);
+		blocked += r.blocked;
+		if (json)
+			print_attack_json(&r, i == first);
+		else
+			print_attack_text(&r);
+	}
+	if (json)
+		printf("\n  ], \"blocked\": %zu}\n", blocked);
+	else
+		printf("%zu of %zu attacks blocked\n", blocked, end - first);
+	return blocked == end - first ? 0 : EXIT_FAILED;
 }
 
 int main(int argc, char **argv)
@@ -209,6 +339,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	if (argc >= 2 && !strcmp(argv[1], "attack"))
+		return attack_main(argc - 2, argv + 2);
 	if (argc < 2 || strcmp(argv[1], "run")) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -242,6 +374,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--buf-size")) {
 			bad = parse_u64(val, &n, 1ull << 30) || !n;
 			o.buf_size = n;
+		} else if (!strcmp(a, "--fail")) {
+			bad = parse_fail(val, &o);
 		} else if (!strcmp(a, "--seed")) {
 			bad = parse_u64(val, &n, UINT64_MAX);
 			o.seed = n;
