@@ -258,12 +258,13 @@ static void *m_map(void *ctx, teemed_pa_t pa)
 
 static void m_unmap(void *ctx, void *va)
 {
-	uint8_t *p = va;
+	/* Addresses, not pointers: ram[0] + sizeof(ram) is outside ram[0]. */
+	uintptr_t p = (uintptr_t)va, base = (uintptr_t)ram;
 	size_t i;
 
-	assert_true(p >= ram[0] && p < ram[0] + sizeof(ram));
-	assert_int_equal((size_t)(p - ram[0]) % MOCK_PAGE, 0);
-	i = (size_t)(p - ram[0]) / MOCK_PAGE;
+	assert_true(p >= base && p < base + sizeof(ram));
+	assert_int_equal((p - base) % MOCK_PAGE, 0);
+	i = (p - base) / MOCK_PAGE;
 	assert_true(mock.page[i].maps > 0);
 	mock.page[i].maps--;
 	mock.maps--;

@@ -106,9 +106,9 @@ struct mock_rpc {
 	bool capture;	    /* a1:a2 of the next guest SMC is the buffer */
 	uint64_t shadow_pa; /* the buffer OP-TEE holds, 0 if none */
 	bool post_pending;  /* write `post` into it during the next SMC */
-	uint8_t post[MOCK_RPC_MSG_SIZE];
+	_Alignas(8) uint8_t post[MOCK_RPC_MSG_SIZE];
 	bool seen_valid; /* it was a mediator page when OP-TEE last ran */
-	uint8_t seen[MOCK_RPC_MSG_SIZE]; /* what OP-TEE read then */
+	_Alignas(8) uint8_t seen[MOCK_RPC_MSG_SIZE]; /* what OP-TEE read then */
 };
 
 struct mock_state {
