@@ -897,15 +897,18 @@ static bool prep_unregister(struct guest *g, struct gvcpu *v, struct gstep *s)
 	a = msg_init(&v->call, OPTEE_MSG_CMD_UNREGISTER_SHM, 1);
 	a->params[0].attr = OPTEE_MSG_ATTR_TYPE_RMEM_INPUT;
 	a->params[0].u.rmem.shm_ref = s->shm->cookie;
+	/* Its pins may go any time now: no longer one to balloon-test. */
+	s->shm->shared = false;
 	return call_std(g, v);
 }
 
 static void done_unregister(struct guest *g, struct gvcpu *v, struct gstep *s,
 			    uint32_t a0)
 {
-	if (verdict(g, &v->op, a0, msg_of(&v->call), "unregister") != V_OK)
-		return; /* still registered: it stays, pinned */
-	s->shm->shared = false;
+	if (verdict(g, &v->op, a0, msg_of(&v->call), "unregister") != V_OK) {
+		s->shm->shared = true; /* still registered: it stays, pinned */
+		return;
+	}
 	if (s->own) {
 		if (s->shm->long_lived)
 			g->long_count--;

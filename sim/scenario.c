@@ -37,9 +37,10 @@ struct scenario_desc {
 	uint32_t long_lived; /* registered buffers kept per guest */
 	uint32_t big_pages;
 	uint32_t max_spins;
-	bool cleanup;	 /* guests give everything back before destroy */
-	bool quota_mode; /* refusals expected */
-	bool cut;	 /* destroy VMs in the middle of their work */
+	bool cleanup;		/* guests give everything back before destroy */
+	bool quota_mode;	/* refusals expected */
+	bool cut;		/* destroy VMs in the middle of their work */
+	uint32_t balloon_every; /* scheduler steps between balloon tries */
 	struct teemed_quota quota; /* per-VM override; zeros: defaults */
 };
 
@@ -68,6 +69,7 @@ static const struct scenario_desc scenarios[] = {
 		.long_lived = 3,
 		.max_spins = 4,
 		.cleanup = true,
+		.balloon_every = 16,
 	},
 	{
 		.name = "large-buffer",
@@ -83,6 +85,7 @@ static const struct scenario_desc scenarios[] = {
 		.cleanup = true,
 		/* Room for the big buffer plus what other vCPUs pin. */
 		.quota = {.pinned_pages = LARGE_PAGES + 1024},
+		.balloon_every = 16,
 	},
 	{
 		.name = "quota",
@@ -112,6 +115,7 @@ static const struct scenario_desc scenarios[] = {
 		.long_lived = 3,
 		.max_spins = 16,
 		.cut = true,
+		.balloon_every = 16,
 	},
 };
 
@@ -365,6 +369,9 @@ static void run_schedule(struct run *run)
 		pick = cand[rng_next(&run->rng) % n];
 		v = &run->vms[pick / nc];
 		guest_vcpu_step(v->g, pick % nc);
+		/* The guest tries to take back a page OP-TEE holds. */
+		if (run->d->balloon_every && steps % run->d->balloon_every == 0)
+			guest_balloon_shared(v->g);
 		maybe_halt(run, v);
 		if (run->o.progress && steps % PROGRESS_EVERY == 0)
 			run->o.progress(run->o.progress_ctx, steps,
@@ -392,6 +399,15 @@ static void collect_vm(struct run *run, struct rvm *v)
 	r->foreign_intrs += gs.foreign_intrs;
 	r->bytes_verified += gs.bytes_verified;
 	r->ethread_waits += gs.ethread_waits;
+	r->balloon_tries += gs.balloon_tries;
+	/*
+	 * With a fault injected the guest's view of what it shares can be
+	 * wrong (a refusal it never heard of); the oracle still checks that
+	 * OP-TEE touches no page that is not pinned.
+	 */
+	if (gs.balloon_given && !run->o.fail_at)
+		run_err(run, "vm %u gave back %llu pages OP-TEE holds",
+			v->hv.vm_id, (unsigned long long)gs.balloon_given);
 	r->guest_refusals += gs.refusals;
 	r->tolerated += gs.tolerated;
 	r->unanswered += gs.unanswered;

@@ -64,9 +64,9 @@ struct scenario_result {
 	uint64_t leaked_mediator_pages; /* after teemed_fini */
 	uint64_t oracle_violations;
 	/* Figures from teemed_vm_get_stats() just before destruction. */
-	uint64_t pinned_pages_now;  /* guest pages pinned once the run ended */
+	uint64_t pinned_pages_now; /* guest pages pinned once the run ended */
 	uint64_t pinned_pages_at_destroy; /* held when teardown began */
-	uint32_t pinned_pages_peak; /* largest over VMs */
+	uint32_t pinned_pages_peak;	  /* largest over VMs */
 	uint32_t buffers_peak;
 	uint32_t calls_peak;
 	uint32_t max_pages_per_smc;
@@ -82,6 +82,7 @@ struct scenario_result {
 	uint64_t op_calls[SIM_OP_COUNT]; /* platform calls made, per op */
 	uint64_t injected_faults;
 	uint64_t tolerated;	  /* defined errors seen under a fault */
+	uint64_t balloon_tries;	  /* pages OP-TEE holds, ballooning refused */
 	uint64_t unanswered;	  /* calls ended OK without their answer */
 	uint64_t vms_not_started; /* creation refused under a fault */
 	uint64_t destroy_retries; /* TEEMED_ERR_IO answers retried */
