@@ -45,21 +45,23 @@ uint64_t fz_addr(struct fz_world *w, unsigned int v, uint8_t sel,
 		return MACHINE_GUEST_MMIO_BASE +
 		       (uint64_t)(fz_u8(in) % MACHINE_GUEST_MMIO_PAGES) * PAGE;
 	case FZ_ADDR_OTHER_VM:
-		return fz_ram_ipa(fv->ram_pages + fz_u8(in) % 16u);
+		return fz_ram_ipa(fv->wv.ram_pages + fz_u8(in) % 16u);
 	case FZ_ADDR_MISALIGNED:
-		return fz_ram_ipa(fz_u8(in) % fv->ram_pages) + 8;
+		return fz_ram_ipa(fz_u8(in) % fv->wv.ram_pages) + 8;
 	case FZ_ADDR_OTHER_PA:
-		return machine_guest_pa(w->m, ov->hv.vm_id,
-					fz_ram_ipa(fz_u8(in) % ov->ram_pages));
+		return machine_guest_pa(
+			w->world.m, ov->wv.hv.vm_id,
+			fz_ram_ipa(fz_u8(in) % ov->wv.ram_pages));
 	case FZ_ADDR_OWN_PA:
-		return machine_guest_pa(w->m, fv->hv.vm_id,
-					fz_ram_ipa(fz_u8(in) % fv->ram_pages));
+		return machine_guest_pa(
+			w->world.m, fv->wv.hv.vm_id,
+			fz_ram_ipa(fz_u8(in) % fv->wv.ram_pages));
 	case FZ_ADDR_RAW:
 		return fz_u64(in);
 	case FZ_ADDR_END:
-		return fz_ram_ipa(fv->ram_pages);
+		return fz_ram_ipa(fv->wv.ram_pages);
 	default:
-		return fz_ram_ipa((sel + base) % fv->ram_pages);
+		return fz_ram_ipa((sel + base) % fv->wv.ram_pages);
 	}
 }
 
@@ -149,7 +151,7 @@ static void entries_read(struct fz_world *w, unsigned int v, struct fz_in *in,
 static uint64_t entry_ipa(const struct fz_world *w, unsigned int v,
 			  const struct entries *e, uint32_t i)
 {
-	uint32_t ram = w->vms[v].ram_pages;
+	uint32_t ram = w->vms[v].wv.ram_pages;
 
 	if (i < e->explicit_n)
 		return e->explicit_ipa[i];

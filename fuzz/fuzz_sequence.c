@@ -235,7 +235,8 @@ static void op_fault(struct seq *s, struct fz_in *in)
 					   SIM_OP_ALLOC_OBJ};
 	uint8_t sel = fz_u8(in);
 
-	sim_platform_fail_nth(&s->w.plat, ops[sel % 3u], 1u + sel / 3u % 8u);
+	sim_platform_fail_nth(&s->w.world.plat, ops[sel % 3u],
+			      1u + sel / 3u % 8u);
 }
 
 static void op_raw_std(struct seq *s, unsigned int v, struct fz_in *in)
@@ -276,7 +277,7 @@ static void run_op(struct seq *s, uint8_t op, struct fz_in *in)
 		op_poke(s, v, in);
 		break;
 	case OP_BALLOON:
-		machine_guest_balloon(s->w.m, s->w.vms[v].hv.vm_id,
+		machine_guest_balloon(s->w.world.m, s->w.vms[v].wv.hv.vm_id,
 				      fz_addr(&s->w, v, fz_u8(in), 0, in));
 		break;
 	case OP_DESTROY:
@@ -326,7 +327,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		run_op(&s, fz_u8(&in), &in);
 	}
 	/* Nothing armed may fire in the teardown checks. */
-	sim_platform_clear_faults(&s.w.plat);
+	sim_platform_clear_faults(&s.w.world.plat);
 	for (unsigned int v = 0; (hdr & 1u) && v < FZ_VMS; v++)
 		for (uint32_t i = 0; i < FZ_PENDING; i++)
 			if (s.pend[v][i].used && fz_alive(&s.w, v))

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The fuzz world (see fuzz_world.h): setup, the checked SMC path and the
- * leak checks that turn every fuzz run into a security check.
+ * The fuzz world (see fuzz_world.h): its options for the simulator's
+ * world, the checked SMC path and the leak checks that turn every fuzz
+ * run into a security check.
  */
 #include "fuzz_world.h"
 
@@ -32,19 +33,19 @@ void fz_fail(const char *fmt, ...)
 
 static void check_oracle(struct fz_world *w, const char *when)
 {
-	if (oracle_violations(w->orc))
+	if (oracle_violations(w->world.orc))
 		fz_fail("oracle violation %s: %s", when,
-			oracle_first_violation(w->orc));
-	if (w->plat.max_locks_held > 1)
+			oracle_first_violation(w->world.orc));
+	if (w->world.plat.max_locks_held > 1)
 		fz_fail("%s: teemed held %d locks at once", when,
-			w->plat.max_locks_held);
-	if (w->plat.smc_under_lock)
+			w->world.plat.max_locks_held);
+	if (w->world.plat.smc_under_lock)
 		fz_fail("%s: teemed issued an SMC under a lock", when);
 }
 
 uint8_t *fz_guest_ptr(struct fz_world *w, unsigned int v, uint64_t ipa)
 {
-	return machine_guest_ptr(w->m, w->vms[v].hv.vm_id, ipa);
+	return machine_guest_ptr(w->world.m, w->vms[v].wv.hv.vm_id, ipa);
 }
 
 void fz_guest_write(struct fz_world *w, unsigned int v, uint64_t ipa,
@@ -108,9 +109,9 @@ static void check_accounting(struct fz_world *w, unsigned int v)
 {
 	struct fz_vm *fv = &w->vms[v];
 	struct teemed_vm_stats st;
-	uint64_t pins = machine_pins_of(w->m, fv->hv.vm_id);
+	uint64_t pins = machine_pins_of(w->world.m, fv->wv.hv.vm_id);
 
-	teemed_vm_get_stats(fv->vm, &st);
+	teemed_vm_get_stats(fv->wv.vm, &st);
 	if ((uint64_t)st.pinned_pages + st.pinned_args != pins)
 		fz_fail("vm %u: teemed counts %" PRIu32 " + %" PRIu32
 			" pins, machine %" PRIu64,
@@ -118,14 +119,14 @@ static void check_accounting(struct fz_world *w, unsigned int v)
 	if (st.pinned_args > st.calls)
 		fz_fail("vm %u: %" PRIu32 " argument pins, %" PRIu32 " calls",
 			v, st.pinned_args, st.calls);
-	if ((int64_t)st.mediator_pages != fv->hv.pages)
+	if ((int64_t)st.mediator_pages != fv->wv.hv.pages)
 		fz_fail("vm %u: teemed counts %" PRIu32
 			" mediator pages, platform %" PRId64,
-			v, st.mediator_pages, fv->hv.pages);
+			v, st.mediator_pages, fv->wv.hv.pages);
 	if (st.max_pages_per_smc > w->step_pages)
 		fz_fail("vm %u: %" PRIu32 " pages in one SMC, budget %" PRIu32,
 			v, st.max_pages_per_smc, w->step_pages);
-	if (st.calls > w->threads)
+	if (st.calls > w->world.threads)
 		fz_fail("vm %u: %" PRIu32 " calls in flight", v, st.calls);
 }
 
@@ -155,7 +156,8 @@ static void check_written(struct fz_world *w, unsigned int v,
 			continue;
 		for (uint32_t off = 0; off < FZ_WATCH_BYTES; off += 8)
 			if (memcmp(s->page[i] + off, s->before[i] + off, 8))
-				oracle_guest_bytes(w->orc, w->vms[v].hv.vm_id,
+				oracle_guest_bytes(w->world.orc,
+						   w->vms[v].wv.hv.vm_id,
 						   s->page[i] + off, 8,
 						   "guest page after SMC");
 	}
@@ -172,10 +174,10 @@ uint32_t fz_smc(struct fz_world *w, unsigned int v, struct teemed_regs *regs)
 	struct snapshot s;
 	enum teemed_smc_result res;
 
-	if (!fv->vm)
+	if (!fv->wv.vm)
 		fz_fail("SMC for destroyed vm %u", v);
 	snap(w, v, &s);
-	res = teemed_vm_smc(fv->vm, regs);
+	res = teemed_vm_smc(fv->wv.vm, regs);
 	w->smcs++;
 	if (!ours) {
 		if (res != TEEMED_SMC_NOT_OPTEE || memcmp(&in, regs, sizeof(in)))
@@ -192,7 +194,7 @@ uint32_t fz_smc(struct fz_world *w, unsigned int v, struct teemed_regs *regs)
 			" a3 %" PRIu64 "\n",
 			v, fid, in.a[1], in.a[3], regs->a[0], regs->a[1],
 			regs->a[2], regs->a[3]);
-	oracle_guest_regs(w->orc, fv->hv.vm_id, regs);
+	oracle_guest_regs(w->world.orc, fv->wv.hv.vm_id, regs);
 	check_written(w, v, &s);
 	if (!(fid & OPTEE_SMC_FAST_CALL))
 		check_std_answer(w, regs);
@@ -204,86 +206,68 @@ uint32_t fz_smc(struct fz_world *w, unsigned int v, struct teemed_regs *regs)
 void fz_vm_destroy(struct fz_world *w, unsigned int v)
 {
 	struct fz_vm *fv = &w->vms[v];
-	uint16_t id = fv->hv.vm_id;
-	uint32_t steps = 0;
-	int rc;
+	const struct sim_vm *hv = &fv->wv.hv;
+	uint64_t pins;
 
-	if (!fv->vm)
+	if (!fv->wv.vm)
 		return;
-	do {
-		rc = teemed_vm_destroy(fv->vm);
-	} while (rc == TEEMED_ERR_AGAIN && ++steps < FZ_DESTROY_STEPS);
-	if (rc != TEEMED_OK)
-		fz_fail("vm %u: destroy gives %d after %" PRIu32 " steps", v,
-			rc, steps);
-	fv->vm = NULL;
-	if (!oracle_vm_gone(w->orc, id, &fv->hv))
+	pins = world_vm_destroy(&w->world, &fv->wv, NULL);
+	if (fv->wv.vm)
+		fz_fail("vm %u: %s", v, w->world.first_error);
+	/* What makes oracle_vm_gone() report a violation. */
+	if (pins || hv->objs || hv->obj_bytes || hv->pages)
 		fz_fail("vm %u after destroy: %s", v,
-			oracle_first_violation(w->orc));
-	if (machine_pins_of(w->m, id))
-		fz_fail("vm %u: %" PRIu64 " pins leaked", v,
-			machine_pins_of(w->m, id));
-	if (fv->hv.objs || fv->hv.obj_bytes || fv->hv.pages)
-		fz_fail("vm %u: %" PRId64 " objects, %" PRId64 " pages leaked",
-			v, fv->hv.objs, fv->hv.pages);
-	if (optee_model_vm_objects(w->sw, id))
+			oracle_first_violation(w->world.orc));
+	if (optee_model_vm_objects(w->world.sw, hv->vm_id))
 		fz_fail("vm %u: partition still holds objects", v);
-	if (machine_guest_remove(w->m, id))
-		fz_fail("vm %u: machine refuses to take the guest back", v);
 	check_oracle(w, "after a destroy");
 }
 
 void fz_world_init(struct fz_world *w, const struct fz_world_opts *o)
 {
-	struct optee_model_config mc;
-	struct teemed_config tc;
+	struct world_opts wo;
 
+	memset(&wo, 0, sizeof(wo));
+	wo.host_pages = FZ_HOST_PAGES;
+	wo.seed = o->seed;
+	wo.max_vms = FZ_VMS;
+	wo.step_pages = o->step_pages;
+	wo.vm_quota = o->quota;
+	wo.destroy_step_limit = FZ_DESTROY_STEPS;
+	wo.destroy_io_fatal = true;
 	memset(w, 0, sizeof(*w));
 	w->trace = getenv("TEEMED_FUZZ_TRACE") != NULL;
-	w->m = machine_create(FZ_HOST_PAGES, o->seed);
-	w->orc = w->m ? oracle_create(w->m) : NULL;
-	optee_model_default_config(&mc);
-	w->sw = w->orc ? optee_model_create(w->m, w->orc, &mc) : NULL;
-	if (!w->sw)
-		fz_fail("out of host memory for the world");
-	w->threads = mc.threads;
-	sim_platform_init(&w->plat, w->m, optee_model_smc, w->sw);
-	memset(&tc, 0, sizeof(tc));
-	tc.platform = &w->plat.ops;
-	tc.max_vms = FZ_VMS;
-	tc.step_pages = o->step_pages;
-	tc.vm_quota = o->quota;
-	if (teemed_init(&tc, &w->t) != TEEMED_OK)
-		fz_fail("teemed_init failed");
+	/* Only teemed_init() fails once the secure-world model is up. */
+	if (!world_init(&w->world, &wo))
+		fz_fail("%s", w->world.sw ? "teemed_init failed"
+					  : "out of host memory for the world");
 	w->step_pages = o->step_pages ? o->step_pages
 				      : TEEMED_DEFAULT_STEP_PAGES;
 	for (unsigned int v = 0; v < FZ_VMS; v++) {
 		struct fz_vm *fv = &w->vms[v];
 
-		fv->hv.vm_id = (uint16_t)(v + 1);
-		fv->ram_pages = v ? FZ_OTHER_RAM_PAGES : FZ_RAM_PAGES;
 		fv->next_cookie = 0x50000u + v * 0x10000u;
-		if (machine_guest_add(w->m, fv->hv.vm_id, fv->ram_pages) ||
-		    teemed_vm_create(w->t, fv->hv.vm_id, &fv->hv, NULL,
-				     &fv->vm) != TEEMED_OK)
+		if (!world_vm_add(&w->world, &fv->wv, (uint16_t)(v + 1),
+				  v ? FZ_OTHER_RAM_PAGES : FZ_RAM_PAGES, NULL))
 			fz_fail("vm %u creation failed", v);
 	}
 }
 
 void fz_world_fini(struct fz_world *w)
 {
+	struct world_end end;
+
 	for (unsigned int v = 0; v < FZ_VMS; v++)
 		fz_vm_destroy(w, v);
-	if (teemed_fini(w->t) != TEEMED_OK)
-		fz_fail("teemed_fini refused");
-	if (machine_mediator_pages(w->m))
+	world_fini(&w->world, &end);
+	/* teemed_fini() refused, or broke a lock rule while finishing. */
+	if (w->world.errors)
+		fz_fail("at the end: %s", w->world.first_error);
+	if (end.leaked_mediator_pages)
 		fz_fail("%" PRIu64 " mediator pages leaked",
-			machine_mediator_pages(w->m));
-	if (w->plat.global.objs || w->plat.global.pages)
+			end.leaked_mediator_pages);
+	if (end.instance_objs || end.instance_pages)
 		fz_fail("instance objects leaked");
-	check_oracle(w, "at the end");
-	sim_platform_fini(&w->plat);
-	optee_model_destroy(w->sw);
-	oracle_destroy(w->orc);
-	machine_destroy(w->m);
+	if (end.oracle_violations)
+		fz_fail("oracle violation at the end: %s", end.first_violation);
 }

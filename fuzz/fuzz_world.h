@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * One fuzz run's world: a small machine, the oracle, the secure-world
- * model, the hosted platform, a teemed instance and two VMs. Every SMC a
- * harness issues goes through fz_smc(), which checks the answer; every
- * VM ends in fz_vm_destroy(), which checks that nothing is left. Any
- * violation aborts with a message, which is what libFuzzer reports.
+ * One fuzz run's world: the simulator's world (sim/world.h) with a
+ * small machine and two VMs. Every SMC a harness issues goes through
+ * fz_smc(), which checks the answer; every VM ends in fz_vm_destroy(),
+ * which checks that nothing is left. Any violation aborts with a
+ * message, which is what libFuzzer reports.
  *
  * Nothing outlives fz_world_fini(): each input builds and frees its own
  * world, so runs cannot influence each other.
@@ -16,10 +16,8 @@
 #include <stdint.h>
 
 #include "machine.h"
-#include "oracle.h"
-#include "optee_model.h"
-#include "sim_platform.h"
 #include "teemed/teemed.h"
+#include "world.h"
 
 #define FZ_VMS 2u
 /* RAM of VM 0; VM 1 has more, so VM 0's IPAs past its end are another
@@ -50,9 +48,7 @@ struct fz_rpc_arg {
 };
 
 struct fz_vm {
-	struct sim_vm hv;
-	struct teemed_vm *vm; /* NULL once destroyed */
-	uint32_t ram_pages;
+	struct world_vm wv; /* wv.vm NULL once destroyed */
 	uint32_t sessions[FZ_TAS];
 	struct fz_rpc_arg rpc[FZ_RPC_ARGS];
 	uint32_t rpc_next;     /* round-robin over the RPC pages */
@@ -69,13 +65,8 @@ struct fz_world_opts {
 };
 
 struct fz_world {
-	struct machine *m;
-	struct oracle *orc;
-	struct optee_model *sw;
-	struct sim_platform plat;
-	struct teemed *t;
+	struct world world;
 	uint32_t step_pages;
-	uint32_t threads;
 	uint64_t smcs;
 	bool trace; /* TEEMED_FUZZ_TRACE set: print every SMC */
 	struct fz_vm vms[FZ_VMS];
@@ -102,7 +93,7 @@ void fz_vm_destroy(struct fz_world *w, unsigned int v);
 
 static inline bool fz_alive(const struct fz_world *w, unsigned int v)
 {
-	return w->vms[v].vm != NULL;
+	return w->vms[v].wv.vm != NULL;
 }
 
 static inline uint64_t fz_ram_ipa(uint32_t page)

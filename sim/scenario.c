@@ -7,26 +7,19 @@
  */
 #include "scenario.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "guest.h"
 #include "machine.h"
-#include "optee_model.h"
-#include "oracle.h"
-#include "sim_platform.h"
 #include "teemed/optee_abi.h"
 #include "teemed/teemed.h"
+#include "world.h"
 
 #define PAGES_OF(bytes) (((bytes) + MACHINE_PAGE_SIZE - 1) / MACHINE_PAGE_SIZE)
 #define LARGE_PAGES	16384u
 #define PROGRESS_EVERY	16384u
-/* teemed_vm_destroy() must finish within this many steps per VM. */
-#define DESTROY_STEP_LIMIT 10000000u
-/* VM_DESTROYED refused (IO): the embedder tries again, a few times. */
-#define DESTROY_IO_RETRIES 8u
 
 struct scenario_desc {
 	const char *name;
@@ -122,8 +115,7 @@ static const struct scenario_desc scenarios[] = {
 #define SCENARIO_COUNT (sizeof(scenarios) / sizeof(scenarios[0]))
 
 struct rvm {
-	struct sim_vm hv; /* the embedder's handle teemed hands back */
-	struct teemed_vm *vm;
+	struct world_vm wv;
 	struct guest *g;
 	bool halted; /* no longer stepped: its vCPUs are stopped */
 };
@@ -132,12 +124,9 @@ struct run {
 	const struct scenario_desc *d;
 	struct scenario_opts o;
 	struct scenario_result *r;
-	struct machine *m;
-	struct oracle *orc;
-	struct optee_model *sw;
-	struct sim_platform plat;
-	bool plat_up;
-	struct teemed *t;
+	/* Also holds the run's errors, so setup, guests and teardown
+	   share one first error. */
+	struct world w;
 	struct rvm *vms;
 	uint32_t ram_pages;
 	uint64_t rng;
@@ -159,19 +148,6 @@ bool scenario_ok(const struct scenario_result *r)
 	       !r->oracle_violations;
 }
 
-__attribute__((format(printf, 2, 3))) static void run_err(struct run *run,
-							  const char *fmt, ...)
-{
-	va_list ap;
-
-	run->r->errors++;
-	if (run->r->first_error[0])
-		return;
-	va_start(ap, fmt);
-	vsnprintf(run->r->first_error, sizeof(run->r->first_error), fmt, ap);
-	va_end(ap);
-}
-
 static uint64_t rng_next(uint64_t *s)
 {
 	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
@@ -181,32 +157,12 @@ static uint64_t rng_next(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
-/*
- * Under fault injection, an API refusal with an error code the injected
- * fault can cause is what the embedder is promised, not an error.
- */
-static bool fault_refusal(struct run *run, int rc)
-{
-	if (!run->o.fail_at)
-		return false;
-	switch (rc) {
-	case TEEMED_ERR_IO:
-	case TEEMED_ERR_NOMEM:
-	case TEEMED_ERR_PROTO:
-	case TEEMED_ERR_NOTSUP:
-		run->r->tolerated++;
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* The guest's conduit: the hypervisor's trap handler for OP-TEE SMCs. */
 static void rvm_smc(void *ctx, struct teemed_regs *regs)
 {
 	struct rvm *v = ctx;
 
-	if (teemed_vm_smc(v->vm, regs) == TEEMED_SMC_NOT_OPTEE)
+	if (teemed_vm_smc(v->wv.vm, regs) == TEEMED_SMC_NOT_OPTEE)
 		regs->a[0] = OPTEE_SMC_RETURN_UNKNOWN_FUNCTION;
 }
 
@@ -225,49 +181,20 @@ static uint32_t ram_for(const struct scenario_desc *d,
 static bool run_setup(struct run *run)
 {
 	const struct scenario_desc *d = run->d;
-	struct optee_model_config mc;
-	struct teemed_config tc;
-	uint64_t host = (uint64_t)run->o.vms * run->ram_pages + 8192 +
-			(uint64_t)run->o.vms * 2048;
-	int rc;
+	struct world_opts wo;
 
-	if (host > 0xffffffffu) {
-		run_err(run, "machine too large: %llu pages",
-			(unsigned long long)host);
+	memset(&wo, 0, sizeof(wo));
+	wo.host_pages = (uint64_t)run->o.vms * run->ram_pages + 8192 +
+			(uint64_t)run->o.vms * 2048;
+	wo.seed = run->o.seed;
+	wo.max_vms = run->o.vms;
+	wo.fail_op = run->o.fail_op;
+	wo.fail_at = run->o.fail_at;
+	if (!world_init(&run->w, &wo))
 		return false;
-	}
-	run->m = machine_create((uint32_t)host, run->o.seed);
-	if (!run->m) {
-		run_err(run, "machine_create failed");
-		return false;
-	}
-	run->orc = oracle_create(run->m);
-	optee_model_default_config(&mc);
-	if (mc.max_partitions < run->o.vms)
-		mc.max_partitions = run->o.vms;
-	run->sw = run->orc ? optee_model_create(run->m, run->orc, &mc) : NULL;
-	if (!run->sw) {
-		run_err(run, "oracle or secure-world model creation failed");
-		return false;
-	}
-	sim_platform_init(&run->plat, run->m, optee_model_smc, run->sw);
-	run->plat_up = true;
-	if (run->o.fail_at)
-		sim_platform_fail_nth(&run->plat, run->o.fail_op,
-				      run->o.fail_at);
-	memset(&tc, 0, sizeof(tc));
-	tc.platform = &run->plat.ops;
-	tc.max_vms = run->o.vms;
-	rc = teemed_init(&tc, &run->t);
-	if (rc != TEEMED_OK) {
-		if (!fault_refusal(run, rc))
-			run_err(run, "teemed_init: %d", rc);
-		run->t = NULL;
-		return false;
-	}
 	run->vms = calloc(run->o.vms, sizeof(*run->vms));
 	if (!run->vms) {
-		run_err(run, "out of host memory");
+		world_err(&run->w, "out of host memory");
 		return false;
 	}
 	for (uint32_t i = 0; i < run->o.vms; i++) {
@@ -280,26 +207,17 @@ static bool run_setup(struct run *run)
 		    d->quota.calls || d->quota.rpc_buffers ||
 		    d->quota.mediator_pages)
 			q = &d->quota;
-		v->hv.vm_id = id;
-		if (machine_guest_add(run->m, id, run->ram_pages)) {
-			run_err(run, "machine_guest_add(%u) failed", id);
-			return false;
-		}
-		rc = teemed_vm_create(run->t, id, &v->hv, q, &v->vm);
-		if (rc != TEEMED_OK) {
-			v->vm = NULL;
-			if (fault_refusal(run, rc)) {
-				/* The VM never starts; teardown checks it
-				   left nothing behind. */
-				run->r->vms_not_started++;
-				continue;
-			}
-			run_err(run, "teemed_vm_create(%u): %d", id, rc);
-			return false;
+		if (!world_vm_add(&run->w, &v->wv, id, run->ram_pages, q)) {
+			if (!v->wv.refused)
+				return false;
+			/* The VM never starts; teardown checks it left
+			   nothing behind. */
+			run->r->vms_not_started++;
+			continue;
 		}
 		memset(&gc, 0, sizeof(gc));
-		gc.machine = run->m;
-		gc.oracle = run->orc;
+		gc.machine = run->w.m;
+		gc.oracle = run->w.orc;
 		gc.vm_id = id;
 		gc.ram_pages = run->ram_pages;
 		gc.vcpus = run->o.vcpus;
@@ -317,7 +235,7 @@ static bool run_setup(struct run *run)
 		gc.smc_ctx = v;
 		v->g = guest_create(&gc);
 		if (!v->g) {
-			run_err(run, "guest_create(%u) failed", id);
+			world_err(&run->w, "guest_create(%u) failed", id);
 			return false;
 		}
 	}
@@ -345,7 +263,7 @@ static void run_schedule(struct run *run)
 	uint64_t total = run->o.ops * nv * 12;
 
 	if (!cand) {
-		run_err(run, "out of host memory");
+		world_err(&run->w, "out of host memory");
 		return;
 	}
 	for (;;) {
@@ -362,8 +280,9 @@ static void run_schedule(struct run *run)
 		if (!n)
 			break;
 		if (++steps > limit) {
-			run_err(run, "run does not finish after %llu steps",
-				(unsigned long long)limit);
+			world_err(&run->w,
+				  "run does not finish after %llu steps",
+				  (unsigned long long)limit);
 			break;
 		}
 		pick = cand[rng_next(&run->rng) % n];
@@ -381,8 +300,9 @@ static void run_schedule(struct run *run)
 	for (uint32_t i = 0; i < nv; i++)
 		if (!run->vms[i].halted && run->vms[i].g &&
 		    !guest_done(run->vms[i].g))
-			run_err(run, "vm %u stuck: work left, no vCPU runnable",
-				i + 1);
+			world_err(&run->w,
+				  "vm %u stuck: work left, no vCPU runnable",
+				  i + 1);
 }
 
 static void collect_vm(struct run *run, struct rvm *v)
@@ -406,19 +326,16 @@ static void collect_vm(struct run *run, struct rvm *v)
 	 * OP-TEE touches no page that is not pinned.
 	 */
 	if (gs.balloon_given && !run->o.fail_at)
-		run_err(run, "vm %u gave back %llu pages OP-TEE holds",
-			v->hv.vm_id, (unsigned long long)gs.balloon_given);
+		world_err(&run->w, "vm %u gave back %llu pages OP-TEE holds",
+			  v->wv.hv.vm_id, (unsigned long long)gs.balloon_given);
 	r->guest_refusals += gs.refusals;
 	r->tolerated += gs.tolerated;
 	r->unanswered += gs.unanswered;
-	r->errors += gs.errors;
-	if (gs.errors && !r->first_error[0])
-		snprintf(r->first_error, sizeof(r->first_error), "%s",
-			 gs.first_error);
+	world_errs(&run->w, gs.errors, gs.first_error);
 	r->calls_cut += guest_calls_in_rpc(v->g);
 	r->buffers_cut += guest_registered_now(v->g);
 
-	teemed_vm_get_stats(v->vm, &ts);
+	teemed_vm_get_stats(v->wv.vm, &ts);
 	r->pinned_pages_at_destroy += ts.pinned_pages;
 	if (ts.pinned_pages_peak > r->pinned_pages_peak)
 		r->pinned_pages_peak = ts.pinned_pages_peak;
@@ -436,89 +353,44 @@ static void collect_vm(struct run *run, struct rvm *v)
 	}
 }
 
-/* The hypervisor side of VM destruction: vCPUs are already stopped. */
-static void destroy_vm(struct run *run, struct rvm *v)
-{
-	uint16_t id = v->hv.vm_id;
-	uint64_t steps = 0, io = 0;
-	int rc;
-
-	do {
-		rc = teemed_vm_destroy(v->vm);
-		steps++;
-		if (rc == TEEMED_ERR_IO && io++ < DESTROY_IO_RETRIES) {
-			run->r->destroy_retries++;
-			rc = TEEMED_ERR_AGAIN;
-		}
-	} while (rc == TEEMED_ERR_AGAIN && steps < DESTROY_STEP_LIMIT);
-	run->r->destroy_steps += steps;
-	if (rc != TEEMED_OK) {
-		run_err(run, "teemed_vm_destroy(%u): %d after %llu steps", id,
-			rc, (unsigned long long)steps);
-		return;
-	}
-	v->vm = NULL;
-	oracle_vm_gone(run->orc, id, &v->hv);
-	run->r->leaked_pins += machine_pins_of(run->m, id);
-	run->r->pinned_pages_now += machine_pins_of(run->m, id);
-	machine_guest_remove(run->m, id);
-}
-
-/* A VM whose creation failed must have left nothing behind either. */
-static void forget_vm(struct run *run, struct rvm *v)
-{
-	uint16_t id = v->hv.vm_id;
-
-	oracle_vm_gone(run->orc, id, &v->hv);
-	run->r->leaked_pins += machine_pins_of(run->m, id);
-	machine_guest_remove(run->m, id);
-}
-
 static void run_teardown(struct run *run)
 {
 	struct scenario_result *r = run->r;
+	struct world_end end;
 
 	for (uint32_t i = 0; run->vms && i < run->o.vms; i++) {
 		struct rvm *v = &run->vms[i];
+		bool created = v->wv.vm != NULL;
+		uint64_t pins;
 
-		if (v->vm && v->g)
+		if (created && v->g)
 			collect_vm(run, v);
-		if (v->vm)
-			destroy_vm(run, v);
-		else if (run->orc && v->hv.vm_id)
-			forget_vm(run, v);
+		/* Its vCPUs are stopped; a VM teemed refused is checked too. */
+		if (v->wv.hv.vm_id) {
+			pins = world_vm_destroy(&run->w, &v->wv,
+						&r->destroy_steps);
+			r->leaked_pins += pins;
+			if (created)
+				r->pinned_pages_now += pins;
+		}
 		guest_destroy(v->g);
 	}
 	free(run->vms);
-	if (run->t) {
-		int rc = teemed_fini(run->t);
-
-		if (rc != TEEMED_OK)
-			run_err(run, "teemed_fini: %d", rc);
-	}
-	if (run->m)
-		r->leaked_mediator_pages = machine_mediator_pages(run->m);
-	if (run->plat_up) {
-		memcpy(r->op_calls, run->plat.op_calls, sizeof(r->op_calls));
-		r->injected_faults = run->plat.injected_faults;
-		if (run->plat.max_locks_held > 1)
-			run_err(run, "teemed held %d platform locks at once",
-				run->plat.max_locks_held);
-		if (run->plat.smc_under_lock)
-			run_err(run, "teemed issued an SMC under a lock");
-		sim_platform_fini(&run->plat);
-	}
-	if (run->orc) {
-		r->oracle_violations = oracle_violations(run->orc);
-		r->oracle_checks = oracle_checks(run->orc);
-		if (r->oracle_violations && !r->first_error[0])
-			snprintf(r->first_error, sizeof(r->first_error),
-				 "oracle: %s",
-				 oracle_first_violation(run->orc));
-	}
-	optee_model_destroy(run->sw);
-	oracle_destroy(run->orc);
-	machine_destroy(run->m);
+	world_fini(&run->w, &end);
+	r->leaked_mediator_pages = end.leaked_mediator_pages;
+	memcpy(r->op_calls, end.op_calls, sizeof(r->op_calls));
+	r->injected_faults = end.injected_faults;
+	r->oracle_violations = end.oracle_violations;
+	r->oracle_checks = end.oracle_checks;
+	r->tolerated += run->w.tolerated;
+	r->destroy_retries = run->w.destroy_retries;
+	r->errors = run->w.errors;
+	snprintf(r->first_error, sizeof(r->first_error), "%s",
+		 run->w.first_error);
+	if (r->oracle_violations && !r->first_error[0])
+		snprintf(r->first_error, sizeof(r->first_error), "oracle: %.*s",
+			 (int)(sizeof(r->first_error) - sizeof("oracle: ")),
+			 end.first_violation);
 }
 
 int scenario_run(const struct scenario_opts *opts, struct scenario_result *r)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The scenario runner: one simulated machine, the oracle, the
- * secure-world model, the hosted platform, one teemed instance and a few
+ * The scenario runner: a simulated world (sim/world.h: machine, oracle,
+ * secure-world model, hosted platform, one teemed instance) with a few
  * guests (sim/guest.h), driven by a seeded scheduler that picks a random
  * runnable vCPU for every SMC. At the end every VM is destroyed and the
  * result says what was done and what went wrong.

@@ -13,9 +13,9 @@
 #define WORLD_DESTROY_STEP_LIMIT 10000000u
 /* VM_DESTROYED answered with an error: the embedder asks again. */
 #define WORLD_DESTROY_IO_RETRIES 8u
+#define WORLD_MAX_HOST_PAGES	 0xffffffffu
 
-__attribute__((format(printf, 2, 3))) static void
-world_err(struct world *w, const char *fmt, ...)
+void world_err(struct world *w, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -25,6 +25,15 @@ world_err(struct world *w, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(w->first_error, sizeof(w->first_error), fmt, ap);
 	va_end(ap);
+}
+
+void world_errs(struct world *w, uint64_t n, const char *first)
+{
+	if (!n)
+		return;
+	w->errors += n;
+	if (!w->first_error[0])
+		snprintf(w->first_error, sizeof(w->first_error), "%s", first);
 }
 
 void world_smc(void *target, struct teemed_regs *regs)
@@ -38,7 +47,10 @@ void world_smc(void *target, struct teemed_regs *regs)
 		w->hook(w->hook_ctx, regs, true);
 }
 
-/* Whether an API failure is one an injected fault may cause. */
+/*
+ * Under fault injection, an API refusal with an error code the injected
+ * fault can cause is what the embedder is promised, not an error.
+ */
 static bool fault_refusal(struct world *w, int rc)
 {
 	switch (rc) {
@@ -62,7 +74,17 @@ bool world_init(struct world *w, const struct world_opts *o)
 	int rc;
 
 	memset(w, 0, sizeof(*w));
-	w->m = machine_create(o->host_pages, o->seed);
+	w->destroy_step_limit = o->destroy_step_limit
+					? o->destroy_step_limit
+					: WORLD_DESTROY_STEP_LIMIT;
+	w->destroy_io_retries =
+		o->destroy_io_fatal ? 0 : WORLD_DESTROY_IO_RETRIES;
+	if (o->host_pages > WORLD_MAX_HOST_PAGES) {
+		world_err(w, "machine too large: %llu pages",
+			  (unsigned long long)o->host_pages);
+		return false;
+	}
+	w->m = machine_create((uint32_t)o->host_pages, o->seed);
 	if (!w->m) {
 		world_err(w, "machine_create failed");
 		return false;
@@ -78,6 +100,7 @@ bool world_init(struct world *w, const struct world_opts *o)
 		world_err(w, "oracle or secure-world model creation failed");
 		return false;
 	}
+	w->threads = mc.threads;
 	sim_platform_init(&w->plat, w->m, world_smc, w);
 	w->plat_up = true;
 	if (o->fail_at) {
@@ -88,6 +111,7 @@ bool world_init(struct world *w, const struct world_opts *o)
 	tc.platform = &w->plat.ops;
 	tc.max_vms = o->max_vms;
 	tc.step_pages = o->step_pages;
+	tc.vm_quota = o->vm_quota;
 	rc = teemed_init(&tc, &w->t);
 	if (rc != TEEMED_OK) {
 		if (!fault_refusal(w, rc))
@@ -113,14 +137,10 @@ bool world_vm_add(struct world *w, struct world_vm *v, uint16_t id,
 	rc = teemed_vm_create(w->t, id, &v->hv, quota, &v->vm);
 	if (rc != TEEMED_OK) {
 		v->vm = NULL;
-		/* A refused creation must leave nothing behind either. */
-		if (fault_refusal(w, rc))
-			oracle_vm_gone(w->orc, id, &v->hv);
-		else
+		/* What the attempt left is for world_vm_destroy() to find. */
+		v->refused = fault_refusal(w, rc);
+		if (!v->refused)
 			world_err(w, "teemed_vm_create(%u): %d", id, rc);
-		if (machine_pins_of(w->m, id))
-			world_err(w, "vm %u: pins left by failed creation", id);
-		machine_guest_remove(w->m, id);
 		return false;
 	}
 	return true;
@@ -132,26 +152,25 @@ uint64_t world_vm_destroy(struct world *w, struct world_vm *v, uint64_t *steps)
 	uint64_t n = 0, io = 0, pins;
 	int rc = TEEMED_OK;
 
-	while (v->vm) {
-		rc = teemed_vm_destroy(v->vm);
-		n++;
-		if (rc == TEEMED_OK) {
-			v->vm = NULL;
-		} else if (rc == TEEMED_ERR_IO &&
-			   io++ < WORLD_DESTROY_IO_RETRIES) {
-			w->destroy_retries++;
-		} else if (rc != TEEMED_ERR_AGAIN ||
-			   n >= WORLD_DESTROY_STEP_LIMIT) {
-			break;
-		}
+	if (v->vm) {
+		do {
+			rc = teemed_vm_destroy(v->vm);
+			n++;
+			if (rc == TEEMED_ERR_IO &&
+			    io++ < w->destroy_io_retries) {
+				w->destroy_retries++;
+				rc = TEEMED_ERR_AGAIN;
+			}
+		} while (rc == TEEMED_ERR_AGAIN && n < w->destroy_step_limit);
 	}
 	if (steps)
 		*steps += n;
-	if (v->vm) {
+	if (rc != TEEMED_OK) {
 		world_err(w, "teemed_vm_destroy(%u): %d after %llu steps", id,
 			  rc, (unsigned long long)n);
 		return 0;
 	}
+	v->vm = NULL;
 	oracle_vm_gone(w->orc, id, &v->hv);
 	pins = machine_pins_of(w->m, id);
 	machine_guest_remove(w->m, id);
@@ -172,6 +191,8 @@ void world_fini(struct world *w, struct world_end *end)
 	if (w->plat_up) {
 		memcpy(end->op_calls, w->plat.op_calls, sizeof(end->op_calls));
 		end->injected_faults = w->plat.injected_faults;
+		end->instance_objs = w->plat.global.objs;
+		end->instance_pages = w->plat.global.pages;
 		if (w->plat.max_locks_held > 1)
 			world_err(w, "teemed held %d platform locks at once",
 				  w->plat.max_locks_held);

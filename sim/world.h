@@ -2,10 +2,10 @@
 /*
  * A simulated world: one machine, the oracle, the secure-world model,
  * the hosted platform and one teemed instance, plus the VMs added to
- * it. Shared by the scenario runner and the attack catalogue so both
- * build and tear down the same way and check the same invariants at
- * the end (no pin, mediator page or platform object left, no oracle
- * violation, no lock-rule breach).
+ * it. Shared by the scenario runner, the attack catalogue, the stress
+ * test and the fuzzers so all build and tear down the same way and
+ * check the same invariants at the end (no pin, mediator page or
+ * platform object left, no oracle violation, no lock-rule breach).
  *
  * Every SMC teemed issues goes through world_smc(), which calls the
  * optional hook before and after the secure world serves it: a test
@@ -28,12 +28,26 @@
 typedef void (*world_hook_fn)(void *ctx, struct teemed_regs *regs, bool after);
 
 struct world_opts {
-	uint32_t host_pages;
+	uint64_t host_pages; /* more than 2^32 - 1 is refused */
 	uint64_t seed;
 	uint32_t max_vms;
 	uint32_t step_pages; /* 0: teemed's default */
 	/* Secure-world threads per VM (0: the model's default). */
 	uint32_t sw_threads;
+	/* Instance-wide per-VM quotas; zeros: teemed's defaults. */
+	struct teemed_quota vm_quota;
+	/*
+	 * teemed_vm_destroy() calls per VM before a destroy counts as hung
+	 * (0: a limit no working teardown comes near). A fuzzer wants a
+	 * hang found fast.
+	 */
+	uint64_t destroy_step_limit;
+	/*
+	 * TEEMED_ERR_IO from teemed_vm_destroy() fails the destroy at once
+	 * instead of being retried as a hypervisor would: for harnesses
+	 * in which OP-TEE has no reason to refuse, so a refusal is a bug.
+	 */
+	bool destroy_io_fatal;
 	/*
 	 * Fault injection, armed before teemed_init: call number `fail_at`
 	 * (1-based) of the platform's `fail_op` fails; 0: none. A
@@ -49,6 +63,7 @@ struct world_vm {
 	struct sim_vm hv; /* the embedder's handle teemed hands back */
 	struct teemed_vm *vm;
 	uint32_t ram_pages;
+	bool refused; /* creation refused because of an injected fault */
 };
 
 struct world {
@@ -58,12 +73,17 @@ struct world {
 	struct sim_platform plat;
 	bool plat_up;
 	struct teemed *t;
+	uint32_t threads; /* secure-world threads per VM */
+	/* world_opts' destroy policy, defaults filled in. */
+	uint64_t destroy_step_limit;
+	uint32_t destroy_io_retries;
 	world_hook_fn hook;
 	void *hook_ctx;
 	bool faulting;		  /* fault injection armed */
 	uint64_t tolerated;	  /* API refusals caused by an injected fault */
 	uint64_t destroy_retries; /* VM_DESTROYED refusals retried */
-	/* What went wrong in setup or teardown; the first one in words. */
+	/* What went wrong here or for the user (world_err()); the first one in
+	   words. */
 	uint64_t errors;
 	char first_error[256];
 };
@@ -75,6 +95,9 @@ struct world_end {
 	uint64_t oracle_checks;
 	uint64_t op_calls[SIM_OP_COUNT]; /* platform calls made, per op */
 	uint64_t injected_faults;
+	/* Instance-wide platform objects and pages teemed_fini() left. */
+	int64_t instance_objs;
+	int64_t instance_pages;
 	char first_violation[256]; /* "" if none */
 };
 
@@ -83,7 +106,10 @@ bool world_init(struct world *w, const struct world_opts *o);
 
 /*
  * Give guest `id` `ram_pages` of RAM and a teemed VM context with the
- * per-VM `quota` override (NULL: defaults). False on failure.
+ * per-VM `quota` override (NULL: defaults). False on failure, with
+ * `refused` set if an injected fault made teemed refuse the VM (not an
+ * error). Either way `v` then takes world_vm_destroy(), which checks
+ * that the attempt left nothing behind and takes the guest's RAM back.
  */
 bool world_vm_add(struct world *w, struct world_vm *v, uint16_t id,
 		  uint32_t ram_pages, const struct teemed_quota *quota);
@@ -91,14 +117,27 @@ bool world_vm_add(struct world *w, struct world_vm *v, uint16_t id,
 /*
  * Destroy a VM as a hypervisor does once its vCPUs are stopped: call
  * teemed_vm_destroy() until done (trying again, a few times, when
- * OP-TEE refused VM_DESTROYED with TEEMED_ERR_IO), then check invariant 3 and
- * take the guest's RAM back. Returns the pins left on the guest's pages and
- * adds the destroy steps taken to `*steps` (may be NULL).
+ * OP-TEE refused VM_DESTROYED with TEEMED_ERR_IO, unless
+ * destroy_io_fatal), then check invariant 3 and take the guest's RAM
+ * back. Returns the pins left on the guest's pages and adds the destroy
+ * steps taken to `*steps` (may be NULL). A VM whose creation failed
+ * takes no step, only the checks. If teemed does not finish, `v->vm`
+ * stays set and the failure is counted in `errors`.
  */
 uint64_t world_vm_destroy(struct world *w, struct world_vm *v, uint64_t *steps);
 
 /* Tear everything down (VMs must be destroyed) and report. */
 void world_fini(struct world *w, struct world_end *end);
+
+/*
+ * Count an error of the world's user in the same record, so the first
+ * one in words is the first that happened, whoever found it.
+ */
+__attribute__((format(printf, 2, 3))) void world_err(struct world *w,
+						     const char *fmt, ...);
+
+/* Count `n` errors found elsewhere (a guest's), `first` the first one. */
+void world_errs(struct world *w, uint64_t n, const char *first);
 
 /* The platform's SMC target: the hook, then the secure-world model. */
 void world_smc(void *target, struct teemed_regs *regs);
