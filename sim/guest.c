@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim_rng.h"
 #include "tas.h"
 #include "teemed/optee_abi.h"
 
@@ -194,24 +195,15 @@ struct guest {
 
 /* ---- small helpers ---------------------------------------------------- */
 
-static uint64_t rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 static uint64_t rng_below(struct guest *g, uint64_t n)
 {
-	return n ? rng_next(&g->rng) % n : 0;
+	return n ? sim_splitmix64(&g->rng) % n : 0;
 }
 
 static void rng_fill(struct guest *g, uint8_t *p, uint64_t n)
 {
 	while (n) {
-		uint64_t r = rng_next(&g->rng);
+		uint64_t r = sim_splitmix64(&g->rng);
 		size_t k = n < 8 ? (size_t)n : 8;
 
 		memcpy(p, &r, k);
@@ -1291,8 +1283,8 @@ static void check_size(struct guest *g, struct gop *op, uint64_t got,
 
 static bool prep_echo(struct guest *g, struct gop *op)
 {
-	op->val[0].a = LO32(rng_next(&g->rng));
-	op->val[0].b = LO32(rng_next(&g->rng));
+	op->val[0].a = LO32(sim_splitmix64(&g->rng));
+	op->val[0].b = LO32(sim_splitmix64(&g->rng));
 	/* TA value parameters are 32-bit (GP TEE_Param). */
 	op->want[0] = LO32(op->val[0].a + 1);
 	op->want[1] = LO32(op->val[0].b ^ 0x5a5a5a5au);
@@ -1330,7 +1322,7 @@ static bool prep_xor(struct guest *g, struct gop *op)
 {
 	uint64_t len = pick_len(g);
 
-	op->val[2].a = LO32(rng_next(&g->rng)); /* 32-bit TA value */
+	op->val[2].a = LO32(sim_splitmix64(&g->rng)); /* 32-bit TA value */
 	if (!make_input(g, op, len) ||
 	    !view_make(g, op, 1, len + rng_below(g, 32)))
 		return false;

@@ -12,6 +12,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "machine.h"
+#include "sim_rng.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -48,17 +49,6 @@ struct machine {
 	uint16_t slot_of[MACHINE_VM_IDS];
 	struct machine_guest guests[MACHINE_MAX_GUESTS];
 };
-
-static uint64_t splitmix64(uint64_t *state)
-{
-	uint64_t z;
-
-	*state += 0x9e3779b97f4a7c15ull;
-	z = *state;
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
 
 /* xorshift64*: tiny, and good enough to scatter pages. */
 static uint64_t rng_next(struct machine *m)
@@ -202,7 +192,7 @@ struct machine *machine_create(uint32_t host_pages, uint64_t seed)
 		put_page(m, i);
 	/* xorshift must never start from zero, whatever seed it is given. */
 	do {
-		m->rng = splitmix64(&s);
+		m->rng = sim_splitmix64(&s);
 	} while (!m->rng);
 	return m;
 }

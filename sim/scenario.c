@@ -13,6 +13,7 @@
 
 #include "guest.h"
 #include "machine.h"
+#include "sim_rng.h"
 #include "teemed/optee_abi.h"
 #include "teemed/teemed.h"
 #include "world.h"
@@ -148,15 +149,6 @@ bool scenario_ok(const struct scenario_result *r)
 	       !r->oracle_violations;
 }
 
-static uint64_t rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 /* The guest's conduit: the hypervisor's trap handler for OP-TEE SMCs. */
 static void rvm_smc(void *ctx, struct teemed_regs *regs)
 {
@@ -285,7 +277,7 @@ static void run_schedule(struct run *run)
 				  (unsigned long long)limit);
 			break;
 		}
-		pick = cand[rng_next(&run->rng) % n];
+		pick = cand[sim_splitmix64(&run->rng) % n];
 		v = &run->vms[pick / nc];
 		guest_vcpu_step(v->g, pick % nc);
 		/* The guest tries to take back a page OP-TEE holds. */

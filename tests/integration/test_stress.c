@@ -41,6 +41,7 @@
 #include <cmocka.h>
 
 #include "guest.h"
+#include "sim_rng.h"
 #include "tas.h"
 #include "teemed/optee_abi.h"
 #include "world.h"
@@ -110,15 +111,6 @@ static bool past_deadline(void)
 		return false;
 	atomic_store(&timed_out, true);
 	return true;
-}
-
-static uint64_t rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
 }
 
 static void lock(pthread_mutex_t *m)
@@ -198,7 +190,7 @@ static void *pest_main(void *arg)
 
 	while (!atomic_load(&v->stop)) {
 		struct teemed_regs r;
-		uint64_t x = rng_next(&t->rng);
+		uint64_t x = sim_splitmix64(&t->rng);
 
 		memset(&r, 0, sizeof(r));
 		switch (x % 3) {
@@ -261,7 +253,7 @@ static void hostile_write_messages(struct svm *v, uint64_t *rng)
 	bad->num_params = 200;
 	for (uint32_t p = HOSTILE_ARG_BASE; p < HOSTILE_PAGES; p++) {
 		struct optee_msg_arg *a = page_arg(v, p);
-		uint64_t x = rng_next(rng);
+		uint64_t x = sim_splitmix64(rng);
 
 		switch (x % 4) {
 		case 0:
@@ -324,7 +316,7 @@ static void *hostile_main(void *arg)
 
 	while (!atomic_load(&v->stop)) {
 		struct teemed_regs r;
-		uint64_t x = rng_next(&t->rng);
+		uint64_t x = sim_splitmix64(&t->rng);
 		bool own = false;
 		uint32_t a0;
 
