@@ -57,8 +57,6 @@ struct call *call_claim_new(struct teemed_vm *vm)
 
 	c->param_cursor = 0;
 	c->result = 0;
-	c->issued = false;
-	c->copy_back = false;
 	c->bufs = NULL;
 	c->building = NULL;
 	c->registering = NULL;

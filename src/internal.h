@@ -117,8 +117,6 @@ struct call {
 	uint32_t optee_thread; /* OP-TEE's thread index */
 	uint32_t param_cursor; /* next parameter to translate */
 	uint32_t result;       /* a0 to deliver once finished */
-	bool issued;	       /* OP-TEE has seen the call */
-	bool copy_back;	       /* outputs to copy back before finishing */
 	teemed_ipa_t guest_arg;
 	teemed_pa_t guest_arg_pa; /* pinned while the call lasts */
 	bool arg_pinned;

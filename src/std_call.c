@@ -73,7 +73,6 @@ static void handle_optee_answer(struct teemed_vm *vm, struct call *c,
 	uint32_t a0 = reg32(sw->a[0]);
 
 	if (!OPTEE_SMC_RETURN_IS_RPC(a0)) {
-		c->issued = false;
 		finish_call(vm, c, regs, st, a0,
 			    a0 == OPTEE_SMC_RETURN_OK ? OUTPUTS_ALL
 						      : OUTPUTS_NONE);
@@ -89,7 +88,6 @@ static void issue(struct teemed_vm *vm, struct call *c,
 		  struct teemed_regs *sw)
 {
 	sw->a[7] = vm->client_id;
-	c->issued = true;
 	plat_smc(vm->t, sw);
 	rpc_after_resume(vm, c);
 	handle_optee_answer(vm, c, regs, st, sw);
