@@ -259,6 +259,8 @@ enum params_result {
 };
 
 bool params_cmd_allowed(uint32_t cmd);
+bool params_is_output_value(uint64_t attr);
+bool params_is_output_memref(uint64_t attr);
 enum params_result params_translate(struct teemed_vm *vm, struct call *c,
 				    struct step *st);
 void params_copy_back(struct teemed_vm *vm, struct call *c, bool whole);

@@ -67,6 +67,28 @@ static const struct cmd_rule {
 	[OPTEE_MSG_CMD_UNREGISTER_SHM] = {true, 1, 1, 0, OUT_RET},
 };
 
+bool params_is_output_value(uint64_t attr)
+{
+	uint64_t type = attr & OPTEE_MSG_ATTR_TYPE_MASK;
+
+	return type == OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT ||
+	       type == OPTEE_MSG_ATTR_TYPE_VALUE_INOUT;
+}
+
+/* tmem.size and rmem.size share their offset (§3.2). */
+bool params_is_output_memref(uint64_t attr)
+{
+	switch (attr & OPTEE_MSG_ATTR_TYPE_MASK) {
+	case OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT:
+	case OPTEE_MSG_ATTR_TYPE_RMEM_INOUT:
+	case OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT:
+	case OPTEE_MSG_ATTR_TYPE_TMEM_INOUT:
+		return true;
+	default:
+		return false;
+	}
+}
+
 bool params_cmd_allowed(uint32_t cmd)
 {
 	return cmd < ARRAY_SIZE(cmd_rules) && cmd_rules[cmd].allowed;
@@ -292,20 +314,12 @@ void params_copy_back(struct teemed_vm *vm, struct call *c, bool whole)
 		const struct optee_msg_param *from = &shadow->params[i];
 		struct optee_msg_param *to = &guest->params[i];
 
-		switch (from->attr & OPTEE_MSG_ATTR_TYPE_MASK) {
-		case OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT:
-		case OPTEE_MSG_ATTR_TYPE_VALUE_INOUT:
+		/* value.c is not an output of a call (§3.6). */
+		if (params_is_output_value(from->attr)) {
 			to->u.value.a = from->u.value.a;
 			to->u.value.b = from->u.value.b;
-			break;
-		case OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT:
-		case OPTEE_MSG_ATTR_TYPE_RMEM_INOUT:
-		case OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT:
-		case OPTEE_MSG_ATTR_TYPE_TMEM_INOUT:
+		} else if (params_is_output_memref(from->attr)) {
 			to->u.tmem.size = from->u.tmem.size;
-			break;
-		default:
-			break;
 		}
 	}
 	plat_unmap(vm->t, guest);

@@ -53,27 +53,6 @@ static void retire_buf(struct teemed_vm *vm, struct buf *b)
 	vm_unlock(vm);
 }
 
-static bool is_output_memref(uint64_t attr)
-{
-	switch (attr & OPTEE_MSG_ATTR_TYPE_MASK) {
-	case OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT:
-	case OPTEE_MSG_ATTR_TYPE_RMEM_INOUT:
-	case OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT:
-	case OPTEE_MSG_ATTR_TYPE_TMEM_INOUT:
-		return true;
-	default:
-		return false;
-	}
-}
-
-static bool is_output_value(uint64_t attr)
-{
-	uint64_t type = attr & OPTEE_MSG_ATTR_TYPE_MASK;
-
-	return type == OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT ||
-	       type == OPTEE_MSG_ATTR_TYPE_VALUE_INOUT;
-}
-
 /*
  * Copy OP-TEE's request to the guest's RPC buffer. False when it must
  * not or cannot reach the guest; OP-TEE is then resumed with the
@@ -340,9 +319,9 @@ static enum rpc_route answer_cmd(struct teemed_vm *vm, struct call *c,
 		struct optee_msg_param *to = &shadow->params[i];
 		const struct optee_msg_param *from = &reply.arg.params[i];
 
-		if (is_output_value(to->attr))
+		if (params_is_output_value(to->attr))
 			to->u.value = from->u.value;
-		else if (is_output_memref(to->attr))
+		else if (params_is_output_memref(to->attr))
 			to->u.tmem.size = from->u.tmem.size;
 	}
 	plat_unmap(vm->t, shadow);
