@@ -252,6 +252,21 @@ int buf_translate(struct teemed_vm *vm, struct buf *b, struct step *st)
 }
 
 /*
+ * Free a buffer that holds no pin (refused before translation, or an RPC
+ * argument buffer): no page work, so no budget.
+ */
+void buf_discard(struct teemed_vm *vm, struct buf *b)
+{
+	struct step none = {.budget = 0};
+	bool gone;
+
+	TEEMED_ASSERT(b->pinned == 0);
+	gone = buf_release(vm, b, &none);
+	TEEMED_ASSERT(gone);
+	(void)gone;
+}
+
+/*
  * Unpin the buffer's pages and free its list, within the budget. Returns
  * true once everything, the object included, is gone.
  */

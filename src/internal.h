@@ -33,6 +33,12 @@ static inline uint64_t reg_pair(uint64_t hi, uint64_t lo)
 	return ((uint64_t)reg32(hi) << 32) | reg32(lo);
 }
 
+/* A configuration field: 0 means "the default". */
+static inline uint32_t or_default(uint32_t value, uint32_t fallback)
+{
+	return value ? value : fallback;
+}
+
 static inline void reg_pair_set(uint64_t *hi, uint64_t *lo, uint64_t v)
 {
 	*hi = v >> 32;
@@ -181,6 +187,7 @@ struct teemed_vm {
 
 /* --- util.c: platform wrappers and accounting --------------------------- */
 
+void quota_overlay(struct teemed_quota *q, const struct teemed_quota *over);
 void vm_lock(struct teemed_vm *vm);
 void vm_unlock(struct teemed_vm *vm);
 void vm_refuse(struct teemed_vm *vm, enum teemed_refusal why);
@@ -219,6 +226,7 @@ struct buf *buf_create_rpc_arg(struct teemed_vm *vm, uint64_t cookie,
 			       uint64_t ipa, uint32_t *refusal);
 int buf_translate(struct teemed_vm *vm, struct buf *b, struct step *st);
 bool buf_release(struct teemed_vm *vm, struct buf *b, struct step *st);
+void buf_discard(struct teemed_vm *vm, struct buf *b);
 uint64_t buf_shadow_ptr(const struct buf *b);
 uint64_t buf_usable_size(const struct buf *b);
 uint64_t buf_cookie(const struct buf *b);
@@ -261,6 +269,7 @@ enum params_result {
 bool params_cmd_allowed(uint32_t cmd);
 bool params_is_output_value(uint64_t attr);
 bool params_is_output_memref(uint64_t attr);
+bool params_check_shape(struct teemed_vm *vm, struct call *c);
 enum params_result params_translate(struct teemed_vm *vm, struct call *c,
 				    struct step *st);
 void params_copy_back(struct teemed_vm *vm, struct call *c, bool whole);

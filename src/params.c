@@ -196,9 +196,7 @@ static uint32_t start_tmem(struct teemed_vm *vm, struct call *c,
 	if (registering || tmem->shm_ref) {
 		refusal = shm_insert(vm, b);
 		if (refusal != TEEMED_REFUSED_COUNT) {
-			struct step none = {.budget = 0};
-
-			buf_release(vm, b, &none);
+			buf_discard(vm, b);
 			return refusal;
 		}
 	}
@@ -245,6 +243,19 @@ static uint32_t translate_param(struct teemed_vm *vm, struct call *c,
 }
 
 /*
+ * The checks a new call's message gets once, before any translation:
+ * false (and the message failed with BAD_PARAMETERS) if it breaks one.
+ */
+bool params_check_shape(struct teemed_vm *vm, struct call *c)
+{
+	if (shape_ok(c->shadow))
+		return true;
+	vm_refuse(vm, TEEMED_REFUSED_PARAM);
+	fail_message(c, TEEC_ERROR_BAD_PARAMETERS);
+	return false;
+}
+
+/*
  * Translate the shadow's parameters, from where the call stopped,
  * within the step budget.
  */
@@ -253,11 +264,6 @@ enum params_result params_translate(struct teemed_vm *vm, struct call *c,
 {
 	struct optee_msg_arg *arg = c->shadow;
 
-	if (c->param_cursor == 0 && !c->building && !shape_ok(arg)) {
-		vm_refuse(vm, TEEMED_REFUSED_PARAM);
-		fail_message(c, TEEC_ERROR_BAD_PARAMETERS);
-		return PARAMS_FAILED;
-	}
 	while (c->param_cursor < arg->num_params) {
 		struct optee_msg_param *p = &arg->params[c->param_cursor];
 		uint32_t refusal;

@@ -170,11 +170,8 @@ static void answer_alloc(struct teemed_vm *vm, struct call *c,
 	return;
 
 refuse:
-	if (b) {
-		struct step none = {.budget = 0};
-
-		buf_release(vm, b, &none);
-	}
+	if (b)
+		buf_discard(vm, b);
 	vm_refuse(vm, refusal);
 	/*
 	 * OP-TEE answers a failed allocation with RPC_FREE of the cookie
@@ -277,9 +274,7 @@ static enum rpc_route answer_shm_alloc(struct teemed_vm *vm, struct call *c,
 	if (b) {
 		refusal = shm_insert(vm, b);
 		if (refusal != TEEMED_REFUSED_COUNT) {
-			struct step none = {.budget = 0};
-
-			buf_release(vm, b, &none);
+			buf_discard(vm, b);
 			b = NULL;
 		}
 	}
@@ -364,9 +359,7 @@ enum rpc_route rpc_continue(struct teemed_vm *vm, struct call *c,
 void rpc_after_resume(struct teemed_vm *vm, struct call *c)
 {
 	if (c->rpc_free) {
-		struct step none = {.budget = 0};
-
-		buf_release(vm, c->rpc_free, &none);
+		buf_discard(vm, c->rpc_free);
 		c->rpc_free = NULL;
 	}
 	c->rpc_arg = NULL;
@@ -378,11 +371,9 @@ void rpc_disable_cache_cookie(struct teemed_vm *vm, uint64_t cookie)
 	struct buf *b = lookup_kind(vm, cookie, BUF_RPC_ARG);
 
 	if (b) {
-		struct step none = {.budget = 0};
-
 		vm_lock(vm);
 		shm_remove_locked(vm, b);
 		vm_unlock(vm);
-		buf_release(vm, b, &none);
+		buf_discard(vm, b);
 	}
 }

@@ -172,6 +172,11 @@ void std_call_with_arg(struct teemed_vm *vm, struct teemed_regs *regs,
 		call_retire(vm, c);
 		return;
 	}
+	if (!params_check_shape(vm, c)) {
+		finish_call(vm, c, regs, st, OPTEE_SMC_RETURN_OK,
+			    OUTPUTS_ERROR);
+		return;
+	}
 	continue_prepare(vm, c, regs, st);
 }
 

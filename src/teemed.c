@@ -58,10 +58,13 @@ static int probe(struct teemed *t)
 	return TEEMED_OK;
 }
 
-static uint32_t pick(uint32_t value, uint32_t fallback)
-{
-	return value ? value : fallback;
-}
+/* Per-VM quotas before the embedder's; calls default to OP-TEE's threads. */
+static const struct teemed_quota builtin_quota = {
+	.pinned_pages = TEEMED_DEFAULT_PINNED_PAGES,
+	.buffers = TEEMED_DEFAULT_BUFFERS,
+	.rpc_buffers = TEEMED_DEFAULT_RPC_BUFFERS,
+	.mediator_pages = TEEMED_DEFAULT_MEDIATOR_PAGES,
+};
 
 static bool platform_complete(const struct teemed_platform *p)
 {
@@ -81,7 +84,7 @@ int teemed_init(const struct teemed_config *cfg, struct teemed **out)
 	if (!cfg || !platform_complete(cfg->platform))
 		return TEEMED_ERR_INVAL;
 	p = cfg->platform;
-	max_vms = pick(cfg->max_vms, TEEMED_DEFAULT_MAX_VMS);
+	max_vms = or_default(cfg->max_vms, TEEMED_DEFAULT_MAX_VMS);
 	/* The VM table must fit one object (the platform's limit). */
 	if (max_vms > TEEMED_PAGE_SIZE / sizeof(struct teemed_vm *))
 		return TEEMED_ERR_RANGE;
@@ -91,15 +94,8 @@ int teemed_init(const struct teemed_config *cfg, struct teemed **out)
 		return TEEMED_ERR_NOMEM;
 	t->plat = p;
 	t->max_vms = max_vms;
-	t->step_pages = pick(cfg->step_pages, TEEMED_DEFAULT_STEP_PAGES);
-	t->vm_quota.pinned_pages =
-		pick(cfg->vm_quota.pinned_pages, TEEMED_DEFAULT_PINNED_PAGES);
-	t->vm_quota.buffers =
-		pick(cfg->vm_quota.buffers, TEEMED_DEFAULT_BUFFERS);
-	t->vm_quota.rpc_buffers =
-		pick(cfg->vm_quota.rpc_buffers, TEEMED_DEFAULT_RPC_BUFFERS);
-	t->vm_quota.mediator_pages = pick(cfg->vm_quota.mediator_pages,
-					  TEEMED_DEFAULT_MEDIATOR_PAGES);
+	t->step_pages = or_default(cfg->step_pages, TEEMED_DEFAULT_STEP_PAGES);
+	t->vm_quota = builtin_quota;
 	t->global_pinned_cap = cfg->global_pinned_pages
 				       ? cfg->global_pinned_pages
 				       : UINT64_MAX;
@@ -108,7 +104,8 @@ int teemed_init(const struct teemed_config *cfg, struct teemed **out)
 	err = probe(t);
 	if (err)
 		goto free_t;
-	t->vm_quota.calls = pick(cfg->vm_quota.calls, t->info.thread_count);
+	t->vm_quota.calls = t->info.thread_count;
+	quota_overlay(&t->vm_quota, &cfg->vm_quota);
 	err = TEEMED_ERR_NOMEM;
 	t->lock = p->lock_create(p->ctx);
 	if (!t->lock)

@@ -5,6 +5,18 @@
  */
 #include "internal.h"
 
+/* The non-zero fields of `over` replace those of `q`. */
+void quota_overlay(struct teemed_quota *q, const struct teemed_quota *over)
+{
+	if (!over)
+		return;
+	q->pinned_pages = or_default(over->pinned_pages, q->pinned_pages);
+	q->buffers = or_default(over->buffers, q->buffers);
+	q->rpc_buffers = or_default(over->rpc_buffers, q->rpc_buffers);
+	q->calls = or_default(over->calls, q->calls);
+	q->mediator_pages = or_default(over->mediator_pages, q->mediator_pages);
+}
+
 void vm_lock(struct teemed_vm *vm)
 {
 	const struct teemed_platform *p = vm->t->plat;

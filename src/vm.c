@@ -6,26 +6,12 @@
 #include "internal.h"
 #include "string_ops.h"
 
-static uint32_t pick(uint32_t override, uint32_t fallback)
-{
-	return override ? override : fallback;
-}
-
 static void resolve_quota(const struct teemed *t,
 			  const struct teemed_quota *override,
 			  struct teemed_quota *q)
 {
-	static const struct teemed_quota none;
-
-	if (!override)
-		override = &none;
-	q->pinned_pages =
-		pick(override->pinned_pages, t->vm_quota.pinned_pages);
-	q->buffers = pick(override->buffers, t->vm_quota.buffers);
-	q->rpc_buffers = pick(override->rpc_buffers, t->vm_quota.rpc_buffers);
-	q->calls = pick(override->calls, t->vm_quota.calls);
-	q->mediator_pages =
-		pick(override->mediator_pages, t->vm_quota.mediator_pages);
+	*q = t->vm_quota;
+	quota_overlay(q, override);
 	/* More calls than OP-TEE has threads would earn ETHREAD_LIMIT. */
 	if (q->calls > t->info.thread_count)
 		q->calls = t->info.thread_count;
