@@ -241,6 +241,23 @@ const struct optee_msg_arg *mock_rpc_seen(void);
 		expect_value(mock_sw_expect, a7, (uint64_t)(v7));              \
 	} while (0)
 
+/*
+ * A CALL_WITH_ARG as the core must issue it for client `id`: a shadow
+ * PA in a1:a2 (32-bit halves; the mock checks what it points at), cache
+ * settings in a3, a4..a6 clear.
+ */
+#define expect_call_with_arg(id)                                               \
+	do {                                                                   \
+		expect_value(mock_sw_expect, a0, OPTEE_SMC_CALL_WITH_ARG);     \
+		expect_in_range(mock_sw_expect, a1, 0, 0xffffffffu);           \
+		expect_in_range(mock_sw_expect, a2, 0, 0xffffffffu);           \
+		expect_value(mock_sw_expect, a3, OPTEE_SMC_SHM_CACHED);        \
+		expect_value(mock_sw_expect, a4, 0);                           \
+		expect_value(mock_sw_expect, a5, 0);                           \
+		expect_value(mock_sw_expect, a6, 0);                           \
+		expect_value(mock_sw_expect, a7, (uint64_t)(id));              \
+	} while (0)
+
 #define will_answer(r0, r1, r2, r3)                                            \
 	do {                                                                   \
 		will_return(mock_sw_expect, (uint64_t)(r0));                   \

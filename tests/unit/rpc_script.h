@@ -25,6 +25,18 @@
 #define RFR	   OPTEE_SMC_CALL_RETURN_FROM_RPC
 #define TMEM_NC(t) (OPTEE_MSG_ATTR_TYPE_##t | OPTEE_MSG_ATTR_NONCONTIG)
 
+/* Guest pages a hostile answer may name, bad each in its own way. */
+#define BAD_UNMAPPED  GPAGE(20)
+#define BAD_MMIO      GPAGE(21)
+#define BAD_READ_ONLY GPAGE(22)
+
+static inline void make_bad_pages(void)
+{
+	mock_ipa_set(0, BAD_UNMAPPED, MOCK_IPA_UNMAPPED);
+	mock_ipa_set(0, BAD_MMIO, MOCK_IPA_MMIO);
+	mock_ipa_set(0, BAD_READ_ONLY, MOCK_IPA_RO);
+}
+
 static inline struct teemed_vm_stats stats(void)
 {
 	struct teemed_vm_stats s;

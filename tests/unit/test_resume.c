@@ -24,14 +24,7 @@ static void test_foreign_intr_round_trip(void **state)
 
 	close_arg(0, ARG_IPA);
 	mock.sw = mock_sw_expect;
-	expect_value(mock_sw_expect, a0, OPTEE_SMC_CALL_WITH_ARG);
-	expect_in_range(mock_sw_expect, a1, 0, 0xffffffffu);
-	expect_in_range(mock_sw_expect, a2, 0, 0xffffffffu);
-	expect_value(mock_sw_expect, a3, OPTEE_SMC_SHM_CACHED);
-	expect_value(mock_sw_expect, a4, 0);
-	expect_value(mock_sw_expect, a5, 0);
-	expect_value(mock_sw_expect, a6, 0);
-	expect_value(mock_sw_expect, a7, 7);
+	expect_call_with_arg(7);
 	will_answer(OPTEE_SMC_RETURN_RPC_FOREIGN_INTR, 0, 0, 0x2a);
 	mock_call(0, ARG_IPA, &r);
 	assert_int_equal(r.a[0], OPTEE_SMC_RETURN_RPC_FOREIGN_INTR);

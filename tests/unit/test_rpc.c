@@ -108,9 +108,10 @@ static void test_alloc_refusals(void **state)
 		 TEEMED_REFUSED_RPC},
 		{"misaligned by 8", 160, GPAGE(9) | 0x8, RC, -1, -1,
 		 TEEMED_REFUSED_RPC},
-		{"unmapped", 160, GPAGE(20), RC, -1, -1, TEEMED_REFUSED_RPC},
-		{"MMIO", 160, GPAGE(21), RC, -1, -1, TEEMED_REFUSED_RPC},
-		{"read-only", 160, GPAGE(22), RC, -1, -1, TEEMED_REFUSED_RPC},
+		{"unmapped", 160, BAD_UNMAPPED, RC, -1, -1, TEEMED_REFUSED_RPC},
+		{"MMIO", 160, BAD_MMIO, RC, -1, -1, TEEMED_REFUSED_RPC},
+		{"read-only", 160, BAD_READ_ONLY, RC, -1, -1,
+		 TEEMED_REFUSED_RPC},
 		{"outside the guest", 160, GPAGE(MOCK_GUEST_PAGES), RC, -1, -1,
 		 TEEMED_REFUSED_RPC},
 		{"upper half set", 160, (1ull << 32) | GPAGE(9), RC, -1, -1,
@@ -134,9 +135,7 @@ static void test_alloc_refusals(void **state)
 
 	register_buffer(16, 2, 0xc1);
 	live = cache_rpc_buffer(GPAGE(10), RC2);
-	mock_ipa_set(0, GPAGE(20), MOCK_IPA_UNMAPPED);
-	mock_ipa_set(0, GPAGE(21), MOCK_IPA_MMIO);
-	mock_ipa_set(0, GPAGE(22), MOCK_IPA_RO);
+	make_bad_pages();
 	med = mock.med_pages;
 	objs = mock.objs;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -600,14 +599,7 @@ static void test_rpc_buffers_per_vm(void **state)
 
 	/* Same cookie in VM 1: its own namespace. */
 	mock_arg_init(1, ARG_IPA, OPTEE_MSG_CMD_CLOSE_SESSION, 0);
-	expect_value(mock_sw_expect, a0, OPTEE_SMC_CALL_WITH_ARG);
-	expect_any(mock_sw_expect, a1);
-	expect_any(mock_sw_expect, a2);
-	expect_value(mock_sw_expect, a3, OPTEE_SMC_SHM_CACHED);
-	expect_value(mock_sw_expect, a4, 0);
-	expect_value(mock_sw_expect, a5, 0);
-	expect_value(mock_sw_expect, a6, 0);
-	expect_value(mock_sw_expect, a7, 9);
+	expect_call_with_arg(9);
 	will_answer(OPTEE_SMC_RETURN_RPC_CMD, HI(RC), LO(RC), OTID);
 	mock_call(1, ARG_IPA, &r);
 	assert_int_equal(r.a[0], OPTEE_SMC_RETURN_RPC_FOREIGN_INTR);

@@ -275,10 +275,10 @@ static void test_reply_refusals(void **state)
 		 100, PC, 0, NO_BAD, NO_FAIL, TEEMED_REFUSED_RPC},
 		{"contiguous over a page", 5000, 1, ATTR_CONT, GPAGE(DATA),
 		 8192, PC, 0, NO_BAD, NO_FAIL, TEEMED_REFUSED_RPC},
-		{"contiguous MMIO", 100, 1, ATTR_CONT, GPAGE(21), 100, PC, 0,
+		{"contiguous MMIO", 100, 1, ATTR_CONT, BAD_MMIO, 100, PC, 0,
 		 NO_BAD, NO_FAIL, TEEMED_REFUSED_RPC},
-		{"contiguous read-only", 100, 1, ATTR_CONT, GPAGE(22), 100, PC,
-		 0, NO_BAD, NO_FAIL, TEEMED_REFUSED_RPC},
+		{"contiguous read-only", 100, 1, ATTR_CONT, BAD_READ_ONLY, 100,
+		 PC, 0, NO_BAD, NO_FAIL, TEEMED_REFUSED_RPC},
 		{"cookie 0", 0x1000, 1, ATTR_NC, LIST, 0x1000, 0, 1, NO_BAD,
 		 NO_FAIL, TEEMED_REFUSED_PARAM},
 		{"registered buffer's cookie", 0x1000, 1, ATTR_NC, LIST, 0x1000,
@@ -297,17 +297,17 @@ static void test_reply_refusals(void **state)
 		{"entry misaligned", 0x3000, 1, ATTR_NC, LIST, 0x3000, PC, 3, 2,
 		 GPAGE(DATA + 2) | 0x8, NO_FAIL, TEEMED_REFUSED_RPC},
 		{"entry unmapped", 0x3000, 1, ATTR_NC, LIST, 0x3000, PC, 3, 1,
-		 GPAGE(20), NO_FAIL, TEEMED_REFUSED_RPC},
+		 BAD_UNMAPPED, NO_FAIL, TEEMED_REFUSED_RPC},
 		{"entry MMIO", 0x3000, 1, ATTR_NC, LIST, 0x3000, PC, 3, 2,
-		 GPAGE(21), NO_FAIL, TEEMED_REFUSED_RPC},
+		 BAD_MMIO, NO_FAIL, TEEMED_REFUSED_RPC},
 		{"entry read-only", 0x3000, 1, ATTR_NC, LIST, 0x3000, PC, 3, 2,
-		 GPAGE(22), NO_FAIL, TEEMED_REFUSED_RPC},
+		 BAD_READ_ONLY, NO_FAIL, TEEMED_REFUSED_RPC},
 		{"entry outside the guest", 0x3000, 1, ATTR_NC, LIST, 0x3000,
 		 PC, 3, 0, GPAGE(MOCK_GUEST_PAGES + 5), NO_FAIL,
 		 TEEMED_REFUSED_RPC},
-		{"list page unmapped", 0x1000, 1, ATTR_NC, GPAGE(20), 0x1000,
+		{"list page unmapped", 0x1000, 1, ATTR_NC, BAD_UNMAPPED, 0x1000,
 		 PC, 0, NO_BAD, NO_FAIL, TEEMED_REFUSED_RPC},
-		{"list page MMIO", 0x1000, 1, ATTR_NC, GPAGE(21), 0x1000, PC, 0,
+		{"list page MMIO", 0x1000, 1, ATTR_NC, BAD_MMIO, 0x1000, PC, 0,
 		 NO_BAD, NO_FAIL, TEEMED_REFUSED_RPC},
 		{"list at IPA 0", 0x1000, 1, ATTR_NC, 0, 0x1000, PC, 0, NO_BAD,
 		 NO_FAIL, TEEMED_REFUSED_RPC},
@@ -317,7 +317,7 @@ static void test_reply_refusals(void **state)
 		 TEEMED_REFUSED_RPC},
 		{"next list page unmapped", 0x1000, 1, ATTR_NC, LIST,
 		 600 * (uint64_t)MOCK_PAGE, PC, 600,
-		 OPTEE_MSG_PAGELIST_NEXT_SLOT, GPAGE(20), NO_FAIL,
+		 OPTEE_MSG_PAGELIST_NEXT_SLOT, BAD_UNMAPPED, NO_FAIL,
 		 TEEMED_REFUSED_RPC},
 		{"no mediator page for the list", 0x3000, 1, ATTR_NC, LIST,
 		 0x3000, PC, 3, NO_BAD, 0, -1, TEEMED_REFUSED_NOMEM},
@@ -332,9 +332,7 @@ static void test_reply_refusals(void **state)
 	register_buffer(16, 2, 0xc1);
 	cache_rpc_buffer(RPC_IPA, RC);
 	make_payload(700, 1, PC2);
-	mock_ipa_set(0, GPAGE(20), MOCK_IPA_UNMAPPED);
-	mock_ipa_set(0, GPAGE(21), MOCK_IPA_MMIO);
-	mock_ipa_set(0, GPAGE(22), MOCK_IPA_RO);
+	make_bad_pages();
 	med = mock.med_pages;
 	objs = mock.objs;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

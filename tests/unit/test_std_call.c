@@ -89,14 +89,7 @@ static void test_arg_register_halves(void **state)
 	r.a[3] = 0xffffffffffffffffull;
 	r.a[4] = r.a[5] = r.a[6] = r.a[7] = 0x1111111111111111ull;
 	mock.sw = mock_sw_expect;
-	expect_value(mock_sw_expect, a0, OPTEE_SMC_CALL_WITH_ARG);
-	expect_in_range(mock_sw_expect, a1, 0, 0xffffffffu);
-	expect_in_range(mock_sw_expect, a2, 0, 0xffffffffu);
-	expect_value(mock_sw_expect, a3, OPTEE_SMC_SHM_CACHED);
-	expect_value(mock_sw_expect, a4, 0);
-	expect_value(mock_sw_expect, a5, 0);
-	expect_value(mock_sw_expect, a6, 0);
-	expect_value(mock_sw_expect, a7, 7);
+	expect_call_with_arg(7);
 	will_answer(OPTEE_SMC_RETURN_OK, 0, 0, 0);
 	assert_int_equal(mock_smc_guest(0, &r), TEEMED_SMC_HANDLED);
 	assert_regs(&r, OPTEE_SMC_RETURN_OK);
