@@ -24,32 +24,50 @@ struct seed {
 };
 
 /* Selector values shared with fuzz_msg.c (see docs/fuzzing.md). */
-enum { CMD_INVOKE, CMD_OPEN, CMD_CLOSE, CMD_REGISTER, CMD_UNREGISTER,
-       CMD_CANCEL, CMD_BOTTOM_HALF, CMD_LEND };
+enum {
+	CMD_INVOKE,
+	CMD_OPEN,
+	CMD_CLOSE,
+	CMD_REGISTER,
+	CMD_UNREGISTER,
+	CMD_CANCEL,
+	CMD_BOTTOM_HALF,
+	CMD_LEND
+};
 enum { TA_XFORM, TA_CHECKSUM, TA_INPLACE, TA_SLOW, TA_RPC };
-enum { OP_CALL, OP_RESUME, OP_RESUME_RAW, OP_FAST, OP_POKE, OP_BALLOON,
-       OP_DESTROY, OP_FAULT, OP_RAW_STD, OP_FINISH };
+enum {
+	OP_CALL,
+	OP_RESUME,
+	OP_RESUME_RAW,
+	OP_FAST,
+	OP_POKE,
+	OP_BALLOON,
+	OP_DESTROY,
+	OP_FAULT,
+	OP_RAW_STD,
+	OP_FINISH
+};
 
-#define P_VALUE_IN 0x01u
-#define P_VALUE_OUT 0x02u
-#define P_VALUE_INOUT 0x03u
-#define P_RMEM_IN 0x05u
-#define P_RMEM_OUT 0x06u
-#define P_RMEM_INOUT 0x07u
-#define P_TMEM_IN 0x19u /* NONCONTIG */
-#define P_TMEM_OUT 0x1Au
-#define P_TMEM_INOUT 0x1Bu
-#define P_META 0x20u
-#define COOKIE_OWN 0u
-#define COOKIE_OTHER 1u
-#define COOKIE_FRESH 6u
-#define COOKIE_LAST 7u
-#define ADDR_UNMAPPED 0xF1u
-#define ADDR_MMIO 0xF2u
-#define ADDR_OTHER_VM 0xF3u
+#define P_VALUE_IN	0x01u
+#define P_VALUE_OUT	0x02u
+#define P_VALUE_INOUT	0x03u
+#define P_RMEM_IN	0x05u
+#define P_RMEM_OUT	0x06u
+#define P_RMEM_INOUT	0x07u
+#define P_TMEM_IN	0x19u /* NONCONTIG */
+#define P_TMEM_OUT	0x1Au
+#define P_TMEM_INOUT	0x1Bu
+#define P_META		0x20u
+#define COOKIE_OWN	0u
+#define COOKIE_OTHER	1u
+#define COOKIE_FRESH	6u
+#define COOKIE_LAST	7u
+#define ADDR_UNMAPPED	0xF1u
+#define ADDR_MMIO	0xF2u
+#define ADDR_OTHER_VM	0xF3u
 #define ADDR_MISALIGNED 0xF4u
-#define ADDR_OTHER_PA 0xF5u
-#define ADDR_OWN_PA 0xF6u
+#define ADDR_OTHER_PA	0xF5u
+#define ADDR_OWN_PA	0xF6u
 
 static const char *out_dir;
 static unsigned int written;
@@ -253,8 +271,8 @@ static void unreg(struct seed *s, uint32_t arg_page, uint32_t cookie_sel)
 	rmem(s, P_RMEM_IN, cookie_sel, 0, 0);
 }
 
-static void std_seed(const char *name, uint32_t budget, void (*body)(
-	struct seed *s, uint32_t arg), uint32_t arg)
+static void std_seed(const char *name, uint32_t budget,
+		     void (*body)(struct seed *s, uint32_t arg), uint32_t arg)
 {
 	struct seed s = {{0}, 0};
 
@@ -277,7 +295,7 @@ static void b_invoke(struct seed *s, uint32_t kind)
 /* List pages for a count selector (fuzz_msg.c's big_counts). */
 static uint32_t lists_for(uint32_t count_sel)
 {
-	static const uint32_t big[8] = {510, 511, 512, 1021,
+	static const uint32_t big[8] = {510,  511,  512,  1021,
 					1022, 1023, 1024, 1600};
 	uint32_t n = count_sel < 0xF0 ? 1 + count_sel % 20 : big[count_sel & 7];
 
@@ -396,6 +414,21 @@ static void op(struct seed *s, uint32_t kind, uint32_t vm)
 	put8(s, kind << 1 | vm);
 }
 
+/* A new sequence; its first byte holds the run's options. */
+static void seq_start(struct seed *s, uint32_t options)
+{
+	memset(s, 0, sizeof(*s));
+	put8(s, options);
+}
+
+/* Resume `vm`'s oldest pending call with the answer Linux would give. */
+static void resume_as_linux(struct seed *s, uint32_t vm)
+{
+	op(s, OP_RESUME, vm);
+	put8(s, 0); /* the first pending call */
+	put8(s, 0); /* the driver's default answer */
+}
+
 static void seq_save(const char *name, const struct seed *s)
 {
 	save("sequence", name, s);
@@ -409,8 +442,7 @@ static void seq_seeds(void)
 	for (uint32_t k = 0; k < INVOKE_KINDS; k++) {
 		char name[64];
 
-		memset(&s, 0, sizeof(s));
-		put8(&s, 0);
+		seq_start(&s, 0);
 		op(&s, OP_CALL, k & 1u);
 		invoke(&s, 0, k);
 		op(&s, OP_FINISH, k & 1u);
@@ -421,8 +453,7 @@ static void seq_seeds(void)
 	}
 
 	/* Register a buffer in steps, use it, unregister it. */
-	memset(&s, 0, sizeof(s));
-	put8(&s, 0);
+	seq_start(&s, 0);
 	op(&s, OP_CALL, 0);
 	reg(&s, 3, 9, 1); /* 10 pages: pauses at budget 4 */
 	op(&s, OP_FINISH, 0);
@@ -443,27 +474,21 @@ static void seq_seeds(void)
 	seq_save("register-use-unregister", &s);
 
 	/* Two VMs interleaved: slow call and RPC call, resumed in turns. */
-	memset(&s, 0, sizeof(s));
-	put8(&s, 1);
+	seq_start(&s, 1);
 	op(&s, OP_CALL, 0);
 	invoke(&s, 0, 4);
 	op(&s, OP_CALL, 1);
 	invoke(&s, 6, 5);
 	for (int i = 0; i < 12; i++) {
-		op(&s, OP_RESUME, (uint32_t)i & 1u);
-		put8(&s, 0);
-		put8(&s, 0);
+		resume_as_linux(&s, (uint32_t)i & 1u);
 	}
 	seq_save("interleaved", &s);
 
 	/* Destroy a VM with a call in an RPC and a registered buffer. */
-	memset(&s, 0, sizeof(s));
-	put8(&s, 0);
+	seq_start(&s, 0);
 	op(&s, OP_CALL, 0);
 	invoke(&s, 0, 5);
-	op(&s, OP_RESUME, 0);
-	put8(&s, 0);
-	put8(&s, 0);
+	resume_as_linux(&s, 0);
 	op(&s, OP_CALL, 0);
 	reg(&s, 3, 9, 1);
 	op(&s, OP_DESTROY, 0);
@@ -475,8 +500,7 @@ static void seq_seeds(void)
 	seq_save("destroy-in-flight", &s);
 
 	/* Balloon the registered pages, then pages of a paused call. */
-	memset(&s, 0, sizeof(s));
-	put8(&s, 0);
+	seq_start(&s, 0);
 	op(&s, OP_BALLOON, 0);
 	put8(&s, 28);
 	op(&s, OP_CALL, 0);
@@ -493,8 +517,7 @@ static void seq_seeds(void)
 	seq_save("balloon", &s);
 
 	/* Rewrite the argument and a list while a call is paused. */
-	memset(&s, 0, sizeof(s));
-	put8(&s, 0);
+	seq_start(&s, 0);
 	op(&s, OP_CALL, 0);
 	hdr(&s, 0, CMD_INVOKE, TA_CHECKSUM, 0, 2);
 	tmem(&s, P_TMEM_IN, 12, 1, 0);
@@ -515,8 +538,7 @@ static void seq_seeds(void)
 	seq_save("poke-paused", &s);
 
 	/* Every fast call, and thread ids that name nothing. */
-	memset(&s, 0, sizeof(s));
-	put8(&s, 0);
+	seq_start(&s, 0);
 	for (uint32_t f = 0; f < 20; f++) {
 		op(&s, OP_FAST, f & 1u);
 		put8(&s, f);
@@ -540,8 +562,7 @@ static void seq_seeds(void)
 	for (uint32_t f = 0; f < 3; f++) {
 		char name[64];
 
-		memset(&s, 0, sizeof(s));
-		put8(&s, 3);
+		seq_start(&s, 3);
 		op(&s, OP_FAULT, 0);
 		put8(&s, f + 3u * 2u);
 		op(&s, OP_CALL, 0);
@@ -559,8 +580,7 @@ static void seq_seeds(void)
 	}
 
 	/* A 12-page RPC payload: its translation pauses at budget 4. */
-	memset(&s, 0, sizeof(s));
-	put8(&s, 0);
+	seq_start(&s, 0);
 	op(&s, OP_CALL, 0);
 	hdr(&s, 0, CMD_INVOKE, TA_RPC, 0, 3);
 	tmem(&s, P_TMEM_IN, 11, 1, 0);
@@ -572,8 +592,7 @@ static void seq_seeds(void)
 	seq_save("rpc-big-payload", &s);
 
 	/* The cached RPC argument handed back by DISABLE_SHM_CACHE. */
-	memset(&s, 0, sizeof(s));
-	put8(&s, 0);
+	seq_start(&s, 0);
 	op(&s, OP_FAST, 1);
 	put8(&s, 9); /* ENABLE_SHM_CACHE, as Linux does at probe */
 	put8(&s, 0);
@@ -593,13 +612,10 @@ static void seq_seeds(void)
 	seq_save("disable-cache", &s);
 
 	/* The RPC argument page ballooned while OP-TEE waits on it. */
-	memset(&s, 0, sizeof(s));
-	put8(&s, 0);
+	seq_start(&s, 0);
 	op(&s, OP_CALL, 0);
 	invoke(&s, 0, 5);
-	op(&s, OP_RESUME, 0);
-	put8(&s, 0);
-	put8(&s, 0);
+	resume_as_linux(&s, 0);
 	op(&s, OP_BALLOON, 0);
 	put8(&s, 48);
 	op(&s, OP_FINISH, 0);
@@ -608,13 +624,10 @@ static void seq_seeds(void)
 	seq_save("balloon-rpc-page", &s);
 
 	/* An SHM_ALLOC answer whose list names an unmapped page. */
-	memset(&s, 0, sizeof(s));
-	put8(&s, 0);
+	seq_start(&s, 0);
 	op(&s, OP_CALL, 0);
 	invoke(&s, 0, 5);
-	op(&s, OP_RESUME, 0);
-	put8(&s, 0);
-	put8(&s, 0);
+	resume_as_linux(&s, 0);
 	op(&s, OP_RESUME, 0);
 	put8(&s, 0);
 	put8(&s, 1);
@@ -636,8 +649,7 @@ static void seq_seeds(void)
 
 	/* Hostile RPC answers: an RPC_ALLOC cookie that is taken, then a
 	   misaligned RPC page, then a forged SHM_ALLOC. */
-	memset(&s, 0, sizeof(s));
-	put8(&s, 0);
+	seq_start(&s, 0);
 	op(&s, OP_CALL, 0);
 	invoke(&s, 0, 5);
 	op(&s, OP_RESUME, 0);
