@@ -15,7 +15,7 @@
 #include "optee_model.h"
 #include "oracle.h"
 #include "sim_platform.h"
-#include "teemed/optee_abi.h"
+#include "optee_abi.h"
 #include "teemed/teemed.h"
 
 struct bench_opts {

@@ -8,7 +8,7 @@
  * the inclusive cost of the sim platform's callbacks.
  *
  *   invoke     value-only INVOKE (ECHO) to the secure-world model
- *   translate  one buffer of N pages through buf_translate()
+ *   translate  one buffer of N pages through teemed_buf_translate()
  *   register   REGISTER_SHM + UNREGISTER_SHM with H buffers held
  *   rmem       INVOKE with an RMEM with H buffers held
  */
@@ -42,11 +42,11 @@ static void cg_translate(struct bench_vm *v, uint32_t count)
 	uint32_t refusal = 0;
 	struct buf *b;
 
-	b = buf_create(v->vm, BUF_TMEM, 0, list,
+	b = teemed_buf_create(v->vm, BUF_TMEM, 0, list,
 		       (uint64_t)count * TEEMED_PAGE_SIZE, &refusal);
-	if (!b || buf_translate(v->vm, b, &st) != TEEMED_OK)
+	if (!b || teemed_buf_translate(v->vm, b, &st) != TEEMED_OK)
 		bench_fail("callgrind: translate", refusal);
-	if (!buf_release(v->vm, b, &st))
+	if (!teemed_buf_release(v->vm, b, &st))
 		bench_fail("callgrind: release", count);
 }
 

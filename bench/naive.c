@@ -83,11 +83,11 @@ static double tree_reg(struct ctree *t, struct buf *fresh, uint32_t ops)
 	for (uint32_t i = 0; i < ops; i++) {
 		struct ctree_node *n;
 
-		if (ctree_insert(t, &fresh->node))
+		if (teemed_ctree_insert(t, &fresh->node))
 			bench_fail("tree insert", i);
-		n = ctree_find(t, fresh->node.key);
+		n = teemed_ctree_find(t, fresh->node.key);
 		TOUCH(n);
-		ctree_remove(t, n);
+		teemed_ctree_remove(t, n);
 	}
 	return (double)(bench_now_ns() - t0) / ops;
 }
@@ -97,7 +97,7 @@ static double tree_rmem(struct ctree *t, uint32_t held, uint32_t ops)
 	uint64_t t0 = bench_now_ns();
 
 	for (uint32_t i = 0; i < ops; i++) {
-		struct ctree_node *n = ctree_find(t, bench_cookie(i % held));
+		struct ctree_node *n = teemed_ctree_find(t, bench_cookie(i % held));
 
 		if (!n)
 			bench_fail("tree find", i);
@@ -157,7 +157,7 @@ void bench_naive_measure(uint32_t held, uint32_t ops, uint32_t reps,
 			bench_fail("out of memory", i);
 		bufs[i]->node.key = nodes[i]->key =
 			i < held ? bench_cookie(i) : bench_cookie(held);
-		if (i < held && (ctree_insert(&ct, &bufs[i]->node) ||
+		if (i < held && (teemed_ctree_insert(&ct, &bufs[i]->node) ||
 				 list_insert(&lt, nodes[i])))
 			bench_fail("cookie collision", i);
 	}

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Translation: pages per second turned from a guest's NONCONTIG list
- * into a pinned shadow list, by the core's own buf_create() +
- * buf_translate() (what a REGISTER_SHM or TMEM runs, minus the SMC),
+ * into a pinned shadow list, by the core's own teemed_buf_create() +
+ * teemed_buf_translate() (what a REGISTER_SHM or TMEM runs, minus the SMC),
  * against the least any mediator must do on the same pages: map the
  * guest's list page, and per entry one platform pin and one 8-byte
  * store of the PA. Both sides go through the same platform callbacks.
@@ -40,20 +40,20 @@ static uint64_t mediator_chunk(struct bench_vm *v, uint64_t list,
 	for (uint32_t i = 0; i < nbuf; i++) {
 		struct step st = {.budget = UINT32_MAX};
 
-		bufs[i] = buf_create(v->vm, BUF_TMEM, 0, list,
+		bufs[i] = teemed_buf_create(v->vm, BUF_TMEM, 0, list,
 				     (uint64_t)pages * TEEMED_PAGE_SIZE,
 				     &refusal);
 		if (!bufs[i])
-			bench_fail("buf_create refused", refusal);
-		if (buf_translate(v->vm, bufs[i], &st) != TEEMED_OK)
-			bench_fail("buf_translate failed", pages);
+			bench_fail("teemed_buf_create refused", refusal);
+		if (teemed_buf_translate(v->vm, bufs[i], &st) != TEEMED_OK)
+			bench_fail("teemed_buf_translate failed", pages);
 	}
 	t1 = bench_now_ns();
 	for (uint32_t i = 0; i < nbuf; i++) {
 		struct step st = {.budget = UINT32_MAX};
 
-		if (!buf_release(v->vm, bufs[i], &st))
-			bench_fail("buf_release incomplete", pages);
+		if (!teemed_buf_release(v->vm, bufs[i], &st))
+			bench_fail("teemed_buf_release incomplete", pages);
 	}
 	return t1 - t0;
 }

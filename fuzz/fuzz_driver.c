@@ -11,7 +11,7 @@
 
 #include "fuzz_msg.h"
 #include "tas.h"
-#include "teemed/optee_abi.h"
+#include "optee_abi.h"
 
 #define PAGE MACHINE_PAGE_SIZE
 /*

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "tas.h"
-#include "teemed/optee_abi.h"
+#include "optee_abi.h"
 
 #define PAGE MACHINE_PAGE_SIZE
 #define LIST_ENTRIES OPTEE_MSG_PAGELIST_ENTRIES

@@ -21,7 +21,7 @@
 #include "fuzz_msg.h"
 #include "fuzz_target.h"
 #include "fuzz_world.h"
-#include "teemed/optee_abi.h"
+#include "optee_abi.h"
 
 #define FZ_SEQ_OPS 512u
 #define FZ_PENDING 8u

@@ -17,7 +17,7 @@
 #include "fuzz_msg.h"
 #include "fuzz_target.h"
 #include "fuzz_world.h"
-#include "teemed/optee_abi.h"
+#include "optee_abi.h"
 
 static const uint32_t budgets[4] = {0, 1, 2, 5};
 

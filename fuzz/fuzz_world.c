@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "teemed/optee_abi.h"
+#include "optee_abi.h"
 
 /* Host RAM: both guests, their MMIO windows, and room for the mediator. */
 #define FZ_HOST_PAGES 320u

@@ -19,7 +19,7 @@
 
 #include "hostile.h"
 #include "tas.h"
-#include "teemed/optee_abi.h"
+#include "optee_abi.h"
 #include "world.h"
 
 #define ATTACKER       1u

@@ -22,7 +22,7 @@
 
 #include "sim_rng.h"
 #include "tas.h"
-#include "teemed/optee_abi.h"
+#include "optee_abi.h"
 
 #define PG	  4096u
 #define ARG_WORDS (PG / 8)

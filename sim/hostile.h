@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "tas.h"
-#include "teemed/optee_abi.h"
+#include "optee_abi.h"
 #include "world.h"
 
 #define HOSTILE_MAX_BUFS 32u

@@ -19,7 +19,7 @@
 
 #include "optee_model.h"
 #include "tas.h"
-#include "teemed/optee_abi.h"
+#include "optee_abi.h"
 
 #define MODEL_PAGE_SIZE 4096u
 #define MODEL_PAGE_MASK ((uint64_t)MODEL_PAGE_SIZE - 1)

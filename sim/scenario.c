@@ -14,7 +14,7 @@
 #include "guest.h"
 #include "machine.h"
 #include "sim_rng.h"
-#include "teemed/optee_abi.h"
+#include "optee_abi.h"
 #include "teemed/teemed.h"
 #include "world.h"
 

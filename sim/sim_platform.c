@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "teemed/optee_abi.h"
+#include "optee_abi.h"
 #include "teemed/teemed.h"
 
 #define OBJ_MAGIC 0x7465656d65646f62ull

@@ -12,26 +12,26 @@
 #include "internal.h"
 #include "string_ops.h"
 
-#define LIST_ENTRIES OPTEE_MSG_PAGELIST_ENTRIES
-#define LIST_NEXT    OPTEE_MSG_PAGELIST_NEXT_SLOT
+#define TEEMED_LIST_ENTRIES OPTEE_MSG_PAGELIST_ENTRIES
+#define TEEMED_LIST_NEXT    OPTEE_MSG_PAGELIST_NEXT_SLOT
 
 static uint32_t list_pages_for(uint32_t pages)
 {
-	return (pages + LIST_ENTRIES - 1) / LIST_ENTRIES;
+	return (pages + TEEMED_LIST_ENTRIES - 1) / TEEMED_LIST_ENTRIES;
 }
 
-uint64_t buf_cookie(const struct buf *b)
+uint64_t teemed_buf_cookie(const struct buf *b)
 {
 	return b->node.key;
 }
 
-uint64_t buf_shadow_ptr(const struct buf *b)
+uint64_t teemed_buf_shadow_ptr(const struct buf *b)
 {
 	return teemed_pa_addr(b->head) | b->offset;
 }
 
 /* OP-TEE lets a registered buffer be used up to the end of its pages. */
-uint64_t buf_usable_size(const struct buf *b)
+uint64_t teemed_buf_usable_size(const struct buf *b)
 {
 	return (uint64_t)b->page_count * TEEMED_PAGE_SIZE - b->offset;
 }
@@ -43,13 +43,13 @@ static struct buf *buf_alloc(struct teemed_vm *vm, uint8_t kind,
 {
 	struct buf *b;
 
-	if (vm_reserve_pages(vm, pages, mpages)) {
+	if (teemed_vm_reserve_pages(vm, pages, mpages)) {
 		*refusal = TEEMED_REFUSED_QUOTA;
 		return NULL;
 	}
-	b = vm_alloc_obj(vm, sizeof(*b));
+	b = teemed_vm_alloc_obj(vm, sizeof(*b));
 	if (!b) {
-		vm_unreserve_pages(vm, pages, mpages);
+		teemed_vm_unreserve_pages(vm, pages, mpages);
 		*refusal = TEEMED_REFUSED_NOMEM;
 		return NULL;
 	}
@@ -65,15 +65,16 @@ static struct buf *buf_alloc(struct teemed_vm *vm, uint8_t kind,
  * Check a guest's NONCONTIG (buf_ptr, size) and reserve what translating
  * it will take. On failure returns NULL and sets `*refusal`.
  */
-struct buf *buf_create(struct teemed_vm *vm, uint8_t kind, uint64_t cookie,
-		       uint64_t buf_ptr, uint64_t size, uint32_t *refusal)
+struct buf *teemed_buf_create(struct teemed_vm *vm, uint8_t kind,
+			      uint64_t cookie, uint64_t buf_ptr, uint64_t size,
+			      uint32_t *refusal)
 {
 	uint64_t offset = buf_ptr & TEEMED_PAGE_MASK;
 	uint64_t pages;
 	struct buf *b;
 
 	/* Size 0 makes OP-TEE's page count wrap (§4.2). */
-	if (size == 0 || size > UINT64_MAX - offset) {
+	if (size == 0 || size > TEEMED_U64_MAX - offset) {
 		*refusal = TEEMED_REFUSED_PARAM;
 		return NULL;
 	}
@@ -97,9 +98,9 @@ struct buf *buf_create(struct teemed_vm *vm, uint8_t kind, uint64_t cookie,
  * contiguous SHM_ALLOC answer, §6.7). It is shown to OP-TEE as a
  * one-entry page list like any other.
  */
-struct buf *buf_create_contiguous(struct teemed_vm *vm, uint64_t cookie,
-				  uint64_t ipa, uint64_t size,
-				  uint32_t *refusal)
+struct buf *teemed_buf_create_contiguous(struct teemed_vm *vm, uint64_t cookie,
+					 uint64_t ipa, uint64_t size,
+					 uint32_t *refusal)
 {
 	struct buf *b;
 
@@ -121,8 +122,8 @@ struct buf *buf_create_contiguous(struct teemed_vm *vm, uint64_t cookie,
  * page and the guest's page is only ever copied to and from, so it
  * needs no pin.
  */
-struct buf *buf_create_rpc_arg(struct teemed_vm *vm, uint64_t cookie,
-			       uint64_t ipa, uint32_t *refusal)
+struct buf *teemed_buf_create_rpc_arg(struct teemed_vm *vm, uint64_t cookie,
+				      uint64_t ipa, uint32_t *refusal)
 {
 	struct buf *b;
 
@@ -133,9 +134,9 @@ struct buf *buf_create_rpc_arg(struct teemed_vm *vm, uint64_t cookie,
 	b = buf_alloc(vm, BUF_RPC_ARG, cookie, 0, 1, refusal);
 	if (!b)
 		return NULL;
-	if (vm_alloc_page(vm, &b->head)) {
-		vm_unreserve_pages(vm, 0, 1);
-		vm_free_obj(vm, b, sizeof(*b));
+	if (teemed_vm_alloc_page(vm, &b->head)) {
+		teemed_vm_unreserve_pages(vm, 0, 1);
+		teemed_vm_free_obj(vm, b, sizeof(*b));
 		*refusal = TEEMED_REFUSED_NOMEM;
 		return NULL;
 	}
@@ -151,18 +152,18 @@ static int grow_list(struct teemed_vm *vm, struct buf *b, uint64_t **shadow)
 	teemed_pa_t page;
 	uint64_t *va;
 
-	if (vm_alloc_page(vm, &page))
+	if (teemed_vm_alloc_page(vm, &page))
 		return TEEMED_ERR_NOMEM;
-	va = plat_map(vm->t, page);
-	va[LIST_NEXT] = 0;
+	va = teemed_plat_map(vm->t, page);
+	va[TEEMED_LIST_NEXT] = 0;
 	if (*shadow) {
-		(*shadow)[LIST_NEXT] = teemed_pa_addr(page);
-		plat_unmap(vm->t, *shadow);
+		(*shadow)[TEEMED_LIST_NEXT] = teemed_pa_addr(page);
+		teemed_plat_unmap(vm->t, *shadow);
 	} else if (b->list_pages) {
-		uint64_t *tail = plat_map(vm->t, b->tail);
+		uint64_t *tail = teemed_plat_map(vm->t, b->tail);
 
-		tail[LIST_NEXT] = teemed_pa_addr(page);
-		plat_unmap(vm->t, tail);
+		tail[TEEMED_LIST_NEXT] = teemed_pa_addr(page);
+		teemed_plat_unmap(vm->t, tail);
 	}
 	if (!b->list_pages)
 		b->head = page;
@@ -180,7 +181,7 @@ struct guest_list_view {
 static void drop_guest_list(struct teemed_vm *vm, struct guest_list_view *g)
 {
 	if (g->va) {
-		guest_unmap(vm, (void *)(uintptr_t)g->va, g->pa);
+		teemed_guest_unmap(vm, (void *)(uintptr_t)g->va, g->pa);
 		g->va = NULL;
 	}
 }
@@ -189,9 +190,9 @@ static void drop_guest_list(struct teemed_vm *vm, struct guest_list_view *g)
  * Pin and record the buffer's pages until done (TEEMED_OK) or out of
  * budget (TEEMED_ERR_AGAIN). FAULT: a list entry or list page the guest
  * may not share; NOMEM: no mediator page. The buffer keeps what it
- * pinned; buf_release() undoes it.
+ * pinned; teemed_buf_release() undoes it.
  */
-int buf_translate(struct teemed_vm *vm, struct buf *b, struct step *st)
+int teemed_buf_translate(struct teemed_vm *vm, struct buf *b, struct step *st)
 {
 	const bool contiguous = b->contiguous;
 	struct guest_list_view guest = {0};
@@ -199,8 +200,8 @@ int buf_translate(struct teemed_vm *vm, struct buf *b, struct step *st)
 	int err = TEEMED_OK;
 
 	while (b->pinned < b->page_count) {
-		uint32_t page_no = b->pinned / LIST_ENTRIES;
-		uint32_t slot = b->pinned % LIST_ENTRIES;
+		uint32_t page_no = b->pinned / TEEMED_LIST_ENTRIES;
+		uint32_t slot = b->pinned % TEEMED_LIST_ENTRIES;
 		uint64_t entry;
 		teemed_pa_t pa;
 
@@ -209,7 +210,8 @@ int buf_translate(struct teemed_vm *vm, struct buf *b, struct step *st)
 			break;
 		}
 		if (!guest.va && !contiguous) {
-			guest.va = guest_map(vm, b->guest_list, 0, &guest.pa);
+			guest.va = teemed_guest_map(vm, b->guest_list, 0,
+						    &guest.pa);
 			if (!guest.va) {
 				err = TEEMED_ERR_FAULT;
 				break;
@@ -217,7 +219,7 @@ int buf_translate(struct teemed_vm *vm, struct buf *b, struct step *st)
 		}
 		if (!contiguous && b->guest_list_no < page_no) {
 			/* Follow the guest's chain only when more is needed. */
-			uint64_t next = guest.va[LIST_NEXT];
+			uint64_t next = guest.va[TEEMED_LIST_NEXT];
 
 			drop_guest_list(vm, &guest);
 			if (next & TEEMED_PAGE_MASK) {
@@ -233,12 +235,13 @@ int buf_translate(struct teemed_vm *vm, struct buf *b, struct step *st)
 			if (err)
 				break;
 		} else if (!shadow) {
-			shadow = plat_map(vm->t, b->tail);
+			shadow = teemed_plat_map(vm->t, b->tail);
 		}
 		entry = contiguous ? teemed_ipa_addr(b->guest_list)
 				   : guest.va[slot];
 		if ((entry & TEEMED_PAGE_MASK) ||
-		    vm_pin(vm, st, teemed_ipa(entry), TEEMED_PIN_WRITE, &pa)) {
+		    teemed_vm_pin(vm, st, teemed_ipa(entry), TEEMED_PIN_WRITE,
+				  &pa)) {
 			err = TEEMED_ERR_FAULT;
 			break;
 		}
@@ -247,7 +250,7 @@ int buf_translate(struct teemed_vm *vm, struct buf *b, struct step *st)
 	}
 	drop_guest_list(vm, &guest);
 	if (shadow)
-		plat_unmap(vm->t, shadow);
+		teemed_plat_unmap(vm->t, shadow);
 	return err;
 }
 
@@ -255,13 +258,13 @@ int buf_translate(struct teemed_vm *vm, struct buf *b, struct step *st)
  * Free a buffer that holds no pin (refused before translation, or an RPC
  * argument buffer): no page work, so no budget.
  */
-void buf_discard(struct teemed_vm *vm, struct buf *b)
+void teemed_buf_discard(struct teemed_vm *vm, struct buf *b)
 {
 	struct step none = {.budget = 0};
 	bool gone;
 
 	TEEMED_ASSERT(b->pinned == 0);
-	gone = buf_release(vm, b, &none);
+	gone = teemed_buf_release(vm, b, &none);
 	TEEMED_ASSERT(gone);
 	(void)gone;
 }
@@ -270,41 +273,41 @@ void buf_discard(struct teemed_vm *vm, struct buf *b)
  * Unpin the buffer's pages and free its list, within the budget. Returns
  * true once everything, the object included, is gone.
  */
-bool buf_release(struct teemed_vm *vm, struct buf *b, struct step *st)
+bool teemed_buf_release(struct teemed_vm *vm, struct buf *b, struct step *st)
 {
 	uint64_t *shadow = NULL;
 
 	while (b->cursor < b->pinned) {
-		uint32_t slot = b->cursor % LIST_ENTRIES;
+		uint32_t slot = b->cursor % TEEMED_LIST_ENTRIES;
 
 		if (step_exhausted(st))
 			break;
 		if (!shadow)
-			shadow = plat_map(vm->t, b->head);
-		vm_unpin(vm, st, teemed_pa(shadow[slot]));
+			shadow = teemed_plat_map(vm->t, b->head);
+		teemed_vm_unpin(vm, st, teemed_pa(shadow[slot]));
 		b->cursor++;
-		if (slot == LIST_ENTRIES - 1 || b->cursor == b->pinned) {
-			teemed_pa_t next = teemed_pa(shadow[LIST_NEXT]);
+		if (slot == TEEMED_LIST_ENTRIES - 1 || b->cursor == b->pinned) {
+			teemed_pa_t next = teemed_pa(shadow[TEEMED_LIST_NEXT]);
 
-			plat_unmap(vm->t, shadow);
+			teemed_plat_unmap(vm->t, shadow);
 			shadow = NULL;
-			vm_free_page(vm, b->head);
+			teemed_vm_free_page(vm, b->head);
 			b->list_pages--;
 			b->head = next;
 		}
 	}
 	if (shadow)
-		plat_unmap(vm->t, shadow);
+		teemed_plat_unmap(vm->t, shadow);
 	if (b->cursor < b->pinned)
 		return false;
 	/* The RPC_ARG shadow, or a list page started for an entry that then
 	   failed to pin. */
 	if (b->list_pages) {
 		TEEMED_ASSERT(b->list_pages == 1);
-		vm_free_page(vm, b->head);
+		teemed_vm_free_page(vm, b->head);
 		b->list_pages = 0;
 	}
-	vm_unreserve_pages(vm, b->page_count, b->mpages);
-	vm_free_obj(vm, b, sizeof(*b));
+	teemed_vm_unreserve_pages(vm, b->page_count, b->mpages);
+	teemed_vm_free_obj(vm, b, sizeof(*b));
 	return true;
 }

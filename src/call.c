@@ -12,25 +12,25 @@
  * Make the slot `index`. Slots are made when the VM is created, so the
  * SMC path never allocates.
  */
-struct call *call_make_slot(struct teemed_vm *vm, uint16_t index)
+struct call *teemed_call_make_slot(struct teemed_vm *vm, uint16_t index)
 {
 	struct call *c;
 
-	if (vm_reserve_pages(vm, 0, 1))
+	if (teemed_vm_reserve_pages(vm, 0, 1))
 		return NULL;
-	c = vm_alloc_obj(vm, sizeof(*c));
+	c = teemed_vm_alloc_obj(vm, sizeof(*c));
 	if (!c)
 		goto unreserve;
-	if (vm_alloc_page(vm, &c->shadow_pa))
+	if (teemed_vm_alloc_page(vm, &c->shadow_pa))
 		goto free_obj;
-	c->shadow = plat_map(vm->t, c->shadow_pa);
+	c->shadow = teemed_plat_map(vm->t, c->shadow_pa);
 	c->index = index;
 	return c;
 
 free_obj:
-	vm_free_obj(vm, c, sizeof(*c));
+	teemed_vm_free_obj(vm, c, sizeof(*c));
 unreserve:
-	vm_unreserve_pages(vm, 0, 1);
+	teemed_vm_unreserve_pages(vm, 0, 1);
 	return NULL;
 }
 
@@ -39,21 +39,21 @@ unreserve:
  * calls in flight as its quota allows (so answering ETHREAD_LIMIT cannot
  * strand a guest: one of its own calls will finish).
  */
-struct call *call_claim_new(struct teemed_vm *vm)
+struct call *teemed_call_claim_new(struct teemed_vm *vm)
 {
 	struct call *c;
 
-	vm_lock(vm);
-	if (vm->free_head == CALL_NONE) {
-		vm_unlock(vm);
+	teemed_vm_lock(vm);
+	if (vm->free_head == TEEMED_CALL_NONE) {
+		teemed_vm_unlock(vm);
 		return NULL;
 	}
 	c = vm->calls[vm->free_head];
 	vm->free_head = c->next_free;
-	stats_peak(&vm->stats.calls, &vm->stats.calls_peak, 1);
+	teemed_stats_peak(&vm->stats.calls, &vm->stats.calls_peak, 1);
 	vm->stats.std_calls++;
 	c->state = CALL_BUSY;
-	vm_unlock(vm);
+	teemed_vm_unlock(vm);
 
 	c->param_cursor = 0;
 	c->result = 0;
@@ -76,12 +76,12 @@ struct call *call_claim_new(struct teemed_vm *vm)
  * unless it is this VM's and waits for the guest; `*was` tells what it
  * waited in.
  */
-struct call *call_claim_paused(struct teemed_vm *vm, uint32_t index,
-			       uint8_t *was)
+struct call *teemed_call_claim_paused(struct teemed_vm *vm, uint32_t index,
+				      uint8_t *was)
 {
 	struct call *c = NULL;
 
-	vm_lock(vm);
+	teemed_vm_lock(vm);
 	if (index < vm->quota.calls) {
 		c = vm->calls[index];
 		if (c && (c->state == CALL_PAUSED_PREPARE ||
@@ -94,25 +94,25 @@ struct call *call_claim_paused(struct teemed_vm *vm, uint32_t index,
 			c = NULL;
 		}
 	}
-	vm_unlock(vm);
+	teemed_vm_unlock(vm);
 	return c;
 }
 
-void call_park(struct teemed_vm *vm, struct call *c, uint8_t state)
+void teemed_call_park(struct teemed_vm *vm, struct call *c, uint8_t state)
 {
-	vm_lock(vm);
+	teemed_vm_lock(vm);
 	c->state = state;
-	vm_unlock(vm);
+	teemed_vm_unlock(vm);
 }
 
-void call_retire(struct teemed_vm *vm, struct call *c)
+void teemed_call_retire(struct teemed_vm *vm, struct call *c)
 {
-	vm_lock(vm);
+	teemed_vm_lock(vm);
 	c->state = CALL_FREE;
 	c->next_free = vm->free_head;
 	vm->free_head = c->index;
 	vm->stats.calls--;
-	vm_unlock(vm);
+	teemed_vm_unlock(vm);
 }
 
 /*
@@ -121,7 +121,7 @@ void call_retire(struct teemed_vm *vm, struct call *c)
  * page per call, bounded by the calls quota, so it is counted apart from
  * the pinned-pages quota and the step budget.
  */
-int call_pin_arg(struct teemed_vm *vm, struct call *c)
+int teemed_call_pin_arg(struct teemed_vm *vm, struct call *c)
 {
 	const struct teemed_platform *p = vm->t->plat;
 
@@ -129,27 +129,26 @@ int call_pin_arg(struct teemed_vm *vm, struct call *c)
 			      &c->guest_arg_pa))
 		return TEEMED_ERR_FAULT;
 	c->arg_pinned = true;
-	atomic_fetch_add_explicit(&vm->pinned_args, 1, memory_order_relaxed);
+	TEEMED_ATOMIC_ADD(&vm->pinned_args, 1);
 	return TEEMED_OK;
 }
 
-void call_unpin_arg(struct teemed_vm *vm, struct call *c)
+void teemed_call_unpin_arg(struct teemed_vm *vm, struct call *c)
 {
 	const struct teemed_platform *p = vm->t->plat;
 
 	if (c->arg_pinned) {
 		p->unpin_guest_page(p->ctx, vm->hv_vm, c->guest_arg_pa);
 		c->arg_pinned = false;
-		atomic_fetch_sub_explicit(&vm->pinned_args, 1,
-					  memory_order_relaxed);
+		TEEMED_ATOMIC_SUB(&vm->pinned_args, 1);
 	}
 }
 
 /* Teardown: the slot itself. Its buffers were queued already. */
-void call_free_slot(struct teemed_vm *vm, struct call *c)
+void teemed_call_free_slot(struct teemed_vm *vm, struct call *c)
 {
-	plat_unmap(vm->t, c->shadow);
-	vm_free_page(vm, c->shadow_pa);
-	vm_free_obj(vm, c, sizeof(*c));
-	vm_unreserve_pages(vm, 0, 1);
+	teemed_plat_unmap(vm->t, c->shadow);
+	teemed_vm_free_page(vm, c->shadow_pa);
+	teemed_vm_free_obj(vm, c, sizeof(*c));
+	teemed_vm_unreserve_pages(vm, 0, 1);
 }

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "cookie_tree.h"
 
-#include <stddef.h>
-
 static int32_t height_of(const struct ctree_node *n)
 {
 	return n ? n->height : 0;
@@ -71,7 +69,7 @@ static void rebalance_to_root(struct ctree *tree, struct ctree_node *n)
 	}
 }
 
-struct ctree_node *ctree_find(const struct ctree *tree, uint64_t key)
+struct ctree_node *teemed_ctree_find(const struct ctree *tree, uint64_t key)
 {
 	struct ctree_node *n = tree->root;
 
@@ -80,7 +78,7 @@ struct ctree_node *ctree_find(const struct ctree *tree, uint64_t key)
 	return n;
 }
 
-int ctree_insert(struct ctree *tree, struct ctree_node *node)
+int teemed_ctree_insert(struct ctree *tree, struct ctree_node *node)
 {
 	struct ctree_node *parent = NULL;
 	struct ctree_node **link = &tree->root;
@@ -101,7 +99,7 @@ int ctree_insert(struct ctree *tree, struct ctree_node *node)
 	return 0;
 }
 
-void ctree_remove(struct ctree *tree, struct ctree_node *node)
+void teemed_ctree_remove(struct ctree *tree, struct ctree_node *node)
 {
 	struct ctree_node *fix_from;
 
@@ -135,7 +133,7 @@ void ctree_remove(struct ctree *tree, struct ctree_node *node)
 	rebalance_to_root(tree, fix_from);
 }
 
-struct ctree_node *ctree_first(const struct ctree *tree)
+struct ctree_node *teemed_ctree_first(const struct ctree *tree)
 {
 	struct ctree_node *n = tree->root;
 
@@ -144,7 +142,7 @@ struct ctree_node *ctree_first(const struct ctree *tree)
 	return n;
 }
 
-int32_t ctree_height(const struct ctree *tree)
+int32_t teemed_ctree_height(const struct ctree *tree)
 {
 	return height_of(tree->root);
 }

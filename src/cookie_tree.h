@@ -8,7 +8,7 @@
 #ifndef TEEMED_COOKIE_TREE_H
 #define TEEMED_COOKIE_TREE_H
 
-#include <stdint.h>
+#include "teemed/types.h"
 
 /* child[0] holds smaller keys, child[1] larger ones. */
 struct ctree_node {
@@ -23,17 +23,17 @@ struct ctree {
 	uint32_t count;
 };
 
-struct ctree_node *ctree_find(const struct ctree *tree, uint64_t key);
+struct ctree_node *teemed_ctree_find(const struct ctree *tree, uint64_t key);
 
 /* Insert `node` (its key set); -1 and no change if the key exists. */
-int ctree_insert(struct ctree *tree, struct ctree_node *node);
+int teemed_ctree_insert(struct ctree *tree, struct ctree_node *node);
 
-void ctree_remove(struct ctree *tree, struct ctree_node *node);
+void teemed_ctree_remove(struct ctree *tree, struct ctree_node *node);
 
 /* Smallest key, or NULL when empty. */
-struct ctree_node *ctree_first(const struct ctree *tree);
+struct ctree_node *teemed_ctree_first(const struct ctree *tree);
 
 /* Height of the tree (0 when empty); for tests of balance. */
-int32_t ctree_height(const struct ctree *tree);
+int32_t teemed_ctree_height(const struct ctree *tree);
 
 #endif /* TEEMED_COOKIE_TREE_H */

@@ -29,7 +29,7 @@ static void forward(struct teemed_vm *vm, struct teemed_regs *regs,
 	sw.a[0] = fid;
 	sw.a[1] = a1;
 	sw.a[7] = vm->client_id;
-	plat_smc(vm->t, &sw);
+	teemed_plat_smc(vm->t, &sw);
 	set_result(regs, reg32(sw.a[0]), reg32(sw.a[1]), reg32(sw.a[2]),
 		   reg32(sw.a[3]));
 }
@@ -41,14 +41,14 @@ static void fast_forward(struct teemed_vm *vm, struct teemed_regs *regs)
 
 static void fast_unknown(struct teemed_vm *vm, struct teemed_regs *regs)
 {
-	vm_refuse(vm, TEEMED_REFUSED_FUNCTION);
+	teemed_vm_refuse(vm, TEEMED_REFUSED_FUNCTION);
 	set_result(regs, OPTEE_SMC_RETURN_UNKNOWN_FUNCTION, 0, 0, 0);
 }
 
 /* Reserved shared memory is global and addressed by PA (§5.7). */
 static void fast_no_shm_config(struct teemed_vm *vm, struct teemed_regs *regs)
 {
-	vm_refuse(vm, TEEMED_REFUSED_FUNCTION);
+	teemed_vm_refuse(vm, TEEMED_REFUSED_FUNCTION);
 	set_result(regs, OPTEE_SMC_RETURN_ENOTAVAIL, 0, 0, 0);
 }
 
@@ -72,7 +72,8 @@ static void fast_disable_cache(struct teemed_vm *vm, struct teemed_regs *regs)
 {
 	fast_forward(vm, regs);
 	if (regs->a[0] == OPTEE_SMC_RETURN_OK)
-		rpc_disable_cache_cookie(vm, reg_pair(regs->a[1], regs->a[2]));
+		teemed_rpc_disable_cache_cookie(
+			vm, reg_pair(regs->a[1], regs->a[2]));
 }
 
 /* A guest may run as many calls at once as its quota allows. */
@@ -102,14 +103,14 @@ static const struct fast_rule {
 /* Functions offered to guests: the fast ones above plus the two calls. */
 static void fast_calls_count(struct teemed_vm *vm, struct teemed_regs *regs)
 {
-	set_result(regs, (uint32_t)ARRAY_SIZE(fast_rules) + 2, 0, 0, 0);
+	set_result(regs, (uint32_t)TEEMED_ARRAY_SIZE(fast_rules) + 2, 0, 0, 0);
 }
 
-void fast_call(struct teemed_vm *vm, struct teemed_regs *regs)
+void teemed_fast_call(struct teemed_vm *vm, struct teemed_regs *regs)
 {
 	uint32_t fid = reg32(regs->a[0]);
 
-	for (size_t i = 0; i < ARRAY_SIZE(fast_rules); i++) {
+	for (size_t i = 0; i < TEEMED_ARRAY_SIZE(fast_rules); i++) {
 		if (fast_rules[i].fid == fid) {
 			fast_rules[i].handle(vm, regs);
 			return;

@@ -7,21 +7,21 @@
 #include "internal.h"
 #include "string_ops.h"
 
-void *guest_map(struct teemed_vm *vm, teemed_ipa_t page, unsigned int flags,
-		teemed_pa_t *pa)
+void *teemed_guest_map(struct teemed_vm *vm, teemed_ipa_t page,
+		       unsigned int flags, teemed_pa_t *pa)
 {
 	const struct teemed_platform *p = vm->t->plat;
 
 	if (p->pin_guest_page(p->ctx, vm->hv_vm, page, flags, pa))
 		return NULL;
-	return plat_map(vm->t, *pa);
+	return teemed_plat_map(vm->t, *pa);
 }
 
-void guest_unmap(struct teemed_vm *vm, void *va, teemed_pa_t pa)
+void teemed_guest_unmap(struct teemed_vm *vm, void *va, teemed_pa_t pa)
 {
 	const struct teemed_platform *p = vm->t->plat;
 
-	plat_unmap(vm->t, va);
+	teemed_plat_unmap(vm->t, va);
 	p->unpin_guest_page(p->ctx, vm->hv_vm, pa);
 }
 
@@ -36,15 +36,15 @@ static int guest_copy(struct teemed_vm *vm, uint64_t addr, uint8_t *buf,
 
 		if (chunk > len)
 			chunk = len;
-		page = guest_map(vm, teemed_ipa(addr - off),
-				 to_guest ? TEEMED_PIN_WRITE : 0, &pa);
+		page = teemed_guest_map(vm, teemed_ipa(addr - off),
+					to_guest ? TEEMED_PIN_WRITE : 0, &pa);
 		if (!page)
 			return TEEMED_ERR_FAULT;
 		if (to_guest)
 			memcpy(page + off, buf, chunk);
 		else
 			memcpy(buf, page + off, chunk);
-		guest_unmap(vm, page, pa);
+		teemed_guest_unmap(vm, page, pa);
 		addr += chunk;
 		buf += chunk;
 		len -= chunk;
@@ -52,13 +52,14 @@ static int guest_copy(struct teemed_vm *vm, uint64_t addr, uint8_t *buf,
 	return TEEMED_OK;
 }
 
-int guest_read(struct teemed_vm *vm, teemed_ipa_t ipa, void *dst, size_t len)
+int teemed_guest_read(struct teemed_vm *vm, teemed_ipa_t ipa, void *dst,
+		      size_t len)
 {
 	return guest_copy(vm, teemed_ipa_addr(ipa), dst, len, false);
 }
 
-int guest_write(struct teemed_vm *vm, teemed_ipa_t ipa, const void *src,
-		size_t len)
+int teemed_guest_write(struct teemed_vm *vm, teemed_ipa_t ipa, const void *src,
+		       size_t len)
 {
 	/* The cast is safe: copying to the guest only reads `src`. */
 	return guest_copy(vm, teemed_ipa_addr(ipa), (uint8_t *)(uintptr_t)src,

@@ -11,16 +11,13 @@
 #ifndef TEEMED_INTERNAL_H
 #define TEEMED_INTERNAL_H
 
-#include <stdatomic.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
+#include "atomic.h"
 #include "cookie_tree.h"
-#include "teemed/optee_abi.h"
+#include "optee_abi.h"
 #include "teemed/teemed.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define TEEMED_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define TEEMED_U64_MAX	     (~(uint64_t)0)
 
 /* Register helpers: only the low 32 bits of a register carry meaning. */
 static inline uint32_t reg32(uint64_t r)
@@ -52,7 +49,7 @@ struct teemed {
 	uint32_t step_pages;
 	struct teemed_quota vm_quota;
 	uint64_t global_pinned_cap;
-	_Atomic uint64_t global_pinned;
+	uint64_t global_pinned;
 	void *lock; /* guards vms[] and vm_count */
 	uint32_t vm_count;
 	struct teemed_vm **vms; /* max_vms slots */
@@ -112,7 +109,7 @@ enum call_state {
 };
 
 /* Most parameters of any command a guest may send (OPEN_SESSION). */
-#define CALL_MAX_PARAMS 6
+#define TEEMED_CALL_MAX_PARAMS 6
 
 /* One yielding call in flight, with its resumable translation. */
 struct call {
@@ -132,7 +129,7 @@ struct call {
 	struct buf *building;	      /* buffer being translated */
 	struct buf *registering;      /* REGISTER_SHM target */
 	struct buf *unregistering;    /* UNREGISTER_SHM target */
-	struct buf *rmem_bufs[CALL_MAX_PARAMS];
+	struct buf *rmem_bufs[TEEMED_CALL_MAX_PARAMS];
 	uint32_t rmem_count;
 	uint32_t tmem_named; /* temporary buffers in the namespace */
 	/* RPC in progress */
@@ -170,95 +167,100 @@ struct teemed_vm {
 	uint8_t phase;
 	struct teemed_quota quota;
 	struct teemed_vm_stats stats; /* but smcs: see below */
-	_Atomic uint64_t smcs;
-	_Atomic uint32_t pinned_args; /* argument pages of calls in flight */
-	uint32_t reserved_pages;      /* pinned or about to be */
-	uint32_t reserved_mpages;     /* mediator pages held or about to be */
+	uint64_t smcs;
+	uint32_t pinned_args;	  /* argument pages of calls in flight */
+	uint32_t reserved_pages;  /* pinned or about to be */
+	uint32_t reserved_mpages; /* mediator pages held or about to be */
 	/* Call table: quota.calls slots made with the VM. */
 	struct call **calls;
 	uint16_t free_head;	   /* stack of free slots */
 	struct ctree cookies;	   /* registered and payload buffers */
 	struct buf *release_queue; /* buffers waiting to be unpinned */
-	_Atomic uint32_t queued;   /* buffers in release_queue */
+	uint32_t queued;	   /* buffers in release_queue */
 	uint32_t destroy_slot;	   /* teardown cursor over calls[] */
 };
 
-#define CALL_NONE 0xFFFFu
+#define TEEMED_CALL_NONE 0xFFFFu
 
 /* --- util.c: platform wrappers and accounting --------------------------- */
 
-void quota_overlay(struct teemed_quota *q, const struct teemed_quota *over);
-void vm_lock(struct teemed_vm *vm);
-void vm_unlock(struct teemed_vm *vm);
-void vm_refuse(struct teemed_vm *vm, enum teemed_refusal why);
-void *vm_alloc_obj(struct teemed_vm *vm, size_t size);
-void vm_free_obj(struct teemed_vm *vm, void *obj, size_t size);
-int vm_alloc_page(struct teemed_vm *vm, teemed_pa_t *pa);
-void vm_free_page(struct teemed_vm *vm, teemed_pa_t pa);
-int vm_reserve_pages(struct teemed_vm *vm, uint32_t pages, uint32_t mpages);
-void vm_unreserve_pages(struct teemed_vm *vm, uint32_t pages, uint32_t mpages);
-int vm_pin(struct teemed_vm *vm, struct step *st, teemed_ipa_t ipa,
-	   unsigned int flags, teemed_pa_t *pa);
-void vm_unpin(struct teemed_vm *vm, struct step *st, teemed_pa_t pa);
-void vm_log(struct teemed_vm *vm, enum teemed_log_level level, const char *msg,
-	    uint64_t v1, uint64_t v2);
-void *plat_map(struct teemed *t, teemed_pa_t pa);
-void plat_unmap(struct teemed *t, void *va);
-void plat_smc(struct teemed *t, struct teemed_regs *regs);
+void teemed_quota_overlay(struct teemed_quota *q,
+			  const struct teemed_quota *over);
+void teemed_vm_lock(struct teemed_vm *vm);
+void teemed_vm_unlock(struct teemed_vm *vm);
+void teemed_vm_refuse(struct teemed_vm *vm, enum teemed_refusal why);
+void *teemed_vm_alloc_obj(struct teemed_vm *vm, size_t size);
+void teemed_vm_free_obj(struct teemed_vm *vm, void *obj, size_t size);
+int teemed_vm_alloc_page(struct teemed_vm *vm, teemed_pa_t *pa);
+void teemed_vm_free_page(struct teemed_vm *vm, teemed_pa_t pa);
+int teemed_vm_reserve_pages(struct teemed_vm *vm, uint32_t pages,
+			    uint32_t mpages);
+void teemed_vm_unreserve_pages(struct teemed_vm *vm, uint32_t pages,
+			       uint32_t mpages);
+int teemed_vm_pin(struct teemed_vm *vm, struct step *st, teemed_ipa_t ipa,
+		  unsigned int flags, teemed_pa_t *pa);
+void teemed_vm_unpin(struct teemed_vm *vm, struct step *st, teemed_pa_t pa);
+void teemed_vm_log(struct teemed_vm *vm, enum teemed_log_level level,
+		   const char *msg, uint64_t v1, uint64_t v2);
+void *teemed_plat_map(struct teemed *t, teemed_pa_t pa);
+void teemed_plat_unmap(struct teemed *t, void *va);
+void teemed_plat_smc(struct teemed *t, struct teemed_regs *regs);
 
 /* --- guest_mem.c: reading and writing guest memory by IPA ---------------- */
 
-void *guest_map(struct teemed_vm *vm, teemed_ipa_t page, unsigned int flags,
-		teemed_pa_t *pa);
-void guest_unmap(struct teemed_vm *vm, void *va, teemed_pa_t pa);
-int guest_read(struct teemed_vm *vm, teemed_ipa_t ipa, void *dst, size_t len);
-int guest_write(struct teemed_vm *vm, teemed_ipa_t ipa, const void *src,
-		size_t len);
+void *teemed_guest_map(struct teemed_vm *vm, teemed_ipa_t page,
+		       unsigned int flags, teemed_pa_t *pa);
+void teemed_guest_unmap(struct teemed_vm *vm, void *va, teemed_pa_t pa);
+int teemed_guest_read(struct teemed_vm *vm, teemed_ipa_t ipa, void *dst,
+		      size_t len);
+int teemed_guest_write(struct teemed_vm *vm, teemed_ipa_t ipa, const void *src,
+		       size_t len);
 
 /* --- buf.c: page lists, pins, resumable translation and release --------- */
 
-struct buf *buf_create(struct teemed_vm *vm, uint8_t kind, uint64_t cookie,
-		       uint64_t buf_ptr, uint64_t size, uint32_t *refusal);
-struct buf *buf_create_contiguous(struct teemed_vm *vm, uint64_t cookie,
-				  uint64_t ipa, uint64_t size,
-				  uint32_t *refusal);
-struct buf *buf_create_rpc_arg(struct teemed_vm *vm, uint64_t cookie,
-			       uint64_t ipa, uint32_t *refusal);
-int buf_translate(struct teemed_vm *vm, struct buf *b, struct step *st);
-bool buf_release(struct teemed_vm *vm, struct buf *b, struct step *st);
-void buf_discard(struct teemed_vm *vm, struct buf *b);
-uint64_t buf_shadow_ptr(const struct buf *b);
-uint64_t buf_usable_size(const struct buf *b);
-uint64_t buf_cookie(const struct buf *b);
+struct buf *teemed_buf_create(struct teemed_vm *vm, uint8_t kind,
+			      uint64_t cookie, uint64_t buf_ptr, uint64_t size,
+			      uint32_t *refusal);
+struct buf *teemed_buf_create_contiguous(struct teemed_vm *vm, uint64_t cookie,
+					 uint64_t ipa, uint64_t size,
+					 uint32_t *refusal);
+struct buf *teemed_buf_create_rpc_arg(struct teemed_vm *vm, uint64_t cookie,
+				      uint64_t ipa, uint32_t *refusal);
+int teemed_buf_translate(struct teemed_vm *vm, struct buf *b, struct step *st);
+bool teemed_buf_release(struct teemed_vm *vm, struct buf *b, struct step *st);
+void teemed_buf_discard(struct teemed_vm *vm, struct buf *b);
+uint64_t teemed_buf_shadow_ptr(const struct buf *b);
+uint64_t teemed_buf_usable_size(const struct buf *b);
+uint64_t teemed_buf_cookie(const struct buf *b);
 
 /* --- shm.c: the VM's cookie namespace ------------------------------------ */
 
-struct buf *shm_lookup_locked(struct teemed_vm *vm, uint64_t cookie);
-int shm_insert_locked(struct teemed_vm *vm, struct buf *b);
-uint32_t shm_insert(struct teemed_vm *vm, struct buf *b);
-void shm_remove_locked(struct teemed_vm *vm, struct buf *b);
-struct buf *shm_first_locked(struct teemed_vm *vm);
-void shm_queue_release_locked(struct teemed_vm *vm, struct buf *b);
-bool shm_drain_release_queue(struct teemed_vm *vm, struct step *st);
+struct buf *teemed_shm_lookup_locked(struct teemed_vm *vm, uint64_t cookie);
+int teemed_shm_insert_locked(struct teemed_vm *vm, struct buf *b);
+uint32_t teemed_shm_insert(struct teemed_vm *vm, struct buf *b);
+void teemed_shm_remove_locked(struct teemed_vm *vm, struct buf *b);
+struct buf *teemed_shm_first_locked(struct teemed_vm *vm);
+void teemed_shm_queue_release_locked(struct teemed_vm *vm, struct buf *b);
+bool teemed_shm_drain_release_queue(struct teemed_vm *vm, struct step *st);
 
 /* --- call.c: the call table ----------------------------------------------- */
 
-struct call *call_make_slot(struct teemed_vm *vm, uint16_t index);
-struct call *call_claim_new(struct teemed_vm *vm);
-struct call *call_claim_paused(struct teemed_vm *vm, uint32_t index,
-			       uint8_t *was);
-void call_park(struct teemed_vm *vm, struct call *c, uint8_t state);
-void call_retire(struct teemed_vm *vm, struct call *c);
-void call_free_slot(struct teemed_vm *vm, struct call *c);
-int call_pin_arg(struct teemed_vm *vm, struct call *c);
-void call_unpin_arg(struct teemed_vm *vm, struct call *c);
+struct call *teemed_call_make_slot(struct teemed_vm *vm, uint16_t index);
+struct call *teemed_call_claim_new(struct teemed_vm *vm);
+struct call *teemed_call_claim_paused(struct teemed_vm *vm, uint32_t index,
+				      uint8_t *was);
+void teemed_call_park(struct teemed_vm *vm, struct call *c, uint8_t state);
+void teemed_call_retire(struct teemed_vm *vm, struct call *c);
+void teemed_call_free_slot(struct teemed_vm *vm, struct call *c);
+int teemed_call_pin_arg(struct teemed_vm *vm, struct call *c);
+void teemed_call_unpin_arg(struct teemed_vm *vm, struct call *c);
 
 /* --- std_call.c / params.c: yielding calls ------------------------------- */
 
-void std_call_with_arg(struct teemed_vm *vm, struct teemed_regs *regs,
-		       struct step *st);
-void std_return_from_rpc(struct teemed_vm *vm, struct teemed_regs *regs,
-			 struct step *st);
+void teemed_std_call_with_arg(struct teemed_vm *vm, struct teemed_regs *regs,
+			      struct step *st);
+void teemed_std_return_from_rpc(struct teemed_vm *vm, struct teemed_regs *regs,
+				struct step *st);
 
 enum params_result {
 	PARAMS_DONE,   /* every parameter translated */
@@ -266,14 +268,14 @@ enum params_result {
 	PARAMS_FAILED  /* shadow->ret/ret_origin tell why */
 };
 
-bool params_cmd_allowed(uint32_t cmd);
-bool params_is_output_value(uint64_t attr);
-bool params_is_output_memref(uint64_t attr);
-bool params_check_shape(struct teemed_vm *vm, struct call *c);
-enum params_result params_translate(struct teemed_vm *vm, struct call *c,
-				    struct step *st);
-void params_copy_back(struct teemed_vm *vm, struct call *c, bool whole);
-void params_end_call(struct teemed_vm *vm, struct call *c, bool done);
+bool teemed_params_cmd_allowed(uint32_t cmd);
+bool teemed_params_is_output_value(uint64_t attr);
+bool teemed_params_is_output_memref(uint64_t attr);
+bool teemed_params_check_shape(struct teemed_vm *vm, struct call *c);
+enum params_result teemed_params_translate(struct teemed_vm *vm, struct call *c,
+					   struct step *st);
+void teemed_params_copy_back(struct teemed_vm *vm, struct call *c, bool whole);
+void teemed_params_end_call(struct teemed_vm *vm, struct call *c, bool done);
 
 /* --- rpc.c: RPCs from OP-TEE and the guest's answers -------------------- */
 
@@ -283,24 +285,25 @@ enum rpc_route {
 	RPC_TO_OPTEE  /* sw holds the RETURN_FROM_RPC for OP-TEE */
 };
 
-void rpc_forward(struct teemed_vm *vm, struct call *c,
-		 const struct teemed_regs *sw, struct teemed_regs *regs);
-enum rpc_route rpc_answer(struct teemed_vm *vm, struct call *c,
-			  struct teemed_regs *regs, struct step *st,
-			  struct teemed_regs *sw);
-enum rpc_route rpc_continue(struct teemed_vm *vm, struct call *c,
-			    struct step *st, struct teemed_regs *regs);
-void rpc_after_resume(struct teemed_vm *vm, struct call *c);
-void rpc_disable_cache_cookie(struct teemed_vm *vm, uint64_t cookie);
+void teemed_rpc_forward(struct teemed_vm *vm, struct call *c,
+			const struct teemed_regs *sw, struct teemed_regs *regs);
+enum rpc_route teemed_rpc_answer(struct teemed_vm *vm, struct call *c,
+				 struct teemed_regs *regs, struct step *st,
+				 struct teemed_regs *sw);
+enum rpc_route teemed_rpc_continue(struct teemed_vm *vm, struct call *c,
+				   struct step *st, struct teemed_regs *regs);
+void teemed_rpc_after_resume(struct teemed_vm *vm, struct call *c);
+void teemed_rpc_disable_cache_cookie(struct teemed_vm *vm, uint64_t cookie);
 
-/* --- fast_call.c ------------------------------------------------------------
+/* --- teemed_fast_call.c
+ * ------------------------------------------------------------
  */
 
-void fast_call(struct teemed_vm *vm, struct teemed_regs *regs);
+void teemed_fast_call(struct teemed_vm *vm, struct teemed_regs *regs);
 
 /* --- vm.c -------------------------------------------------------------------
  */
 
-void stats_peak(uint32_t *now, uint32_t *peak, int64_t delta);
+void teemed_stats_peak(uint32_t *now, uint32_t *peak, int64_t delta);
 
 #endif /* TEEMED_INTERNAL_H */

@@ -30,19 +30,20 @@ static const uint8_t param_class_of[16] = {
 	[OPTEE_MSG_ATTR_TYPE_TMEM_INOUT] = PC_TMEM,
 };
 
-#define ATTR_KNOWN_BITS                                                        \
+#define TEEMED_ATTR_KNOWN_BITS                                                 \
 	(OPTEE_MSG_ATTR_TYPE_MASK | OPTEE_MSG_ATTR_META |                      \
 	 OPTEE_MSG_ATTR_NONCONTIG |                                            \
 	 ((uint64_t)OPTEE_MSG_ATTR_CACHE_MASK << OPTEE_MSG_ATTR_CACHE_SHIFT))
-#define ATTR_OPEN_META (OPTEE_MSG_ATTR_META | OPTEE_MSG_ATTR_TYPE_VALUE_INPUT)
-#define ATTR_REGISTER                                                          \
+#define TEEMED_ATTR_OPEN_META                                                  \
+	(OPTEE_MSG_ATTR_META | OPTEE_MSG_ATTR_TYPE_VALUE_INPUT)
+#define TEEMED_ATTR_REGISTER                                                   \
 	(OPTEE_MSG_ATTR_NONCONTIG | OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT)
 
 /* Which header fields OP-TEE writes back for a command (§3.6). */
-#define OUT_RET	    0x1u
-#define OUT_ORIGIN  0x2u
-#define OUT_SESSION 0x4u
-#define OUT_PARAMS  0x8u
+#define TEEMED_OUT_RET	   0x1u
+#define TEEMED_OUT_ORIGIN  0x2u
+#define TEEMED_OUT_SESSION 0x4u
+#define TEEMED_OUT_PARAMS  0x8u
 
 /*
  * The commands a guest may send and the parameter counts OP-TEE itself
@@ -57,17 +58,21 @@ static const struct cmd_rule {
 	uint8_t outputs;
 } cmd_rules[] = {
 	[OPTEE_MSG_CMD_OPEN_SESSION] = {true, 2, 6, 2,
-					OUT_RET | OUT_ORIGIN | OUT_SESSION |
-						OUT_PARAMS},
+					TEEMED_OUT_RET | TEEMED_OUT_ORIGIN |
+						TEEMED_OUT_SESSION |
+						TEEMED_OUT_PARAMS},
 	[OPTEE_MSG_CMD_INVOKE_COMMAND] = {true, 0, 4, 0,
-					  OUT_RET | OUT_ORIGIN | OUT_PARAMS},
-	[OPTEE_MSG_CMD_CLOSE_SESSION] = {true, 0, 0, 0, OUT_RET | OUT_ORIGIN},
-	[OPTEE_MSG_CMD_CANCEL] = {true, 0, 0, 0, OUT_RET | OUT_ORIGIN},
-	[OPTEE_MSG_CMD_REGISTER_SHM] = {true, 1, 1, 0, OUT_RET},
-	[OPTEE_MSG_CMD_UNREGISTER_SHM] = {true, 1, 1, 0, OUT_RET},
+					  TEEMED_OUT_RET | TEEMED_OUT_ORIGIN |
+						  TEEMED_OUT_PARAMS},
+	[OPTEE_MSG_CMD_CLOSE_SESSION] = {true, 0, 0, 0,
+					 TEEMED_OUT_RET | TEEMED_OUT_ORIGIN},
+	[OPTEE_MSG_CMD_CANCEL] = {true, 0, 0, 0,
+				  TEEMED_OUT_RET | TEEMED_OUT_ORIGIN},
+	[OPTEE_MSG_CMD_REGISTER_SHM] = {true, 1, 1, 0, TEEMED_OUT_RET},
+	[OPTEE_MSG_CMD_UNREGISTER_SHM] = {true, 1, 1, 0, TEEMED_OUT_RET},
 };
 
-bool params_is_output_value(uint64_t attr)
+bool teemed_params_is_output_value(uint64_t attr)
 {
 	uint64_t type = attr & OPTEE_MSG_ATTR_TYPE_MASK;
 
@@ -76,7 +81,7 @@ bool params_is_output_value(uint64_t attr)
 }
 
 /* tmem.size and rmem.size share their offset (§3.2). */
-bool params_is_output_memref(uint64_t attr)
+bool teemed_params_is_output_memref(uint64_t attr)
 {
 	switch (attr & OPTEE_MSG_ATTR_TYPE_MASK) {
 	case OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT:
@@ -89,9 +94,9 @@ bool params_is_output_memref(uint64_t attr)
 	}
 }
 
-bool params_cmd_allowed(uint32_t cmd)
+bool teemed_params_cmd_allowed(uint32_t cmd)
 {
-	return cmd < ARRAY_SIZE(cmd_rules) && cmd_rules[cmd].allowed;
+	return cmd < TEEMED_ARRAY_SIZE(cmd_rules) && cmd_rules[cmd].allowed;
 }
 
 static void fail_message(struct call *c, uint32_t ret)
@@ -118,12 +123,12 @@ static bool shape_ok(const struct optee_msg_arg *arg)
 		uint64_t attr = arg->params[i].attr;
 		bool meta = i < rule->meta_params;
 
-		if (attr & ~ATTR_KNOWN_BITS)
+		if (attr & ~TEEMED_ATTR_KNOWN_BITS)
 			return false;
 		if (param_class_of[attr & 0xF] == PC_INVALID ||
 		    (attr & OPTEE_MSG_ATTR_TYPE_MASK) > 0xF)
 			return false;
-		if (meta ? attr != ATTR_OPEN_META
+		if (meta ? attr != TEEMED_ATTR_OPEN_META
 			 : (attr & OPTEE_MSG_ATTR_META) != 0)
 			return false;
 		if ((attr & OPTEE_MSG_ATTR_NONCONTIG) &&
@@ -131,7 +136,7 @@ static bool shape_ok(const struct optee_msg_arg *arg)
 			return false;
 	}
 	if (arg->cmd == OPTEE_MSG_CMD_REGISTER_SHM)
-		return arg->params[0].attr == ATTR_REGISTER &&
+		return arg->params[0].attr == TEEMED_ATTR_REGISTER &&
 		       arg->params[0].u.tmem.buf_ptr != 0;
 	return true;
 }
@@ -143,16 +148,16 @@ static uint32_t take_rmem(struct teemed_vm *vm, struct call *c,
 	uint32_t refusal = TEEMED_REFUSED_PARAM;
 	struct buf *b;
 
-	vm_lock(vm);
-	b = shm_lookup_locked(vm, rmem->shm_ref);
+	teemed_vm_lock(vm);
+	b = teemed_shm_lookup_locked(vm, rmem->shm_ref);
 	if (b && b->kind == BUF_REGISTERED && b->state == BUF_LIVE &&
-	    rmem->offs <= buf_usable_size(b) &&
-	    rmem->size <= buf_usable_size(b) - rmem->offs) {
+	    rmem->offs <= teemed_buf_usable_size(b) &&
+	    rmem->size <= teemed_buf_usable_size(b) - rmem->offs) {
 		b->users++;
 		c->rmem_bufs[c->rmem_count++] = b;
 		refusal = TEEMED_REFUSED_COUNT;
 	}
-	vm_unlock(vm);
+	teemed_vm_unlock(vm);
 	return refusal;
 }
 
@@ -163,15 +168,15 @@ static uint32_t take_unregister(struct teemed_vm *vm, struct call *c,
 	uint32_t refusal = TEEMED_REFUSED_PARAM;
 	struct buf *b;
 
-	vm_lock(vm);
-	b = shm_lookup_locked(vm, cookie);
+	teemed_vm_lock(vm);
+	b = teemed_shm_lookup_locked(vm, cookie);
 	if (b && b->kind == BUF_REGISTERED && b->state == BUF_LIVE &&
 	    b->users == 0) {
 		b->state = BUF_UNREGISTERING;
 		c->unregistering = b;
 		refusal = TEEMED_REFUSED_COUNT;
 	}
-	vm_unlock(vm);
+	teemed_vm_unlock(vm);
 	return refusal;
 }
 
@@ -189,14 +194,15 @@ static uint32_t start_tmem(struct teemed_vm *vm, struct call *c,
 	uint32_t refusal = TEEMED_REFUSED_COUNT;
 	struct buf *b;
 
-	b = buf_create(vm, registering ? BUF_REGISTERED : BUF_TMEM,
-		       tmem->shm_ref, tmem->buf_ptr, tmem->size, &refusal);
+	b = teemed_buf_create(vm, registering ? BUF_REGISTERED : BUF_TMEM,
+			      tmem->shm_ref, tmem->buf_ptr, tmem->size,
+			      &refusal);
 	if (!b)
 		return refusal;
 	if (registering || tmem->shm_ref) {
-		refusal = shm_insert(vm, b);
+		refusal = teemed_shm_insert(vm, b);
 		if (refusal != TEEMED_REFUSED_COUNT) {
-			buf_discard(vm, b);
+			teemed_buf_discard(vm, b);
 			return refusal;
 		}
 	}
@@ -246,11 +252,11 @@ static uint32_t translate_param(struct teemed_vm *vm, struct call *c,
  * The checks a new call's message gets once, before any translation:
  * false (and the message failed with BAD_PARAMETERS) if it breaks one.
  */
-bool params_check_shape(struct teemed_vm *vm, struct call *c)
+bool teemed_params_check_shape(struct teemed_vm *vm, struct call *c)
 {
 	if (shape_ok(c->shadow))
 		return true;
-	vm_refuse(vm, TEEMED_REFUSED_PARAM);
+	teemed_vm_refuse(vm, TEEMED_REFUSED_PARAM);
 	fail_message(c, TEEC_ERROR_BAD_PARAMETERS);
 	return false;
 }
@@ -259,8 +265,8 @@ bool params_check_shape(struct teemed_vm *vm, struct call *c)
  * Translate the shadow's parameters, from where the call stopped,
  * within the step budget.
  */
-enum params_result params_translate(struct teemed_vm *vm, struct call *c,
-				    struct step *st)
+enum params_result teemed_params_translate(struct teemed_vm *vm, struct call *c,
+					   struct step *st)
 {
 	struct optee_msg_arg *arg = c->shadow;
 
@@ -271,13 +277,13 @@ enum params_result params_translate(struct teemed_vm *vm, struct call *c,
 		if (!c->building) {
 			refusal = translate_param(vm, c, p);
 			if (refusal != TEEMED_REFUSED_COUNT) {
-				vm_refuse(vm, refusal);
+				teemed_vm_refuse(vm, refusal);
 				fail_message(c, refusal_ret(refusal));
 				return PARAMS_FAILED;
 			}
 		}
 		if (c->building) {
-			int err = buf_translate(vm, c->building, st);
+			int err = teemed_buf_translate(vm, c->building, st);
 
 			if (err == TEEMED_ERR_AGAIN)
 				return PARAMS_PAUSED;
@@ -285,12 +291,12 @@ enum params_result params_translate(struct teemed_vm *vm, struct call *c,
 				refusal = err == TEEMED_ERR_NOMEM
 						  ? TEEMED_REFUSED_NOMEM
 						  : TEEMED_REFUSED_PARAM;
-				vm_refuse(vm, refusal);
+				teemed_vm_refuse(vm, refusal);
 				fail_message(c, refusal_ret(refusal));
 				c->building = NULL;
 				return PARAMS_FAILED;
 			}
-			p->u.tmem.buf_ptr = buf_shadow_ptr(c->building);
+			p->u.tmem.buf_ptr = teemed_buf_shadow_ptr(c->building);
 			c->building = NULL;
 		}
 		c->param_cursor++;
@@ -302,33 +308,33 @@ enum params_result params_translate(struct teemed_vm *vm, struct call *c,
  * Copy what OP-TEE wrote (and only that, §3.6) from the shadow to the
  * guest's argument, pinned since the call began.
  */
-void params_copy_back(struct teemed_vm *vm, struct call *c, bool whole)
+void teemed_params_copy_back(struct teemed_vm *vm, struct call *c, bool whole)
 {
 	const struct optee_msg_arg *shadow = c->shadow;
-	uint8_t outputs =
-		whole ? cmd_rules[shadow->cmd].outputs : OUT_RET | OUT_ORIGIN;
-	struct optee_msg_arg *guest = plat_map(vm->t, c->guest_arg_pa);
+	uint8_t outputs = whole ? cmd_rules[shadow->cmd].outputs
+				: TEEMED_OUT_RET | TEEMED_OUT_ORIGIN;
+	struct optee_msg_arg *guest = teemed_plat_map(vm->t, c->guest_arg_pa);
 
-	if (outputs & OUT_RET)
+	if (outputs & TEEMED_OUT_RET)
 		guest->ret = shadow->ret;
-	if (outputs & OUT_ORIGIN)
+	if (outputs & TEEMED_OUT_ORIGIN)
 		guest->ret_origin = shadow->ret_origin;
-	if (outputs & OUT_SESSION)
+	if (outputs & TEEMED_OUT_SESSION)
 		guest->session = shadow->session;
-	for (uint32_t i = 0; (outputs & OUT_PARAMS) && i < shadow->num_params;
-	     i++) {
+	for (uint32_t i = 0;
+	     (outputs & TEEMED_OUT_PARAMS) && i < shadow->num_params; i++) {
 		const struct optee_msg_param *from = &shadow->params[i];
 		struct optee_msg_param *to = &guest->params[i];
 
 		/* value.c is not an output of a call (§3.6). */
-		if (params_is_output_value(from->attr)) {
+		if (teemed_params_is_output_value(from->attr)) {
 			to->u.value.a = from->u.value.a;
 			to->u.value.b = from->u.value.b;
-		} else if (params_is_output_memref(from->attr)) {
+		} else if (teemed_params_is_output_memref(from->attr)) {
 			to->u.tmem.size = from->u.tmem.size;
 		}
 	}
-	plat_unmap(vm->t, guest);
+	teemed_plat_unmap(vm->t, guest);
 }
 
 /*
@@ -336,20 +342,20 @@ void params_copy_back(struct teemed_vm *vm, struct call *c, bool whole)
  * there or failed in translation): settle registrations and queue every
  * buffer that must now be unpinned onto the call's list.
  */
-void params_end_call(struct teemed_vm *vm, struct call *c, bool done)
+void teemed_params_end_call(struct teemed_vm *vm, struct call *c, bool done)
 {
 	bool ok = done && c->shadow->ret == TEEC_SUCCESS;
 
 	if (!c->rmem_count && !c->tmem_named && !c->registering &&
 	    !c->unregistering)
 		return;
-	vm_lock(vm);
+	teemed_vm_lock(vm);
 	for (uint32_t i = 0; i < c->rmem_count; i++)
 		c->rmem_bufs[i]->users--;
 	c->rmem_count = 0;
 	for (struct buf *b = c->bufs; c->tmem_named && b; b = b->next) {
 		if (b->in_tree) {
-			shm_remove_locked(vm, b);
+			teemed_shm_remove_locked(vm, b);
 			c->tmem_named--;
 		}
 	}
@@ -359,7 +365,7 @@ void params_end_call(struct teemed_vm *vm, struct call *c, bool done)
 		if (ok) {
 			b->state = BUF_LIVE;
 		} else {
-			shm_remove_locked(vm, b);
+			teemed_shm_remove_locked(vm, b);
 			b->next = c->bufs;
 			c->bufs = b;
 		}
@@ -369,7 +375,7 @@ void params_end_call(struct teemed_vm *vm, struct call *c, bool done)
 		struct buf *b = c->unregistering;
 
 		if (ok) {
-			shm_remove_locked(vm, b);
+			teemed_shm_remove_locked(vm, b);
 			b->next = c->bufs;
 			c->bufs = b;
 		} else {
@@ -377,5 +383,5 @@ void params_end_call(struct teemed_vm *vm, struct call *c, bool done)
 		}
 		c->unregistering = NULL;
 	}
-	vm_unlock(vm);
+	teemed_vm_unlock(vm);
 }

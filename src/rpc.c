@@ -14,13 +14,13 @@
 #include "string_ops.h"
 
 /* Internal RPC state: a mediator-made SHM_FREE the guest must serve. */
-#define RPC_SYNTHETIC_SHM_FREE 0xFFu
+#define TEEMED_RPC_SYNTHETIC_SHM_FREE 0xFFu
 
-#define RPC_MSG_SIZE OPTEE_MSG_GET_ARG_SIZE(OPTEE_RPC_MAX_NUM_PARAMS)
+#define TEEMED_RPC_MSG_SIZE OPTEE_MSG_GET_ARG_SIZE(OPTEE_RPC_MAX_NUM_PARAMS)
 
 union rpc_msg {
 	struct optee_msg_arg arg;
-	uint8_t bytes[RPC_MSG_SIZE];
+	uint8_t bytes[TEEMED_RPC_MSG_SIZE];
 };
 
 static void to_guest(struct teemed_regs *regs, uint32_t a0, uint64_t pair,
@@ -36,21 +36,21 @@ static struct buf *lookup_kind(struct teemed_vm *vm, uint64_t cookie,
 {
 	struct buf *b;
 
-	vm_lock(vm);
-	b = shm_lookup_locked(vm, cookie);
+	teemed_vm_lock(vm);
+	b = teemed_shm_lookup_locked(vm, cookie);
 	if (b && b->kind != kind)
 		b = NULL;
-	vm_unlock(vm);
+	teemed_vm_unlock(vm);
 	return b;
 }
 
 /* Take a buffer out of the namespace and have its pages unpinned. */
 static void retire_buf(struct teemed_vm *vm, struct buf *b)
 {
-	vm_lock(vm);
-	shm_remove_locked(vm, b);
-	shm_queue_release_locked(vm, b);
-	vm_unlock(vm);
+	teemed_vm_lock(vm);
+	teemed_shm_remove_locked(vm, b);
+	teemed_shm_queue_release_locked(vm, b);
+	teemed_vm_unlock(vm);
 }
 
 /*
@@ -60,7 +60,7 @@ static void retire_buf(struct teemed_vm *vm, struct buf *b)
  */
 static bool forward_message(struct teemed_vm *vm, struct buf *rpc)
 {
-	struct optee_msg_arg *shadow = plat_map(vm->t, rpc->head);
+	struct optee_msg_arg *shadow = teemed_plat_map(vm->t, rpc->head);
 	union rpc_msg msg;
 	bool ok = false;
 	uint32_t n = shadow->num_params;
@@ -90,15 +90,15 @@ static bool forward_message(struct teemed_vm *vm, struct buf *rpc)
 		    type <= OPTEE_MSG_ATTR_TYPE_TMEM_INOUT)
 			p->u.tmem.buf_ptr = 0;
 	}
-	ok = guest_write(vm, rpc->guest_list, &msg,
-			 OPTEE_MSG_GET_ARG_SIZE(n)) == TEEMED_OK;
+	ok = teemed_guest_write(vm, rpc->guest_list, &msg,
+				OPTEE_MSG_GET_ARG_SIZE(n)) == TEEMED_OK;
 out:
-	plat_unmap(vm->t, shadow);
+	teemed_plat_unmap(vm->t, shadow);
 	return ok;
 }
 
-void rpc_forward(struct teemed_vm *vm, struct call *c,
-		 const struct teemed_regs *sw, struct teemed_regs *regs)
+void teemed_rpc_forward(struct teemed_vm *vm, struct call *c,
+			const struct teemed_regs *sw, struct teemed_regs *regs)
 {
 	uint32_t func = reg32(sw->a[0]) & OPTEE_SMC_RETURN_RPC_FUNC_MASK;
 	uint64_t cookie = reg_pair(sw->a[1], sw->a[2]);
@@ -153,15 +153,15 @@ static void answer_alloc(struct teemed_vm *vm, struct call *c,
 	if (c->rpc_size > TEEMED_PAGE_SIZE)
 		goto refuse;
 	/* The page must be the guest's own RAM, or no copy could work. */
-	va = guest_map(vm, teemed_ipa(ipa & ~TEEMED_PAGE_MASK),
-		       TEEMED_PIN_WRITE, &probe);
+	va = teemed_guest_map(vm, teemed_ipa(ipa & ~TEEMED_PAGE_MASK),
+			      TEEMED_PIN_WRITE, &probe);
 	if (!va)
 		goto refuse;
-	guest_unmap(vm, va, probe);
-	b = buf_create_rpc_arg(vm, cookie, ipa, &refusal);
+	teemed_guest_unmap(vm, va, probe);
+	b = teemed_buf_create_rpc_arg(vm, cookie, ipa, &refusal);
 	if (!b)
 		goto refuse;
-	refusal = shm_insert(vm, b);
+	refusal = teemed_shm_insert(vm, b);
 	if (refusal != TEEMED_REFUSED_COUNT)
 		goto refuse;
 	b->state = BUF_LIVE;
@@ -171,8 +171,8 @@ static void answer_alloc(struct teemed_vm *vm, struct call *c,
 
 refuse:
 	if (b)
-		buf_discard(vm, b);
-	vm_refuse(vm, refusal);
+		teemed_buf_discard(vm, b);
+	teemed_vm_refuse(vm, refusal);
 	/*
 	 * OP-TEE answers a failed allocation with RPC_FREE of the cookie
 	 * (§6.2), which brings the guest's page back to the guest.
@@ -198,11 +198,11 @@ static enum rpc_route synthetic_shm_free(struct teemed_vm *vm, struct call *c,
 	msg.arg.params[0].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INPUT;
 	msg.arg.params[0].u.value.a = type;
 	msg.arg.params[0].u.value.b = cookie;
-	if (guest_write(vm, c->rpc_arg->guest_list, &msg,
-			OPTEE_MSG_GET_ARG_SIZE(1)))
+	if (teemed_guest_write(vm, c->rpc_arg->guest_list, &msg,
+			       OPTEE_MSG_GET_ARG_SIZE(1)))
 		return RPC_TO_OPTEE;
-	c->rpc_func = RPC_SYNTHETIC_SHM_FREE;
-	to_guest(regs, OPTEE_SMC_RETURN_RPC_CMD, buf_cookie(c->rpc_arg),
+	c->rpc_func = TEEMED_RPC_SYNTHETIC_SHM_FREE;
+	to_guest(regs, OPTEE_SMC_RETURN_RPC_CMD, teemed_buf_cookie(c->rpc_arg),
 		 c->index);
 	return RPC_TO_GUEST;
 }
@@ -212,31 +212,33 @@ static enum rpc_route payload_translated(struct teemed_vm *vm, struct call *c,
 					 int err, struct teemed_regs *regs)
 {
 	struct buf *b = c->rpc_payload;
-	struct optee_msg_arg *shadow = plat_map(vm->t, c->rpc_arg->head);
+	struct optee_msg_arg *shadow = teemed_plat_map(vm->t, c->rpc_arg->head);
 	struct optee_msg_param *p = &shadow->params[0];
 	uint64_t type = p->u.value.a;
 	enum rpc_route route = RPC_TO_OPTEE;
 
 	c->rpc_payload = NULL;
 	if (err) {
-		vm_refuse(vm, err == TEEMED_ERR_NOMEM ? TEEMED_REFUSED_NOMEM
-						      : TEEMED_REFUSED_RPC);
+		teemed_vm_refuse(vm, err == TEEMED_ERR_NOMEM
+					     ? TEEMED_REFUSED_NOMEM
+					     : TEEMED_REFUSED_RPC);
 		shadow->ret = TEEC_ERROR_OUT_OF_MEMORY;
 		retire_buf(vm, b);
-		route = synthetic_shm_free(vm, c, type, buf_cookie(b), regs);
+		route = synthetic_shm_free(vm, c, type, teemed_buf_cookie(b),
+					   regs);
 	} else {
-		vm_lock(vm);
+		teemed_vm_lock(vm);
 		b->state = BUF_LIVE;
-		vm_unlock(vm);
+		teemed_vm_unlock(vm);
 		shadow->ret = TEEC_SUCCESS;
 		shadow->num_params = 1;
 		p->attr = OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT |
 			  OPTEE_MSG_ATTR_NONCONTIG;
-		p->u.tmem.buf_ptr = buf_shadow_ptr(b);
+		p->u.tmem.buf_ptr = teemed_buf_shadow_ptr(b);
 		p->u.tmem.size = b->size;
-		p->u.tmem.shm_ref = buf_cookie(b);
+		p->u.tmem.shm_ref = teemed_buf_cookie(b);
 	}
-	plat_unmap(vm->t, shadow);
+	teemed_plat_unmap(vm->t, shadow);
 	return route;
 }
 
@@ -263,23 +265,23 @@ static enum rpc_route answer_shm_alloc(struct teemed_vm *vm, struct call *c,
 	if (reply->num_params == 1 && p->u.tmem.size >= asked) {
 		if (p->attr == (OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT |
 				OPTEE_MSG_ATTR_NONCONTIG))
-			b = buf_create(vm, BUF_RPC_PAYLOAD, p->u.tmem.shm_ref,
-				       p->u.tmem.buf_ptr, p->u.tmem.size,
-				       &refusal);
+			b = teemed_buf_create(
+				vm, BUF_RPC_PAYLOAD, p->u.tmem.shm_ref,
+				p->u.tmem.buf_ptr, p->u.tmem.size, &refusal);
 		else if (p->attr == OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT)
-			b = buf_create_contiguous(vm, p->u.tmem.shm_ref,
-						  p->u.tmem.buf_ptr,
-						  p->u.tmem.size, &refusal);
+			b = teemed_buf_create_contiguous(
+				vm, p->u.tmem.shm_ref, p->u.tmem.buf_ptr,
+				p->u.tmem.size, &refusal);
 	}
 	if (b) {
-		refusal = shm_insert(vm, b);
+		refusal = teemed_shm_insert(vm, b);
 		if (refusal != TEEMED_REFUSED_COUNT) {
-			buf_discard(vm, b);
+			teemed_buf_discard(vm, b);
 			b = NULL;
 		}
 	}
 	if (!b) {
-		vm_refuse(vm, refusal);
+		teemed_vm_refuse(vm, refusal);
 		shadow->ret = TEEC_ERROR_OUT_OF_MEMORY;
 		if (reply->num_params == 1 && p->u.tmem.shm_ref)
 			return synthetic_shm_free(vm, c, type,
@@ -287,7 +289,7 @@ static enum rpc_route answer_shm_alloc(struct teemed_vm *vm, struct call *c,
 		return RPC_TO_OPTEE;
 	}
 	c->rpc_payload = b;
-	err = buf_translate(vm, b, st);
+	err = teemed_buf_translate(vm, b, st);
 	if (err == TEEMED_ERR_AGAIN)
 		return RPC_PAUSED;
 	return payload_translated(vm, c, err, regs);
@@ -301,12 +303,13 @@ static enum rpc_route answer_cmd(struct teemed_vm *vm, struct call *c,
 	enum rpc_route route = RPC_TO_OPTEE;
 	union rpc_msg reply;
 
-	if (guest_read(vm, c->rpc_arg->guest_list, &reply, sizeof(reply)))
+	if (teemed_guest_read(vm, c->rpc_arg->guest_list, &reply,
+			      sizeof(reply)))
 		return RPC_TO_OPTEE; /* request stays failed */
-	shadow = plat_map(vm->t, c->rpc_arg->head);
+	shadow = teemed_plat_map(vm->t, c->rpc_arg->head);
 	if (shadow->cmd == OPTEE_RPC_CMD_SHM_ALLOC) {
 		route = answer_shm_alloc(vm, c, &reply.arg, shadow, st, regs);
-		plat_unmap(vm->t, shadow);
+		teemed_plat_unmap(vm->t, shadow);
 		return route;
 	}
 	shadow->ret = reply.arg.ret;
@@ -314,18 +317,18 @@ static enum rpc_route answer_cmd(struct teemed_vm *vm, struct call *c,
 		struct optee_msg_param *to = &shadow->params[i];
 		const struct optee_msg_param *from = &reply.arg.params[i];
 
-		if (params_is_output_value(to->attr))
+		if (teemed_params_is_output_value(to->attr))
 			to->u.value = from->u.value;
-		else if (params_is_output_memref(to->attr))
+		else if (teemed_params_is_output_memref(to->attr))
 			to->u.tmem.size = from->u.tmem.size;
 	}
-	plat_unmap(vm->t, shadow);
+	teemed_plat_unmap(vm->t, shadow);
 	return route;
 }
 
-enum rpc_route rpc_answer(struct teemed_vm *vm, struct call *c,
-			  struct teemed_regs *regs, struct step *st,
-			  struct teemed_regs *sw)
+enum rpc_route teemed_rpc_answer(struct teemed_vm *vm, struct call *c,
+				 struct teemed_regs *regs, struct step *st,
+				 struct teemed_regs *sw)
 {
 	switch (c->rpc_func) {
 	case OPTEE_SMC_RPC_FUNC_ALLOC:
@@ -333,9 +336,9 @@ enum rpc_route rpc_answer(struct teemed_vm *vm, struct call *c,
 		return RPC_TO_OPTEE;
 	case OPTEE_SMC_RPC_FUNC_FREE:
 		if (c->rpc_free) {
-			vm_lock(vm);
-			shm_remove_locked(vm, c->rpc_free);
-			vm_unlock(vm);
+			teemed_vm_lock(vm);
+			teemed_shm_remove_locked(vm, c->rpc_free);
+			teemed_vm_unlock(vm);
 		}
 		return RPC_TO_OPTEE;
 	case OPTEE_SMC_RPC_FUNC_CMD:
@@ -345,10 +348,10 @@ enum rpc_route rpc_answer(struct teemed_vm *vm, struct call *c,
 	}
 }
 
-enum rpc_route rpc_continue(struct teemed_vm *vm, struct call *c,
-			    struct step *st, struct teemed_regs *regs)
+enum rpc_route teemed_rpc_continue(struct teemed_vm *vm, struct call *c,
+				   struct step *st, struct teemed_regs *regs)
 {
-	int err = buf_translate(vm, c->rpc_payload, st);
+	int err = teemed_buf_translate(vm, c->rpc_payload, st);
 
 	if (err == TEEMED_ERR_AGAIN)
 		return RPC_PAUSED;
@@ -356,24 +359,24 @@ enum rpc_route rpc_continue(struct teemed_vm *vm, struct call *c,
 }
 
 /* OP-TEE has been resumed: what it no longer maps can go. */
-void rpc_after_resume(struct teemed_vm *vm, struct call *c)
+void teemed_rpc_after_resume(struct teemed_vm *vm, struct call *c)
 {
 	if (c->rpc_free) {
-		buf_discard(vm, c->rpc_free);
+		teemed_buf_discard(vm, c->rpc_free);
 		c->rpc_free = NULL;
 	}
 	c->rpc_arg = NULL;
 }
 
 /* DISABLE_SHM_CACHE handed back an RPC buffer OP-TEE already dropped. */
-void rpc_disable_cache_cookie(struct teemed_vm *vm, uint64_t cookie)
+void teemed_rpc_disable_cache_cookie(struct teemed_vm *vm, uint64_t cookie)
 {
 	struct buf *b = lookup_kind(vm, cookie, BUF_RPC_ARG);
 
 	if (b) {
-		vm_lock(vm);
-		shm_remove_locked(vm, b);
-		vm_unlock(vm);
-		buf_discard(vm, b);
+		teemed_vm_lock(vm);
+		teemed_shm_remove_locked(vm, b);
+		teemed_vm_unlock(vm);
+		teemed_buf_discard(vm, b);
 	}
 }

@@ -7,14 +7,15 @@
  */
 #include "internal.h"
 
-#define BUF_OF(n)                                                              \
-	((struct buf *)(void *)((uint8_t *)(n)-offsetof(struct buf, node)))
+#define TEEMED_BUF_OF(n)                                                       \
+	((struct buf *)(void *)((uint8_t *)(n) -                               \
+				__builtin_offsetof(struct buf, node)))
 
-struct buf *shm_lookup_locked(struct teemed_vm *vm, uint64_t cookie)
+struct buf *teemed_shm_lookup_locked(struct teemed_vm *vm, uint64_t cookie)
 {
-	struct ctree_node *n = ctree_find(&vm->cookies, cookie);
+	struct ctree_node *n = teemed_ctree_find(&vm->cookies, cookie);
 
-	return n ? BUF_OF(n) : NULL;
+	return n ? TEEMED_BUF_OF(n) : NULL;
 }
 
 /* The counter and limit a buffer of this kind is held to. */
@@ -35,80 +36,80 @@ static uint32_t *kind_count(struct teemed_vm *vm, const struct buf *b,
  * Enter a buffer in the namespace. EXIST: the cookie is live (OP-TEE
  * would silently shadow the older object, §5.2); NOMEM: quota.
  */
-int shm_insert_locked(struct teemed_vm *vm, struct buf *b)
+int teemed_shm_insert_locked(struct teemed_vm *vm, struct buf *b)
 {
 	uint32_t *peak, limit;
 	uint32_t *count = kind_count(vm, b, &peak, &limit);
 
 	if (*count >= limit)
 		return TEEMED_ERR_NOMEM;
-	if (ctree_insert(&vm->cookies, &b->node))
+	if (teemed_ctree_insert(&vm->cookies, &b->node))
 		return TEEMED_ERR_EXIST;
 	b->in_tree = true;
-	stats_peak(count, peak, 1);
+	teemed_stats_peak(count, peak, 1);
 	return TEEMED_OK;
 }
 
-void shm_remove_locked(struct teemed_vm *vm, struct buf *b)
+void teemed_shm_remove_locked(struct teemed_vm *vm, struct buf *b)
 {
 	uint32_t *peak, limit;
 
-	ctree_remove(&vm->cookies, &b->node);
+	teemed_ctree_remove(&vm->cookies, &b->node);
 	b->in_tree = false;
 	(*kind_count(vm, b, &peak, &limit))--;
 }
 
 /* Insert, mapping failure to the refusal it is. */
-uint32_t shm_insert(struct teemed_vm *vm, struct buf *b)
+uint32_t teemed_shm_insert(struct teemed_vm *vm, struct buf *b)
 {
 	int err;
 
 	/* Cookie 0 means "none" inside OP-TEE (§5.2). */
-	if (buf_cookie(b) == 0)
+	if (teemed_buf_cookie(b) == 0)
 		return TEEMED_REFUSED_PARAM;
-	vm_lock(vm);
-	err = shm_insert_locked(vm, b);
-	vm_unlock(vm);
+	teemed_vm_lock(vm);
+	err = teemed_shm_insert_locked(vm, b);
+	teemed_vm_unlock(vm);
 	if (err == TEEMED_ERR_NOMEM)
 		return TEEMED_REFUSED_QUOTA;
 	return err ? TEEMED_REFUSED_PARAM : TEEMED_REFUSED_COUNT;
 }
 
-struct buf *shm_first_locked(struct teemed_vm *vm)
+struct buf *teemed_shm_first_locked(struct teemed_vm *vm)
 {
-	struct ctree_node *n = ctree_first(&vm->cookies);
+	struct ctree_node *n = teemed_ctree_first(&vm->cookies);
 
-	return n ? BUF_OF(n) : NULL;
+	return n ? TEEMED_BUF_OF(n) : NULL;
 }
 
-void shm_queue_release_locked(struct teemed_vm *vm, struct buf *b)
+void teemed_shm_queue_release_locked(struct teemed_vm *vm, struct buf *b)
 {
 	b->state = BUF_RELEASING;
 	b->next = vm->release_queue;
 	vm->release_queue = b;
-	atomic_fetch_add_explicit(&vm->queued, 1, memory_order_relaxed);
+	TEEMED_ATOMIC_ADD(&vm->queued, 1);
 }
 
 /* Unpin queued buffers within the budget; true when the queue is empty. */
-bool shm_drain_release_queue(struct teemed_vm *vm, struct step *st)
+bool teemed_shm_drain_release_queue(struct teemed_vm *vm, struct step *st)
 {
 	for (;;) {
 		struct buf *b;
 
-		vm_lock(vm);
+		teemed_vm_lock(vm);
 		b = vm->release_queue;
 		if (b)
 			vm->release_queue = b->next;
-		vm_unlock(vm);
+		teemed_vm_unlock(vm);
 		if (!b)
 			return true;
-		if (!buf_release(vm, b, st)) {
-			vm_lock(vm);
+		if (!teemed_buf_release(vm, b, st)) {
+			teemed_vm_lock(vm);
 			b->next = vm->release_queue;
 			vm->release_queue = b;
-			vm_unlock(vm);
+			teemed_vm_unlock(vm);
 			return false;
 		}
-		atomic_fetch_sub_explicit(&vm->queued, 1, memory_order_relaxed);
+		TEEMED_ATOMIC_SUB(&vm->queued, 1);
 	}
 }

@@ -27,7 +27,7 @@ static void pause_call(struct teemed_vm *vm, struct call *c,
 		       struct teemed_regs *regs, uint8_t state)
 {
 	answer(regs, OPTEE_SMC_RETURN_RPC_FOREIGN_INTR, c->index);
-	call_park(vm, c, state);
+	teemed_call_park(vm, c, state);
 }
 
 static void continue_finish(struct teemed_vm *vm, struct call *c,
@@ -37,14 +37,14 @@ static void continue_finish(struct teemed_vm *vm, struct call *c,
 		struct buf *b = c->bufs;
 		struct buf *next = b->next;
 
-		if (!buf_release(vm, b, st)) {
+		if (!teemed_buf_release(vm, b, st)) {
 			pause_call(vm, c, regs, CALL_PAUSED_FINISH);
 			return;
 		}
 		c->bufs = next;
 	}
 	answer(regs, c->result, 0);
-	call_retire(vm, c);
+	teemed_call_retire(vm, c);
 }
 
 /*
@@ -58,10 +58,10 @@ static void finish_call(struct teemed_vm *vm, struct call *c,
 			struct teemed_regs *regs, struct step *st, uint32_t a0,
 			enum outputs outputs)
 {
-	params_end_call(vm, c, outputs == OUTPUTS_ALL);
+	teemed_params_end_call(vm, c, outputs == OUTPUTS_ALL);
 	if (outputs != OUTPUTS_NONE)
-		params_copy_back(vm, c, outputs == OUTPUTS_ALL);
-	call_unpin_arg(vm, c);
+		teemed_params_copy_back(vm, c, outputs == OUTPUTS_ALL);
+	teemed_call_unpin_arg(vm, c);
 	c->result = a0;
 	continue_finish(vm, c, regs, st);
 }
@@ -79,8 +79,8 @@ static void handle_optee_answer(struct teemed_vm *vm, struct call *c,
 		return;
 	}
 	c->optee_thread = reg32(sw->a[3]);
-	rpc_forward(vm, c, sw, regs);
-	call_park(vm, c, CALL_IN_RPC);
+	teemed_rpc_forward(vm, c, sw, regs);
+	teemed_call_park(vm, c, CALL_IN_RPC);
 }
 
 static void issue(struct teemed_vm *vm, struct call *c,
@@ -88,8 +88,8 @@ static void issue(struct teemed_vm *vm, struct call *c,
 		  struct teemed_regs *sw)
 {
 	sw->a[7] = vm->client_id;
-	plat_smc(vm->t, sw);
-	rpc_after_resume(vm, c);
+	teemed_plat_smc(vm->t, sw);
+	teemed_rpc_after_resume(vm, c);
 	handle_optee_answer(vm, c, regs, st, sw);
 }
 
@@ -98,7 +98,7 @@ static void continue_prepare(struct teemed_vm *vm, struct call *c,
 {
 	struct teemed_regs sw = {{0}};
 
-	switch (params_translate(vm, c, st)) {
+	switch (teemed_params_translate(vm, c, st)) {
 	case PARAMS_PAUSED:
 		pause_call(vm, c, regs, CALL_PAUSED_PREPARE);
 		return;
@@ -125,26 +125,26 @@ static uint32_t shadow_argument(struct teemed_vm *vm, struct call *c)
 	const struct optee_msg_arg *guest;
 	uint32_t err = OPTEE_SMC_RETURN_OK;
 
-	if (call_pin_arg(vm, c))
+	if (teemed_call_pin_arg(vm, c))
 		return OPTEE_SMC_RETURN_EBADADDR;
-	guest = plat_map(vm->t, c->guest_arg_pa);
+	guest = teemed_plat_map(vm->t, c->guest_arg_pa);
 	memcpy(arg, guest, sizeof(*arg));
 	/* OP-TEE's order: the size of the argument, then its command. */
 	if (arg->num_params > OPTEE_MSG_MAX_NUM_PARAMS)
 		err = OPTEE_SMC_RETURN_EBADADDR;
-	else if (!params_cmd_allowed(arg->cmd))
+	else if (!teemed_params_cmd_allowed(arg->cmd))
 		err = OPTEE_SMC_RETURN_EBADCMD;
 	else
 		memcpy(arg->params, guest->params,
 		       sizeof(arg->params[0]) * arg->num_params);
-	plat_unmap(vm->t, (void *)(uintptr_t)guest);
+	teemed_plat_unmap(vm->t, (void *)(uintptr_t)guest);
 	if (err)
-		call_unpin_arg(vm, c);
+		teemed_call_unpin_arg(vm, c);
 	return err;
 }
 
-void std_call_with_arg(struct teemed_vm *vm, struct teemed_regs *regs,
-		       struct step *st)
+void teemed_std_call_with_arg(struct teemed_vm *vm, struct teemed_regs *regs,
+			      struct step *st)
 {
 	uint64_t ipa = reg_pair(regs->a[1], regs->a[2]);
 	struct call *c;
@@ -152,27 +152,27 @@ void std_call_with_arg(struct teemed_vm *vm, struct teemed_regs *regs,
 
 	/* Dynamic shared memory: the argument is one 4 KiB page. */
 	if (ipa & TEEMED_PAGE_MASK) {
-		vm_refuse(vm, TEEMED_REFUSED_ARG);
+		teemed_vm_refuse(vm, TEEMED_REFUSED_ARG);
 		answer(regs, OPTEE_SMC_RETURN_EBADADDR, 0);
 		return;
 	}
-	c = call_claim_new(vm);
+	c = teemed_call_claim_new(vm);
 	if (!c) {
-		vm_refuse(vm, TEEMED_REFUSED_QUOTA);
+		teemed_vm_refuse(vm, TEEMED_REFUSED_QUOTA);
 		answer(regs, OPTEE_SMC_RETURN_ETHREAD_LIMIT, 0);
 		return;
 	}
 	c->guest_arg = teemed_ipa(ipa);
 	err = shadow_argument(vm, c);
 	if (err) {
-		vm_refuse(vm, err == OPTEE_SMC_RETURN_EBADCMD
-				      ? TEEMED_REFUSED_CMD
-				      : TEEMED_REFUSED_ARG);
+		teemed_vm_refuse(vm, err == OPTEE_SMC_RETURN_EBADCMD
+					     ? TEEMED_REFUSED_CMD
+					     : TEEMED_REFUSED_ARG);
 		answer(regs, err, 0);
-		call_retire(vm, c);
+		teemed_call_retire(vm, c);
 		return;
 	}
-	if (!params_check_shape(vm, c)) {
+	if (!teemed_params_check_shape(vm, c)) {
 		finish_call(vm, c, regs, st, OPTEE_SMC_RETURN_OK,
 			    OUTPUTS_ERROR);
 		return;
@@ -187,7 +187,7 @@ static void route_rpc(struct teemed_vm *vm, struct call *c,
 {
 	switch (route) {
 	case RPC_TO_GUEST:
-		call_park(vm, c, CALL_IN_RPC);
+		teemed_call_park(vm, c, CALL_IN_RPC);
 		return;
 	case RPC_PAUSED:
 		pause_call(vm, c, regs, CALL_PAUSED_RPC);
@@ -200,15 +200,15 @@ static void route_rpc(struct teemed_vm *vm, struct call *c,
 	}
 }
 
-void std_return_from_rpc(struct teemed_vm *vm, struct teemed_regs *regs,
-			 struct step *st)
+void teemed_std_return_from_rpc(struct teemed_vm *vm, struct teemed_regs *regs,
+				struct step *st)
 {
 	uint8_t was = CALL_FREE;
-	struct call *c = call_claim_paused(vm, reg32(regs->a[3]), &was);
+	struct call *c = teemed_call_claim_paused(vm, reg32(regs->a[3]), &was);
 	struct teemed_regs sw = {{0}};
 
 	if (!c) {
-		vm_refuse(vm, TEEMED_REFUSED_RESUME);
+		teemed_vm_refuse(vm, TEEMED_REFUSED_RESUME);
 		answer(regs, OPTEE_SMC_RETURN_ERESUME, 0);
 		return;
 	}
@@ -220,11 +220,12 @@ void std_return_from_rpc(struct teemed_vm *vm, struct teemed_regs *regs,
 		continue_finish(vm, c, regs, st);
 		break;
 	case CALL_PAUSED_RPC:
-		route_rpc(vm, c, regs, st, rpc_continue(vm, c, st, regs), &sw);
+		route_rpc(vm, c, regs, st, teemed_rpc_continue(vm, c, st, regs),
+			  &sw);
 		break;
 	default:
-		route_rpc(vm, c, regs, st, rpc_answer(vm, c, regs, st, &sw),
-			  &sw);
+		route_rpc(vm, c, regs, st,
+			  teemed_rpc_answer(vm, c, regs, st, &sw), &sw);
 		break;
 	}
 }

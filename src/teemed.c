@@ -12,7 +12,7 @@
  * calls, asynchronous notification, RPMB probing and protected memory
  * are hidden.
  */
-#define GUEST_CAPS                                                             \
+#define TEEMED_GUEST_CAPS                                                      \
 	(OPTEE_SMC_SEC_CAP_DYNAMIC_SHM | OPTEE_SMC_SEC_CAP_MEMREF_NULL)
 
 /* The hypervisor's own fast call (client id 0). */
@@ -23,7 +23,7 @@ static void hyp_call(struct teemed *t, uint32_t fid, uint32_t a1,
 	r->a[0] = fid;
 	r->a[1] = a1;
 	r->a[7] = OPTEE_HYP_CLNT_ID;
-	plat_smc(t, r);
+	teemed_plat_smc(t, r);
 }
 
 static int probe(struct teemed *t)
@@ -50,7 +50,7 @@ static int probe(struct teemed *t)
 	if (!(t->info.sec_caps & OPTEE_SMC_SEC_CAP_DYNAMIC_SHM) ||
 	    !(t->info.sec_caps & OPTEE_SMC_SEC_CAP_VIRTUALIZATION))
 		return TEEMED_ERR_NOTSUP;
-	t->info.guest_caps = t->info.sec_caps & GUEST_CAPS;
+	t->info.guest_caps = t->info.sec_caps & TEEMED_GUEST_CAPS;
 	hyp_call(t, OPTEE_SMC_GET_THREAD_COUNT, 0, &r);
 	if (reg32(r.a[0]) != OPTEE_SMC_RETURN_OK || reg32(r.a[1]) == 0)
 		return TEEMED_ERR_NOTSUP;
@@ -98,14 +98,14 @@ int teemed_init(const struct teemed_config *cfg, struct teemed **out)
 	t->vm_quota = builtin_quota;
 	t->global_pinned_cap = cfg->global_pinned_pages
 				       ? cfg->global_pinned_pages
-				       : UINT64_MAX;
-	atomic_init(&t->global_pinned, 0);
+				       : TEEMED_U64_MAX;
+	TEEMED_ATOMIC_STORE(&t->global_pinned, 0);
 
 	err = probe(t);
 	if (err)
 		goto free_t;
 	t->vm_quota.calls = t->info.thread_count;
-	quota_overlay(&t->vm_quota, &cfg->vm_quota);
+	teemed_quota_overlay(&t->vm_quota, &cfg->vm_quota);
 	err = TEEMED_ERR_NOMEM;
 	t->lock = p->lock_create(p->ctx);
 	if (!t->lock)

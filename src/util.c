@@ -6,7 +6,8 @@
 #include "internal.h"
 
 /* The non-zero fields of `over` replace those of `q`. */
-void quota_overlay(struct teemed_quota *q, const struct teemed_quota *over)
+void teemed_quota_overlay(struct teemed_quota *q,
+			  const struct teemed_quota *over)
 {
 	if (!over)
 		return;
@@ -17,36 +18,36 @@ void quota_overlay(struct teemed_quota *q, const struct teemed_quota *over)
 	q->mediator_pages = or_default(over->mediator_pages, q->mediator_pages);
 }
 
-void vm_lock(struct teemed_vm *vm)
+void teemed_vm_lock(struct teemed_vm *vm)
 {
 	const struct teemed_platform *p = vm->t->plat;
 
 	p->lock(p->ctx, vm->lock);
 }
 
-void vm_unlock(struct teemed_vm *vm)
+void teemed_vm_unlock(struct teemed_vm *vm)
 {
 	const struct teemed_platform *p = vm->t->plat;
 
 	p->unlock(p->ctx, vm->lock);
 }
 
-void stats_peak(uint32_t *now, uint32_t *peak, int64_t delta)
+void teemed_stats_peak(uint32_t *now, uint32_t *peak, int64_t delta)
 {
 	*now = (uint32_t)((int64_t)*now + delta);
 	if (*now > *peak)
 		*peak = *now;
 }
 
-void vm_refuse(struct teemed_vm *vm, enum teemed_refusal why)
+void teemed_vm_refuse(struct teemed_vm *vm, enum teemed_refusal why)
 {
-	vm_lock(vm);
+	teemed_vm_lock(vm);
 	vm->stats.refused[why]++;
-	vm_unlock(vm);
+	teemed_vm_unlock(vm);
 }
 
-void vm_log(struct teemed_vm *vm, enum teemed_log_level level, const char *msg,
-	    uint64_t v1, uint64_t v2)
+void teemed_vm_log(struct teemed_vm *vm, enum teemed_log_level level,
+		   const char *msg, uint64_t v1, uint64_t v2)
 {
 	const struct teemed_platform *p = vm->t->plat;
 
@@ -54,54 +55,53 @@ void vm_log(struct teemed_vm *vm, enum teemed_log_level level, const char *msg,
 		p->log(p->ctx, vm->hv_vm, level, msg, v1, v2);
 }
 
-void *vm_alloc_obj(struct teemed_vm *vm, size_t size)
+void *teemed_vm_alloc_obj(struct teemed_vm *vm, size_t size)
 {
 	const struct teemed_platform *p = vm->t->plat;
 
 	return p->alloc_obj(p->ctx, vm->hv_vm, size);
 }
 
-void vm_free_obj(struct teemed_vm *vm, void *obj, size_t size)
+void teemed_vm_free_obj(struct teemed_vm *vm, void *obj, size_t size)
 {
 	const struct teemed_platform *p = vm->t->plat;
 
 	p->free_obj(p->ctx, vm->hv_vm, obj, size);
 }
 
-/* The caller has reserved the page with vm_reserve_pages(). */
-int vm_alloc_page(struct teemed_vm *vm, teemed_pa_t *pa)
+/* The caller has reserved the page with teemed_vm_reserve_pages(). */
+int teemed_vm_alloc_page(struct teemed_vm *vm, teemed_pa_t *pa)
 {
 	const struct teemed_platform *p = vm->t->plat;
 	int err = p->alloc_page(p->ctx, vm->hv_vm, pa);
 
 	if (err)
 		return TEEMED_ERR_NOMEM;
-	vm_lock(vm);
-	stats_peak(&vm->stats.mediator_pages, &vm->stats.mediator_pages_peak,
-		   1);
-	vm_unlock(vm);
+	teemed_vm_lock(vm);
+	teemed_stats_peak(&vm->stats.mediator_pages,
+			  &vm->stats.mediator_pages_peak, 1);
+	teemed_vm_unlock(vm);
 	return TEEMED_OK;
 }
 
-void vm_free_page(struct teemed_vm *vm, teemed_pa_t pa)
+void teemed_vm_free_page(struct teemed_vm *vm, teemed_pa_t pa)
 {
 	const struct teemed_platform *p = vm->t->plat;
 
 	p->free_page(p->ctx, vm->hv_vm, pa);
-	vm_lock(vm);
+	teemed_vm_lock(vm);
 	vm->stats.mediator_pages--;
-	vm_unlock(vm);
+	teemed_vm_unlock(vm);
 }
 
 static bool global_reserve(struct teemed *t, uint32_t pages)
 {
-	uint64_t old = atomic_load(&t->global_pinned);
+	uint64_t old = TEEMED_ATOMIC_LOAD(&t->global_pinned);
 
 	do {
 		if (old + pages > t->global_pinned_cap)
 			return false;
-	} while (!atomic_compare_exchange_weak(&t->global_pinned, &old,
-					       old + pages));
+	} while (!TEEMED_ATOMIC_CAS(&t->global_pinned, &old, old + pages));
 	return true;
 }
 
@@ -109,40 +109,42 @@ static bool global_reserve(struct teemed *t, uint32_t pages)
  * Reserve room for `pages` guest pins and `mpages` mediator pages before
  * any is taken, so a refused request changes nothing.
  */
-int vm_reserve_pages(struct teemed_vm *vm, uint32_t pages, uint32_t mpages)
+int teemed_vm_reserve_pages(struct teemed_vm *vm, uint32_t pages,
+			    uint32_t mpages)
 {
 	bool ok;
 
-	vm_lock(vm);
+	teemed_vm_lock(vm);
 	ok = (uint64_t)vm->reserved_pages + pages <= vm->quota.pinned_pages &&
 	     (uint64_t)vm->reserved_mpages + mpages <= vm->quota.mediator_pages;
 	if (ok) {
 		vm->reserved_pages += pages;
 		vm->reserved_mpages += mpages;
 	}
-	vm_unlock(vm);
+	teemed_vm_unlock(vm);
 	if (!ok)
 		return TEEMED_ERR_NOMEM;
 	if (!global_reserve(vm->t, pages)) {
-		vm_unreserve_pages(vm, pages, mpages);
+		teemed_vm_unreserve_pages(vm, pages, mpages);
 		return TEEMED_ERR_NOMEM;
 	}
 	return TEEMED_OK;
 }
 
-void vm_unreserve_pages(struct teemed_vm *vm, uint32_t pages, uint32_t mpages)
+void teemed_vm_unreserve_pages(struct teemed_vm *vm, uint32_t pages,
+			       uint32_t mpages)
 {
-	vm_lock(vm);
+	teemed_vm_lock(vm);
 	TEEMED_ASSERT(vm->reserved_pages >= pages);
 	TEEMED_ASSERT(vm->reserved_mpages >= mpages);
 	vm->reserved_pages -= pages;
 	vm->reserved_mpages -= mpages;
-	vm_unlock(vm);
-	atomic_fetch_sub(&vm->t->global_pinned, pages);
+	teemed_vm_unlock(vm);
+	TEEMED_ATOMIC_SUB(&vm->t->global_pinned, pages);
 }
 
-int vm_pin(struct teemed_vm *vm, struct step *st, teemed_ipa_t ipa,
-	   unsigned int flags, teemed_pa_t *pa)
+int teemed_vm_pin(struct teemed_vm *vm, struct step *st, teemed_ipa_t ipa,
+		  unsigned int flags, teemed_pa_t *pa)
 {
 	const struct teemed_platform *p = vm->t->plat;
 
@@ -155,7 +157,7 @@ int vm_pin(struct teemed_vm *vm, struct step *st, teemed_ipa_t ipa,
 	return TEEMED_OK;
 }
 
-void vm_unpin(struct teemed_vm *vm, struct step *st, teemed_pa_t pa)
+void teemed_vm_unpin(struct teemed_vm *vm, struct step *st, teemed_pa_t pa)
 {
 	const struct teemed_platform *p = vm->t->plat;
 
@@ -164,17 +166,17 @@ void vm_unpin(struct teemed_vm *vm, struct step *st, teemed_pa_t pa)
 	st->pin_delta--;
 }
 
-void *plat_map(struct teemed *t, teemed_pa_t pa)
+void *teemed_plat_map(struct teemed *t, teemed_pa_t pa)
 {
 	return t->plat->map(t->plat->ctx, pa);
 }
 
-void plat_unmap(struct teemed *t, void *va)
+void teemed_plat_unmap(struct teemed *t, void *va)
 {
 	t->plat->unmap(t->plat->ctx, va);
 }
 
-void plat_smc(struct teemed *t, struct teemed_regs *regs)
+void teemed_plat_smc(struct teemed *t, struct teemed_regs *regs)
 {
 	t->plat->smc(t->plat->ctx, regs);
 }

@@ -11,7 +11,7 @@ static void resolve_quota(const struct teemed *t,
 			  struct teemed_quota *q)
 {
 	*q = t->vm_quota;
-	quota_overlay(q, override);
+	teemed_quota_overlay(q, override);
 	/* More calls than OP-TEE has threads would earn ETHREAD_LIMIT. */
 	if (q->calls > t->info.thread_count)
 		q->calls = t->info.thread_count;
@@ -51,9 +51,9 @@ static void free_vm(struct teemed_vm *vm)
 	if (vm->calls) {
 		for (uint32_t i = 0; i < vm->quota.calls; i++)
 			if (vm->calls[i])
-				call_free_slot(vm, vm->calls[i]);
-		vm_free_obj(vm, vm->calls,
-			    sizeof(*vm->calls) * vm->quota.calls);
+				teemed_call_free_slot(vm, vm->calls[i]);
+		teemed_vm_free_obj(vm, vm->calls,
+				   sizeof(*vm->calls) * vm->quota.calls);
 	}
 	if (vm->lock)
 		p->lock_destroy(p->ctx, vm->lock);
@@ -62,12 +62,13 @@ static void free_vm(struct teemed_vm *vm)
 
 static int make_calls(struct teemed_vm *vm)
 {
-	vm->calls = vm_alloc_obj(vm, sizeof(*vm->calls) * vm->quota.calls);
+	vm->calls =
+		teemed_vm_alloc_obj(vm, sizeof(*vm->calls) * vm->quota.calls);
 	if (!vm->calls)
 		return TEEMED_ERR_NOMEM;
-	vm->free_head = CALL_NONE;
+	vm->free_head = TEEMED_CALL_NONE;
 	for (uint32_t i = vm->quota.calls; i-- > 0;) {
-		struct call *c = call_make_slot(vm, (uint16_t)i);
+		struct call *c = teemed_call_make_slot(vm, (uint16_t)i);
 
 		if (!c)
 			return TEEMED_ERR_NOMEM;
@@ -83,7 +84,7 @@ static int announce(struct teemed *t, uint32_t fid, uint16_t id)
 	struct teemed_regs r = {{fid, id}};
 
 	r.a[7] = OPTEE_HYP_CLNT_ID;
-	plat_smc(t, &r);
+	teemed_plat_smc(t, &r);
 	return reg32(r.a[0]) == OPTEE_SMC_RETURN_OK ? TEEMED_OK : TEEMED_ERR_IO;
 }
 
@@ -146,12 +147,11 @@ void teemed_vm_get_stats(const struct teemed_vm *vm,
 {
 	struct teemed_vm *v = (struct teemed_vm *)(uintptr_t)vm;
 
-	vm_lock(v);
+	teemed_vm_lock(v);
 	*out = vm->stats;
-	vm_unlock(v);
-	out->smcs = atomic_load_explicit(&v->smcs, memory_order_relaxed);
-	out->pinned_args =
-		atomic_load_explicit(&v->pinned_args, memory_order_relaxed);
+	teemed_vm_unlock(v);
+	out->smcs = TEEMED_ATOMIC_LOAD(&v->smcs);
+	out->pinned_args = TEEMED_ATOMIC_LOAD(&v->pinned_args);
 }
 
 static bool in_trusted_os_range(uint32_t fid)
@@ -170,15 +170,15 @@ static void commit_step(struct teemed_vm *vm, const struct step *st)
 {
 	if (!st->pages)
 		return;
-	vm_lock(vm);
+	teemed_vm_lock(vm);
 	/* Pages pinned and released within the step count for the peak. */
-	stats_peak(&vm->stats.pinned_pages, &vm->stats.pinned_pages_peak,
-		   st->pin_high);
+	teemed_stats_peak(&vm->stats.pinned_pages, &vm->stats.pinned_pages_peak,
+			  st->pin_high);
 	vm->stats.pinned_pages = (uint32_t)((int64_t)vm->stats.pinned_pages -
 					    st->pin_high + st->pin_delta);
 	if (st->pages > vm->stats.max_pages_per_smc)
 		vm->stats.max_pages_per_smc = st->pages;
-	vm_unlock(vm);
+	teemed_vm_unlock(vm);
 }
 
 static void set_answer(struct teemed_regs *regs, uint32_t a0)
@@ -200,21 +200,21 @@ enum teemed_smc_result teemed_vm_smc(struct teemed_vm *vm,
 	if (vm->phase != VM_ALIVE) {
 		set_answer(regs, OPTEE_SMC_RETURN_ENOTAVAIL);
 	} else if (fid & OPTEE_SMC_FAST_CALL) {
-		fast_call(vm, regs);
+		teemed_fast_call(vm, regs);
 	} else if (fid == OPTEE_SMC_CALL_WITH_ARG) {
-		std_call_with_arg(vm, regs, &st);
+		teemed_std_call_with_arg(vm, regs, &st);
 	} else if (fid == OPTEE_SMC_CALL_RETURN_FROM_RPC) {
-		std_return_from_rpc(vm, regs, &st);
+		teemed_std_return_from_rpc(vm, regs, &st);
 	} else {
 		/* RPC_ARG and REGD_ARG calls are not offered (capability
 		   hidden), like every other yielding function. */
-		vm_refuse(vm, TEEMED_REFUSED_FUNCTION);
+		teemed_vm_refuse(vm, TEEMED_REFUSED_FUNCTION);
 		set_answer(regs, OPTEE_SMC_RETURN_UNKNOWN_FUNCTION);
 	}
 	/* Buffers OP-TEE let go of are unpinned with what budget is left. */
-	if (atomic_load_explicit(&vm->queued, memory_order_relaxed))
-		shm_drain_release_queue(vm, &st);
-	atomic_fetch_add_explicit(&vm->smcs, 1, memory_order_relaxed);
+	if (TEEMED_ATOMIC_LOAD(&vm->queued))
+		teemed_shm_drain_release_queue(vm, &st);
+	TEEMED_ATOMIC_ADD(&vm->smcs, 1);
 	commit_step(vm, &st);
 	return TEEMED_SMC_HANDLED;
 }
@@ -232,7 +232,7 @@ static bool collect_buffers(struct teemed_vm *vm, struct step *st)
 			if (step_exhausted(st))
 				return false;
 			st->pages++;
-			call_unpin_arg(vm, c);
+			teemed_call_unpin_arg(vm, c);
 		}
 		while (c->bufs) {
 			struct buf *b = c->bufs;
@@ -241,11 +241,11 @@ static bool collect_buffers(struct teemed_vm *vm, struct step *st)
 				return false;
 			st->pages++;
 			c->bufs = b->next;
-			vm_lock(vm);
+			teemed_vm_lock(vm);
 			if (b->in_tree)
-				shm_remove_locked(vm, b);
-			shm_queue_release_locked(vm, b);
-			vm_unlock(vm);
+				teemed_shm_remove_locked(vm, b);
+			teemed_shm_queue_release_locked(vm, b);
+			teemed_vm_unlock(vm);
 		}
 		vm->destroy_slot++;
 	}
@@ -254,13 +254,13 @@ static bool collect_buffers(struct teemed_vm *vm, struct step *st)
 
 		if (step_exhausted(st))
 			return false;
-		vm_lock(vm);
-		b = shm_first_locked(vm);
+		teemed_vm_lock(vm);
+		b = teemed_shm_first_locked(vm);
 		if (b) {
-			shm_remove_locked(vm, b);
-			shm_queue_release_locked(vm, b);
+			teemed_shm_remove_locked(vm, b);
+			teemed_shm_queue_release_locked(vm, b);
 		}
-		vm_unlock(vm);
+		teemed_vm_unlock(vm);
 		if (!b)
 			return true;
 		st->pages++;
@@ -282,7 +282,8 @@ int teemed_vm_destroy(struct teemed_vm *vm)
 		vm->phase = VM_RELEASING;
 		vm->destroy_slot = 0;
 	}
-	done = collect_buffers(vm, &st) && shm_drain_release_queue(vm, &st);
+	done = collect_buffers(vm, &st) &&
+	       teemed_shm_drain_release_queue(vm, &st);
 	commit_step(vm, &st);
 	if (!done)
 		return TEEMED_ERR_AGAIN;

@@ -16,9 +16,7 @@
 #ifndef TEEMED_PLATFORM_H
 #define TEEMED_PLATFORM_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
+#include "teemed/types.h"
 
 /*
  * Typed addresses. A guest-physical address (IPA) and a host-physical

@@ -15,8 +15,6 @@
 #ifndef TEEMED_TEEMED_H
 #define TEEMED_TEEMED_H
 
-#include <stdint.h>
-
 #include "teemed/config.h"
 #include "teemed/platform.h"
 

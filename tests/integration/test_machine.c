@@ -25,7 +25,7 @@
 #include "machine.h"
 #include "oracle.h"
 #include "sim_platform.h"
-#include "teemed/optee_abi.h"
+#include "optee_abi.h"
 #include "teemed/teemed.h"
 
 #define PG	MACHINE_PAGE_SIZE

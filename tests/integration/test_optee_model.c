@@ -18,7 +18,7 @@
 #include "optee_model.h"
 #include "oracle.h"
 #include "tas.h"
-#include "teemed/optee_abi.h"
+#include "optee_abi.h"
 
 #define HOST_PAGES  8192u
 #define GUEST_PAGES 1024u

@@ -43,7 +43,7 @@
 #include "guest.h"
 #include "sim_rng.h"
 #include "tas.h"
-#include "teemed/optee_abi.h"
+#include "optee_abi.h"
 #include "world.h"
 
 #define MAX_VMS		 8u

@@ -27,7 +27,7 @@
 
 #include <cmocka.h>
 
-#include "teemed/optee_abi.h"
+#include "optee_abi.h"
 #include "teemed/teemed.h"
 
 #define MOCK_PAGE	 4096u

@@ -70,9 +70,9 @@ static void check(const struct ctree *t)
 		n = n->child[1];
 	}
 	assert_int_equal(count, t->count);
-	assert_true(height_within_bound(ctree_height(t), t->count));
+	assert_true(height_within_bound(teemed_ctree_height(t), t->count));
 	if (t->count) {
-		const struct ctree_node *first = ctree_first(t);
+		const struct ctree_node *first = teemed_ctree_first(t);
 
 		assert_non_null(first);
 		n = t->root;
@@ -80,8 +80,8 @@ static void check(const struct ctree *t)
 			n = n->child[0];
 		assert_ptr_equal(first, n);
 	} else {
-		assert_null(ctree_first(t));
-		assert_int_equal(ctree_height(t), 0);
+		assert_null(teemed_ctree_first(t));
+		assert_int_equal(teemed_ctree_height(t), 0);
 	}
 }
 
@@ -109,13 +109,13 @@ static void test_empty(void **state)
 	struct ctree t = {0};
 
 	check(&t);
-	assert_null(ctree_find(&t, 0));
-	assert_null(ctree_find(&t, 42));
+	assert_null(teemed_ctree_find(&t, 0));
+	assert_null(teemed_ctree_find(&t, 42));
 }
 
 static void insert_ok(struct ctree *t, uint32_t i)
 {
-	assert_int_equal(ctree_insert(t, &nodes[i]), 0);
+	assert_int_equal(teemed_ctree_insert(t, &nodes[i]), 0);
 	in_tree[i] = true;
 }
 
@@ -129,12 +129,12 @@ static void test_ascending_and_descending(void **state)
 		insert_ok(&t, i);
 	}
 	check(&t);
-	assert_true(ctree_height(&t) <= 11);
+	assert_true(teemed_ctree_height(&t) <= 11);
 	for (uint32_t i = 0; i < 1024; i++)
-		assert_ptr_equal(ctree_find(&t, i), &nodes[i]);
-	assert_int_equal(ctree_first(&t)->key, 0);
+		assert_ptr_equal(teemed_ctree_find(&t, i), &nodes[i]);
+	assert_int_equal(teemed_ctree_first(&t)->key, 0);
 	for (uint32_t i = 0; i < 1024; i++) {
-		ctree_remove(&t, &nodes[i]);
+		teemed_ctree_remove(&t, &nodes[i]);
 		if (i % 64 == 0)
 			check(&t);
 	}
@@ -144,9 +144,9 @@ static void test_ascending_and_descending(void **state)
 		insert_ok(&t, i);
 	}
 	check(&t);
-	assert_int_equal(ctree_first(&t)->key, 5000 - 1023);
+	assert_int_equal(teemed_ctree_first(&t)->key, 5000 - 1023);
 	for (uint32_t i = 1024; i-- > 0;)
-		ctree_remove(&t, &nodes[i]);
+		teemed_ctree_remove(&t, &nodes[i]);
 	check(&t);
 }
 
@@ -160,10 +160,10 @@ static void test_duplicates_refused(void **state)
 	for (uint32_t i = 0; i < 100; i++) {
 		memset(&twin, 0, sizeof(twin));
 		twin.key = key_of(i);
-		assert_int_equal(ctree_insert(&t, &twin), -1);
+		assert_int_equal(teemed_ctree_insert(&t, &twin), -1);
 		assert_int_equal(t.count, 100);
 		/* The original is still the one found. */
-		assert_ptr_equal(ctree_find(&t, key_of(i)), &nodes[i]);
+		assert_ptr_equal(teemed_ctree_find(&t, key_of(i)), &nodes[i]);
 	}
 	check(&t);
 }
@@ -183,15 +183,15 @@ static void test_random_operations(void **state)
 			insert_ok(&t, i);
 			live++;
 		} else if (what < 9 && in_tree[i]) {
-			ctree_remove(&t, &nodes[i]);
+			teemed_ctree_remove(&t, &nodes[i]);
 			in_tree[i] = false;
 			live--;
 		} else {
-			struct ctree_node *f = ctree_find(&t, key_of(i));
+			struct ctree_node *f = teemed_ctree_find(&t, key_of(i));
 
 			assert_ptr_equal(f, in_tree[i] ? &nodes[i] : NULL);
 			if (in_tree[i])
-				assert_int_equal(ctree_insert(&t, &nodes[i]),
+				assert_int_equal(teemed_ctree_insert(&t, &nodes[i]),
 						 -1);
 		}
 		assert_int_equal(t.count, live);
@@ -200,14 +200,14 @@ static void test_random_operations(void **state)
 	}
 	check(&t);
 	for (uint32_t i = 0; i < N; i++)
-		assert_ptr_equal(ctree_find(&t, key_of(i)),
+		assert_ptr_equal(teemed_ctree_find(&t, key_of(i)),
 				 in_tree[i] ? &nodes[i] : NULL);
 	/* Drain in a random order. */
 	while (t.count) {
 		uint32_t i = mock_rand(&seed) % N;
 
 		if (in_tree[i]) {
-			ctree_remove(&t, &nodes[i]);
+			teemed_ctree_remove(&t, &nodes[i]);
 			in_tree[i] = false;
 			if (t.count % 50 == 0)
 				check(&t);
@@ -226,10 +226,10 @@ static void test_reinsert_after_remove(void **state)
 		insert_ok(&t, i);
 	for (uint32_t round = 0; round < 5; round++) {
 		for (uint32_t i = round; i < 50; i += 5)
-			ctree_remove(&t, &nodes[i]);
+			teemed_ctree_remove(&t, &nodes[i]);
 		check(&t);
 		for (uint32_t i = round; i < 50; i += 5)
-			assert_null(ctree_find(&t, key_of(i)));
+			assert_null(teemed_ctree_find(&t, key_of(i)));
 		for (uint32_t i = round; i < 50; i += 5)
 			insert_ok(&t, i);
 		check(&t);

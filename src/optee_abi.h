@@ -11,7 +11,7 @@
 #ifndef TEEMED_OPTEE_ABI_H
 #define TEEMED_OPTEE_ABI_H
 
-#include <stdint.h>
+#include "teemed/types.h"
 
 /* §1.1 Function ID encoding. */
 #define OPTEE_SMC_FAST_CALL	0x80000000u
