@@ -81,7 +81,7 @@ static int make_calls(struct teemed_vm *vm)
 
 static int announce(struct teemed *t, uint32_t fid, uint16_t id)
 {
-	struct teemed_regs r = {{fid, id}};
+	struct teemed_regs r = {{fid, id, 0, 0, 0, 0, 0, 0}};
 
 	r.a[7] = OPTEE_HYP_CLNT_ID;
 	teemed_plat_smc(t, &r);
