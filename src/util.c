@@ -105,6 +105,17 @@ static bool global_reserve(struct teemed *t, uint32_t pages)
 	return true;
 }
 
+static void vm_unreserve_local(struct teemed_vm *vm, uint32_t pages,
+			       uint32_t mpages)
+{
+	teemed_vm_lock(vm);
+	TEEMED_ASSERT(vm->reserved_pages >= pages);
+	TEEMED_ASSERT(vm->reserved_mpages >= mpages);
+	vm->reserved_pages -= pages;
+	vm->reserved_mpages -= mpages;
+	teemed_vm_unlock(vm);
+}
+
 /*
  * Reserve room for `pages` guest pins and `mpages` mediator pages before
  * any is taken, so a refused request changes nothing.
@@ -125,7 +136,8 @@ int teemed_vm_reserve_pages(struct teemed_vm *vm, uint32_t pages,
 	if (!ok)
 		return TEEMED_ERR_NOMEM;
 	if (!global_reserve(vm->t, pages)) {
-		teemed_vm_unreserve_pages(vm, pages, mpages);
+		/* The instance-wide count was not raised: undo the VM's only. */
+		vm_unreserve_local(vm, pages, mpages);
 		return TEEMED_ERR_NOMEM;
 	}
 	return TEEMED_OK;
@@ -134,12 +146,7 @@ int teemed_vm_reserve_pages(struct teemed_vm *vm, uint32_t pages,
 void teemed_vm_unreserve_pages(struct teemed_vm *vm, uint32_t pages,
 			       uint32_t mpages)
 {
-	teemed_vm_lock(vm);
-	TEEMED_ASSERT(vm->reserved_pages >= pages);
-	TEEMED_ASSERT(vm->reserved_mpages >= mpages);
-	vm->reserved_pages -= pages;
-	vm->reserved_mpages -= mpages;
-	teemed_vm_unlock(vm);
+	vm_unreserve_local(vm, pages, mpages);
 	TEEMED_ATOMIC_SUB(&vm->t->global_pinned, pages);
 }
 

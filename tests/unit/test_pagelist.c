@@ -6,6 +6,7 @@
  * refused with every pin given back; quotas refuse before anything is
  * taken.
  */
+#include "internal.h"
 #include "mock_platform.h"
 
 #define TMEM_NC(t) (OPTEE_MSG_ATTR_TYPE_##t | OPTEE_MSG_ATTR_NONCONTIG)
@@ -365,6 +366,59 @@ static void test_global_pinned_cap(void **state)
 	assert_int_equal(arg->ret, TEEC_SUCCESS);
 }
 
+/*
+ * A refusal by the instance-wide cap leaves the instance-wide count as it
+ * was: repeated refusals must not lower it (and so let the cap be passed)
+ * nor make it wrap once pages are released.
+ */
+static uint64_t global_pinned(void)
+{
+	return TEEMED_ATOMIC_LOAD(&fx.t->global_pinned);
+}
+
+static uint32_t invoke_pages(int vm, uint32_t pages)
+{
+	struct optee_msg_arg *arg;
+
+	mock_fill_list_range(vm, LIST_IPA, DATA0, pages);
+	arg = mock_arg_init(vm, ARG_IPA, OPTEE_MSG_CMD_INVOKE_COMMAND, 1);
+	mock_set_tmem(&arg->params[0], TMEM_NC(TMEM_INPUT), LIST_IPA,
+		      (uint64_t)pages * MOCK_PAGE, 1);
+	assert_int_equal(mock_call_to_end(vm, ARG_IPA, NULL),
+			 OPTEE_SMC_RETURN_OK);
+	return mock_guest_arg(vm, ARG_IPA)->ret;
+}
+
+static void test_global_cap_refusals_keep_count(void **state)
+{
+	struct teemed_config cfg = mock_config(4096, NULL);
+
+	mock_reset();
+	cfg.global_pinned_pages = 20;
+	mock_start_cfg(&cfg, 2);
+	mock_fill_list_range(1, LIST_IPA, DATA0, 15);
+	assert_int_equal(
+		mock_register(1, ARG_IPA, LIST_IPA, 0, 15 * MOCK_PAGE, 0x1),
+		TEEC_SUCCESS);
+	assert_int_equal(global_pinned(), 15);
+	for (int i = 0; i < 8; i++) {
+		assert_int_equal(invoke_pages(0, 6), TEEC_ERROR_OUT_OF_MEMORY);
+		assert_int_equal(global_pinned(), 15);
+		assert_int_equal(mock.pins, 15);
+	}
+	assert_int_equal(invoke_pages(0, 5), TEEC_SUCCESS);
+	assert_int_equal(global_pinned(), 15);
+	assert_int_equal(mock_unregister(1, ARG_IPA, 0x1), TEEC_SUCCESS);
+	assert_int_equal(global_pinned(), 0);
+	assert_int_equal(mock.pins, 0);
+	/* After the release the cap is exact: 20 pages pass, 21 do not. */
+	assert_int_equal(invoke_pages(1, 21), TEEC_ERROR_OUT_OF_MEMORY);
+	assert_int_equal(global_pinned(), 0);
+	assert_int_equal(invoke_pages(1, 20), TEEC_SUCCESS);
+	assert_int_equal(invoke_pages(0, 1), TEEC_SUCCESS);
+	assert_int_equal(global_pinned(), 0);
+}
+
 /* The platform runs out of pages or objects mid-way. */
 static void test_platform_out_of_memory(void **state)
 {
@@ -434,6 +488,9 @@ int main(void)
 						mock_setup, mock_teardown),
 		cmocka_unit_test_setup_teardown(test_global_pinned_cap,
 						mock_setup, mock_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_global_cap_refusals_keep_count, mock_setup,
+			mock_teardown),
 		cmocka_unit_test_setup_teardown(test_platform_out_of_memory,
 						mock_setup, mock_teardown),
 		cmocka_unit_test_setup_teardown(test_vms_isolated, mock_setup,
