@@ -21,6 +21,12 @@
 #define OPTEE_SMC_OWNER_SHIFT	24
 #define OPTEE_SMC_FUNC_MASK	0xFFFFu
 #define OPTEE_SMC_RESERVED_MASK 0x00FF0000u
+/*
+ * SMCCC 1.3: bit 16 of a function id hints that the caller holds no live
+ * SVE state. Linux sets it on SVE systems; TF-A clears it before
+ * dispatching (common/runtime_svc.c), so OP-TEE never sees it.
+ */
+#define OPTEE_SMC_SVE_HINT 0x00010000u
 
 /* §1.2 Owner numbers. */
 #define OPTEE_SMC_OWNER_TRUSTED_APP	  48u

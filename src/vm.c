@@ -192,11 +192,13 @@ static void set_answer(struct teemed_regs *regs, uint32_t a0)
 enum teemed_smc_result teemed_vm_smc(struct teemed_vm *vm,
 				     struct teemed_regs *regs)
 {
-	uint32_t fid = reg32(regs->a[0]);
+	uint32_t fid = reg32(regs->a[0]) & ~OPTEE_SMC_SVE_HINT;
 	struct step st = {.budget = vm->t->step_pages};
 
 	if (!in_trusted_os_range(fid))
 		return TEEMED_SMC_NOT_OPTEE;
+	/* Dispatch, and OP-TEE, see the id as TF-A would pass it on. */
+	regs->a[0] = fid;
 	if (vm->phase != VM_ALIVE) {
 		set_answer(regs, OPTEE_SMC_RETURN_ENOTAVAIL);
 	} else if (fid & OPTEE_SMC_FAST_CALL) {

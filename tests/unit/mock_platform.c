@@ -279,6 +279,10 @@ static void m_smc(void *ctx, struct teemed_regs *r)
 {
 	/* An SMC may run for long: never under a teemed lock. */
 	assert_int_equal(mock.locks_held, 0);
+	if (r->a[0] & OPTEE_SMC_SVE_HINT)
+		fail_msg("function id %#llx reaches the secure world with the "
+			 "SVE hint set",
+			 (unsigned long long)r->a[0]);
 	for (int i = 0; i < 8; i++)
 		if (r->a[i] >> 32)
 			fail_msg(
@@ -519,6 +523,8 @@ static void fake_fast(struct teemed_regs *r)
 {
 	switch ((uint32_t)r->a[0]) {
 	case OPTEE_SMC_CALLS_UID:
+	case OPTEE_SMC_CALLS_REVISION:
+	case OPTEE_SMC_CALL_GET_OS_REVISION:
 		mock_fake_hyp(r);
 		break;
 	case OPTEE_SMC_EXCHANGE_CAPABILITIES:
@@ -902,7 +908,7 @@ enum teemed_smc_result mock_smc_guest(int vm, struct teemed_regs *r)
 void mock_call(int vm, uint64_t arg_ipa, struct teemed_regs *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->a[0] = OPTEE_SMC_CALL_WITH_ARG;
+	r->a[0] = OPTEE_SMC_CALL_WITH_ARG | mock.guest_fid_bits;
 	r->a[1] = arg_ipa >> 32;
 	r->a[2] = (uint32_t)arg_ipa;
 	r->a[7] = 0xdead; /* a guest's a7 must never be trusted */
@@ -912,7 +918,7 @@ void mock_call(int vm, uint64_t arg_ipa, struct teemed_regs *r)
 void mock_resume(int vm, uint32_t thread, struct teemed_regs *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->a[0] = OPTEE_SMC_CALL_RETURN_FROM_RPC;
+	r->a[0] = OPTEE_SMC_CALL_RETURN_FROM_RPC | mock.guest_fid_bits;
 	r->a[3] = thread;
 	r->a[7] = 0xdead;
 	assert_int_equal(mock_smc_guest(vm, r), TEEMED_SMC_HANDLED);
@@ -923,7 +929,7 @@ void mock_resume_regs(int vm, uint32_t thread, uint64_t a1, uint64_t a2,
 		      uint64_t a4, uint64_t a5, struct teemed_regs *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->a[0] = OPTEE_SMC_CALL_RETURN_FROM_RPC;
+	r->a[0] = OPTEE_SMC_CALL_RETURN_FROM_RPC | mock.guest_fid_bits;
 	r->a[1] = a1;
 	r->a[2] = a2;
 	r->a[3] = thread;

@@ -114,6 +114,8 @@ struct mock_rpc {
 struct mock_state {
 	struct mock_page page[MOCK_RAM_PAGES];
 	struct mock_vm vm[MOCK_MAX_VMS];
+	/* ORed into the function id of every guest call the mock makes. */
+	uint32_t guest_fid_bits;
 
 	/* Held now. */
 	uint32_t pins;

@@ -160,7 +160,7 @@ static void test_unknown_function(void **state)
 		0x72000004u, /* SMC64 CALL_WITH_ARG */
 		0x72000003u,
 		0x3F00FFFFu,
-		0x32010004u,
+		0x32010077u, /* bit 16 is the SVE hint, not part of the id */
 	};
 	struct teemed_regs r, before;
 	struct teemed_vm_stats s;
@@ -264,6 +264,48 @@ static void test_fid_upper_half_ignored(void **state)
 	assert_int_equal(r.a[0], 2);
 }
 
+/*
+ * SMCCC 1.3's SVE hint (bit 16) changes nothing: every function answers
+ * the same with and without it, and OP-TEE gets the id without it.
+ */
+static void test_sve_hint_ignored(void **state)
+{
+	static const uint32_t fids[] = {
+		OPTEE_SMC_CALLS_COUNT,
+		OPTEE_SMC_CALLS_UID,
+		OPTEE_SMC_CALLS_REVISION,
+		OPTEE_SMC_CALL_GET_OS_REVISION,
+		OPTEE_SMC_GET_SHM_CONFIG,
+		OPTEE_SMC_EXCHANGE_CAPABILITIES,
+		OPTEE_SMC_DISABLE_SHM_CACHE,
+		OPTEE_SMC_ENABLE_SHM_CACHE,
+		OPTEE_SMC_GET_THREAD_COUNT,
+		OPTEE_SMC_FAST(OPTEE_SMC_OWNER_TRUSTED_OS, 0x77),
+	};
+	struct teemed_regs plain, hinted;
+
+	mock.sw = mock_fake_optee;
+	for (size_t i = 0; i < sizeof(fids) / sizeof(fids[0]); i++) {
+		uint32_t seen = mock.sw_count;
+		uint64_t plain_fid;
+
+		guest_regs(&plain, fids[i]);
+		smc(&plain);
+		plain_fid = mock.sw_count != seen ? mock_last_in()->a[0] : 0;
+		seen = mock.sw_count;
+		guest_regs(&hinted, fids[i] | OPTEE_SMC_SVE_HINT);
+		smc(&hinted);
+		for (int j = 0; j < 4; j++)
+			assert_int_equal(hinted.a[j], plain.a[j]);
+		if (plain_fid) {
+			assert_int_equal(mock.sw_count, seen + 1);
+			assert_int_equal(mock_last_in()->a[0], plain_fid);
+		} else {
+			assert_int_equal(mock.sw_count, seen);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -285,6 +327,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_calls_count_local,
 						mock_setup, mock_teardown),
 		cmocka_unit_test_setup_teardown(test_fid_upper_half_ignored,
+						mock_setup, mock_teardown),
+		cmocka_unit_test_setup_teardown(test_sve_hint_ignored,
 						mock_setup, mock_teardown),
 	};
 

@@ -417,6 +417,23 @@ static void test_bounded_release_after_refusal(void **state)
 	assert_int_equal(mock.pins, 0);
 }
 
+/*
+ * The same calls with SMCCC 1.3's SVE hint (bit 16) in every function id
+ * the guest issues: CALL_WITH_ARG and RETURN_FROM_RPC work unchanged and
+ * OP-TEE never sees the bit (the mock fails any SMC that carries it).
+ */
+static void test_sve_hint_rpc_alloc_and_free(void **state)
+{
+	mock.guest_fid_bits = OPTEE_SMC_SVE_HINT;
+	test_rpc_alloc_and_free(state);
+}
+
+static void test_sve_hint_two_calls_resumed(void **state)
+{
+	mock.guest_fid_bits = OPTEE_SMC_SVE_HINT;
+	test_two_calls_resumed_out_of_order(state);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -428,6 +445,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_resume_naming_no_call,
 						mock_setup, mock_teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_rpcs_not_leaked,
+						mock_setup, mock_teardown),
+		cmocka_unit_test_setup_teardown(test_sve_hint_rpc_alloc_and_free,
+						mock_setup, mock_teardown),
+		cmocka_unit_test_setup_teardown(test_sve_hint_two_calls_resumed,
 						mock_setup, mock_teardown),
 		cmocka_unit_test_setup_teardown(test_rpc_alloc_and_free,
 						mock_setup, mock_teardown),
