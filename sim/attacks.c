@@ -93,6 +93,7 @@ struct atk {
 	uint64_t rpc_shadow_pa;
 	bool alloc_seen;
 	uint64_t alloc_pa;
+	bool ram_at_zero; /* host RAM at PA 0 (world_opts) */
 	uint8_t orig_msg[RPC_MSG_SIZE];
 	uint8_t seen_msg[RPC_MSG_SIZE];
 	bool grab_reply, reply_seen;
@@ -145,6 +146,16 @@ static struct attack_answer rc_answer(int rc)
 /* ------------------------------------------------------------------ */
 /* The hook: what OP-TEE is handed                                     */
 
+/*
+ * Whether OP-TEE was told that an RPC_ALLOC failed: the PA it got fails
+ * OP-TEE's own alignment check (thread_rpc_alloc_arg()). PA 0 would not:
+ * where DRAM starts at 0, OP-TEE maps it.
+ */
+static bool alloc_refused(const struct atk *x)
+{
+	return (x->alloc_pa & 7) != 0;
+}
+
 static void atk_hook(void *ctx, struct teemed_regs *r, bool after)
 {
 	struct atk *x = ctx;
@@ -172,7 +183,7 @@ static void atk_hook(void *ctx, struct teemed_regs *r, bool after)
 	    x->last_sw_a0 == OPTEE_SMC_RETURN_RPC_ALLOC) {
 		x->alloc_seen = true;
 		x->alloc_pa = pair(r->a[1], r->a[2]);
-		if (x->alloc_pa)
+		if (!alloc_refused(x))
 			x->rpc_shadow_pa = x->alloc_pa;
 	} else if (fid == OPTEE_SMC_CALL_RETURN_FROM_RPC && x->grab_reply &&
 		   x->rpc_shadow_pa) {
@@ -302,6 +313,7 @@ static bool setup(struct atk *x)
 		.seed = 1,
 		.max_vms = 2,
 		.step_pages = x->a->step_pages,
+		.ram_at_zero = x->ram_at_zero,
 	};
 
 	if (!world_init(&x->w, &o))
@@ -873,7 +885,7 @@ static void run_rpc_alloc(struct atk *x)
 	r.a[5] = (uint32_t)cookie;
 	x->alloc_seen = false;
 	hostile_smc(&x->h, &r);
-	check(x, x->alloc_seen && x->alloc_pa == 0,
+	check(x, x->alloc_seen && alloc_refused(x),
 	      "OP-TEE was given 0x%llx for a refused RPC_ALLOC",
 	      (unsigned long long)x->alloc_pa);
 	settle(x, call_answer(x, hostile_finish(&x->h, &r),
@@ -1112,7 +1124,7 @@ static void run_flood_rpc(struct atk *x)
 			add_pending(x, &x->h, &r);
 			continue;
 		}
-		check(x, x->alloc_seen && x->alloc_pa == 0,
+		check(x, x->alloc_seen && alloc_refused(x),
 		      "OP-TEE got an RPC buffer past the quota");
 		settle(x, call_answer(x, hostile_finish(&x->h, &r),
 				      hostile_msg(&x->h, arg)));
@@ -2197,6 +2209,11 @@ void attack_format(const struct attack_answer *a, char *buf, size_t len)
 
 void attack_run(size_t i, struct attack_result *r)
 {
+	attack_run_at(i, false, r);
+}
+
+void attack_run_at(size_t i, bool ram_at_zero, struct attack_result *r)
+{
 	struct atk *x = calloc(1, sizeof(*x));
 
 	memset(r, 0, sizeof(*r));
@@ -2213,6 +2230,7 @@ void attack_run(size_t i, struct attack_result *r)
 	}
 	x->a = &attacks[i];
 	x->r = r;
+	x->ram_at_zero = ram_at_zero;
 	if (setup(x)) {
 		if (x->a->run)
 			x->a->run(x);

@@ -54,6 +54,9 @@ long attack_find(const char *name);
 /* Run attack `i` in a fresh world. */
 void attack_run(size_t i, struct attack_result *r);
 
+/* The same, on a machine whose host RAM starts at PA 0 (world_opts). */
+void attack_run_at(size_t i, bool ram_at_zero, struct attack_result *r);
+
 /* "a0=EBADADDR", "a0=OK ret=BAD_PARAMETERS origin=COMMS", ... */
 void attack_format(const struct attack_answer *a, char *buf, size_t len);
 

@@ -36,6 +36,7 @@ struct machine_guest {
 struct machine {
 	pthread_mutex_t lock;
 	uint8_t *ram;
+	uint8_t *page_zero; /* the host's own page at PA 0, or NULL */
 	uint32_t host_pages;
 	uint32_t *owner;
 	uint32_t *pins;
@@ -150,6 +151,11 @@ static bool mmio_index(uint64_t ipa, uint32_t *i)
 	return true;
 }
 
+static bool in_page_zero(const struct machine *m, uint64_t pa)
+{
+	return m->page_zero && pa < MACHINE_PAGE_SIZE;
+}
+
 /* Host page index of `pa`, or false outside host RAM. */
 static bool pa_index(const struct machine *m, uint64_t pa, uint32_t *idx)
 {
@@ -206,6 +212,7 @@ void machine_destroy(struct machine *m)
 	for (i = 0; i < MACHINE_MAX_GUESTS; i++)
 		free(m->guests[i].ram);
 	pthread_mutex_destroy(&m->lock);
+	free(m->page_zero);
 	free(m->ram);
 	free(m->owner);
 	free(m->pins);
@@ -435,9 +442,23 @@ void machine_free_mediator_page(struct machine *m, uint64_t pa)
 void *machine_pa_ptr(struct machine *m, uint64_t pa)
 {
 	/* RAM base and size never change, so no lock is needed. */
+	if (in_page_zero(m, pa))
+		return m->page_zero + pa;
 	if (!machine_is_host_pa(m, pa))
 		return NULL;
 	return m->ram + (size_t)(pa - MACHINE_HOST_BASE);
+}
+
+int machine_add_page_zero(struct machine *m)
+{
+	if (!m->page_zero)
+		m->page_zero = calloc(1, MACHINE_PAGE_SIZE);
+	return m->page_zero ? 0 : -1;
+}
+
+bool machine_is_ram(const struct machine *m, uint64_t pa)
+{
+	return machine_is_host_pa(m, pa) || in_page_zero(m, pa);
 }
 
 int machine_page_info(struct machine *m, uint64_t pa,
@@ -445,6 +466,12 @@ int machine_page_info(struct machine *m, uint64_t pa,
 {
 	uint32_t idx;
 
+	if (in_page_zero(m, pa)) {
+		out->owner = MACHINE_OWNER_HOST;
+		out->pins = 0;
+		out->guest_mapped = false;
+		return 0;
+	}
 	if (!pa_index(m, pa, &idx))
 		return -1;
 	lock_machine(m);

@@ -25,6 +25,7 @@
 #define MACHINE_OWNER_FREE 0x10000u
 #define MACHINE_OWNER_MEDIATOR 0x10001u
 #define MACHINE_OWNER_DEVICE 0x10002u /* backs guests' MMIO windows */
+#define MACHINE_OWNER_HOST 0x10003u   /* the host's page at PA 0 */
 
 struct machine;
 
@@ -83,6 +84,19 @@ int machine_page_info(struct machine *m, uint64_t pa,
 
 /* Whether `pa` lies in host RAM. */
 bool machine_is_host_pa(const struct machine *m, uint64_t pa);
+
+/*
+ * A second bank of RAM: one page at PA 0, the host's own (boot code,
+ * spin tables), never handed out to guests or the mediator, as on boards
+ * whose DRAM starts at 0 (Raspberry Pi 3, HiKey). PA 0 is then memory
+ * the secure world would really map; the oracle reports any access to
+ * it. Its address is not one a guest must not see (host PA checks cover
+ * the main bank only), since any small number would look like it.
+ */
+int machine_add_page_zero(struct machine *m);
+
+/* Host RAM or the page at PA 0: what OP-TEE would take as non-secure RAM. */
+bool machine_is_ram(const struct machine *m, uint64_t pa);
 
 /* Pins held on pages of `vm_id`, and mediator pages, right now. */
 uint64_t machine_pins_of(struct machine *m, uint16_t vm_id);

@@ -22,12 +22,12 @@ static uint64_t get_le64(const uint8_t *p)
 
 /*
  * OP-TEE maps only non-secure memory it knows about; in the model that
- * is host RAM. Anything else is refused without being touched, so the
+ * is host RAM, and the page at PA 0 where the machine has one. Anything else is refused without being touched, so the
  * oracle is not asked about it.
  */
 static bool page_mappable(struct optee_model *sw, uint64_t pa)
 {
-	return !(pa & MODEL_PAGE_MASK) && machine_is_host_pa(sw->m, pa);
+	return !(pa & MODEL_PAGE_MASK) && machine_is_ram(sw->m, pa);
 }
 
 /* Mapping a page hands it to the secure world: the oracle must agree. */

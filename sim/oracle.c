@@ -97,6 +97,8 @@ static const char *owner_name(uint32_t owner)
 		return "mediator";
 	case MACHINE_OWNER_DEVICE:
 		return "device";
+	case MACHINE_OWNER_HOST:
+		return "host";
 	default:
 		return "vm";
 	}

@@ -45,6 +45,8 @@ struct scenario_opts {
 	 */
 	enum sim_op fail_op;
 	uint64_t fail_at;
+	/* The machine also has host RAM at PA 0 (world_opts). */
+	bool ram_at_zero;
 };
 
 struct scenario_result {

@@ -85,6 +85,10 @@ bool world_init(struct world *w, const struct world_opts *o)
 		return false;
 	}
 	w->m = machine_create((uint32_t)o->host_pages, o->seed);
+	if (w->m && o->ram_at_zero && machine_add_page_zero(w->m) != 0) {
+		machine_destroy(w->m);
+		w->m = NULL;
+	}
 	if (!w->m) {
 		world_err(w, "machine_create failed");
 		return false;

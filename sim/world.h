@@ -30,6 +30,12 @@ typedef void (*world_hook_fn)(void *ctx, struct teemed_regs *regs, bool after);
 struct world_opts {
 	uint64_t host_pages; /* more than 2^32 - 1 is refused */
 	uint64_t seed;
+	/*
+	 * The machine also has the host's own RAM page at PA 0
+	 * (machine_add_page_zero()), as on boards whose DRAM starts at 0:
+	 * PA 0 is then an address the secure world would really map.
+	 */
+	bool ram_at_zero;
 	uint32_t max_vms;
 	uint32_t step_pages; /* 0: teemed's default */
 	/* Secure-world threads per VM (0: the model's default). */

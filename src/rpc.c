@@ -137,6 +137,18 @@ void teemed_rpc_forward(struct teemed_vm *vm, struct call *c,
 	to_guest(regs, OPTEE_SMC_RETURN_RPC_FOREIGN_INTR, 0, c->index);
 }
 
+/*
+ * The PA OP-TEE is given when the guest's RPC_ALLOC answer is refused or
+ * says its allocation failed. Not 0: OP-TEE's thread_rpc_alloc_arg()
+ * (core/arch/arm/kernel/thread_optee_smc.c) checks only that the PA is
+ * aligned for struct optee_msg_arg and lies in non-secure memory, so on
+ * boards whose DRAM starts at 0 it would map page 0 as the argument.
+ * An odd address fails that alignment check, which every OP-TEE since
+ * 2.4 makes before mapping anything, and lies in no memory range either;
+ * OP-TEE then frees the cookie (RPC_FREE) and fails the request.
+ */
+#define TEEMED_RPC_ALLOC_NO_PA (~(uint64_t)0)
+
 /* The guest's answer to RPC_ALLOC: its page, shadowed by one of ours. */
 static void answer_alloc(struct teemed_vm *vm, struct call *c,
 			 const struct teemed_regs *regs, struct teemed_regs *sw)
@@ -148,8 +160,11 @@ static void answer_alloc(struct teemed_vm *vm, struct call *c,
 	teemed_pa_t probe;
 	void *va;
 
-	if (ipa == 0)
-		return; /* the guest's allocation failed: tell OP-TEE so */
+	if (ipa == 0) {
+		/* The guest's allocation failed: tell OP-TEE so. */
+		reg_pair_set(&sw->a[1], &sw->a[2], TEEMED_RPC_ALLOC_NO_PA);
+		return;
+	}
 	if (c->rpc_size > TEEMED_PAGE_SIZE)
 		goto refuse;
 	/* The page must be the guest's own RAM, or no copy could work. */
@@ -177,6 +192,7 @@ refuse:
 	 * OP-TEE answers a failed allocation with RPC_FREE of the cookie
 	 * (§6.2), which brings the guest's page back to the guest.
 	 */
+	reg_pair_set(&sw->a[1], &sw->a[2], TEEMED_RPC_ALLOC_NO_PA);
 	reg_pair_set(&sw->a[4], &sw->a[5], cookie);
 	c->refused_cookie = cookie;
 }

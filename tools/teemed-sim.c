@@ -48,7 +48,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: teemed-sim run [options]\n"
-		"       teemed-sim attack [--json] [--only NAME]\n"
+		"       teemed-sim attack [--json] [--only NAME] "
+		"[--ram-at-zero]\n"
 		"       teemed-sim --help\n"
 		"\n"
 		"Runs guests that speak the Linux OP-TEE driver protocol "
@@ -71,6 +72,8 @@ static void usage(FILE *f)
 		"                    pin, alloc_page, alloc_obj, lock_create,\n"
 		"                    smc; the defined errors it causes are\n"
 		"                    tolerated\n"
+		"  --ram-at-zero     the host also has a RAM page at PA 0,\n"
+		"                    as boards whose DRAM starts at 0\n"
 		"  --json            print one JSON object instead of text\n"
 		"\n"
 		"scenarios:\n");
@@ -279,11 +282,13 @@ static int attack_main(int argc, char **argv)
 {
 	const char *only = NULL;
 	size_t first = 0, end = attack_count(), blocked = 0;
-	bool json = false;
+	bool json = false, ram_at_zero = false;
 
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--json")) {
 			json = true;
+		} else if (!strcmp(argv[i], "--ram-at-zero")) {
+			ram_at_zero = true;
 		} else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
 			only = argv[++i];
 		} else {
@@ -310,7 +315,7 @@ static int attack_main(int argc, char **argv)
 	for (size_t i = first; i < end; i++) {
 		struct attack_result r;
 
-		attack_run(i, &r);
+		attack_run_at(i, ram_at_zero, &r);
 		blocked += r.blocked;
 		if (json)
 			print_attack_json(&r, i == first);
@@ -354,6 +359,10 @@ int main(int argc, char **argv)
 
 		if (!strcmp(a, "--json")) {
 			json = true;
+			continue;
+		}
+		if (!strcmp(a, "--ram-at-zero")) {
+			o.ram_at_zero = true;
 			continue;
 		}
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {

@@ -192,6 +192,43 @@ static void test_mmio_is_mapped_but_not_ram(void **state)
 	machine_destroy(m);
 }
 
+/*
+ * RAM at PA 0: the host's own page, RAM to the secure-world model, never
+ * given to a guest or the mediator, and off limits to the secure world.
+ */
+static void test_page_zero(void **state)
+{
+	struct machine *m = machine_create(64, 9);
+	struct oracle *o;
+	struct machine_page_info info;
+	uint64_t pa;
+
+	assert_non_null(m);
+	assert_false(machine_is_ram(m, 0));
+	assert_null(machine_pa_ptr(m, 0));
+	assert_int_equal(machine_page_info(m, 0, &info), -1);
+	assert_int_equal(machine_add_page_zero(m), 0);
+	assert_true(machine_is_ram(m, 0));
+	assert_true(machine_is_ram(m, PG - 1));
+	assert_false(machine_is_ram(m, PG));
+	assert_false(machine_is_host_pa(m, 0));
+	assert_non_null(machine_pa_ptr(m, 8));
+	assert_int_equal(machine_page_info(m, 0x10, &info), 0);
+	assert_int_equal(info.owner, MACHINE_OWNER_HOST);
+	assert_int_equal(info.pins, 0);
+	assert_int_equal(machine_guest_add(m, 1, 32), 0);
+	for (uint32_t i = 0; i < 32; i++)
+		assert_true(machine_guest_pa(m, 1, RAM(i)) >= MACHINE_HOST_BASE);
+	while (machine_alloc_mediator_page(m, &pa) == 0)
+		assert_true(machine_is_host_pa(m, pa));
+	o = oracle_create(m);
+	assert_non_null(o);
+	assert_false(oracle_sw_access(o, 1, 0, 16, "page 0"));
+	assert_int_equal(oracle_violations(o), 1);
+	oracle_destroy(o);
+	machine_destroy(m);
+}
+
 static void test_pins_block_balloon_and_remove(void **state)
 {
 	struct machine *m = machine_create(256, 9);
@@ -962,6 +999,7 @@ int main(void)
 		cmocka_unit_test(test_create_refuses_empty_ram),
 		cmocka_unit_test(test_guest_pages_are_scattered),
 		cmocka_unit_test(test_guest_add_errors),
+		cmocka_unit_test(test_page_zero),
 		cmocka_unit_test(test_guest_table_limit),
 		cmocka_unit_test(test_mmio_is_mapped_but_not_ram),
 		cmocka_unit_test(test_pins_block_balloon_and_remove),

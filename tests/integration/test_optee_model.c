@@ -59,6 +59,8 @@ struct fx {
 	unsigned int allocs, frees, intrs, shm_allocs, shm_frees, supps;
 	uint64_t last_cmd_cookie;
 	bool bad_alloc;		  /* answer RPC_ALLOC with an unaligned PA */
+	bool alloc_pa_forced;	  /* answer RPC_ALLOC with alloc_pa */
+	uint64_t alloc_pa;
 	bool contig_payload_fail; /* answer SHM_ALLOC with a bad PA */
 };
 
@@ -276,6 +278,10 @@ static struct teemed_regs run(struct fx *f, struct teemed_regs r, uint16_t vm)
 			assert_int_equal(r.a[1], 160);
 			a1 = b->pa[0] >> 32;
 			a2 = (uint32_t)b->pa[0] + (f->bad_alloc ? 8 : 0);
+			if (f->alloc_pa_forced) {
+				a1 = f->alloc_pa >> 32;
+				a2 = (uint32_t)f->alloc_pa;
+			}
 			a4 = b->cookie >> 32;
 			a5 = (uint32_t)b->cookie;
 			break;
@@ -1086,6 +1092,52 @@ static void test_rpc_flow(void **state)
 	expect_no_violation(f);
 }
 
+/*
+ * RPC_ALLOC answered with PA 0, as a mediator that refuses the guest's
+ * page might: OP-TEE checks only alignment and that the page is
+ * non-secure RAM, so where RAM starts at 0 it maps page 0 (the oracle
+ * reports the host's page touched). An odd PA fails the alignment check
+ * on any machine: RPC_FREE of the cookie, OUT_OF_MEMORY, nothing mapped.
+ */
+static void test_rpc_alloc_pa_zero(void **state)
+{
+	struct fx *f = *state;
+	const uint64_t in_ipa = MACHINE_GUEST_RAM_BASE + 0x80000;
+	const uint64_t out_ipa = MACHINE_GUEST_RAM_BASE + 0x90000;
+	uint64_t in_pa = pin(f, VM1, in_ipa), out_pa = pin(f, VM1, out_ipa);
+	struct optee_msg_arg *arg;
+	uint32_t s = 0;
+	uint64_t pa;
+
+	assert_int_equal(open_session(f, VM1, &uuid_rpc, &s), TEEC_SUCCESS);
+	arg = rpc_invoke_arg(f, &pa, s, in_pa, out_pa, 64,
+			     OPTEE_RPC_SHM_TYPE_APPL);
+	f->alloc_pa_forced = true;
+
+	/* No RAM at 0: PA 0 is refused like any address outside RAM. */
+	f->alloc_pa = 0;
+	assert_int_equal(call(f, VM1, pa), OPTEE_SMC_RETURN_OK);
+	assert_int_equal(arg->ret, TEEC_ERROR_OUT_OF_MEMORY);
+	assert_int_equal(f->frees, 1);
+	expect_no_violation(f);
+
+	/* RAM at 0: the model maps page 0 as OP-TEE would. */
+	assert_int_equal(machine_add_page_zero(f->m), 0);
+	assert_int_equal(call(f, VM1, pa), OPTEE_SMC_RETURN_OK);
+	assert_int_equal(oracle_violations(f->o), 1);
+	assert_non_null(strstr(oracle_first_violation(f->o), "host"));
+
+	/* An odd PA is refused before anything is mapped. */
+	f->alloc_pa = UINT64_MAX;
+	f->frees = 0;
+	assert_int_equal(call(f, VM1, pa), OPTEE_SMC_RETURN_OK);
+	assert_int_equal(arg->ret, TEEC_ERROR_OUT_OF_MEMORY);
+	assert_int_equal(f->frees, 1);
+	assert_int_equal(oracle_violations(f->o), 1);
+	f->alloc_pa_forced = false;
+	assert_int_equal(optee_model_vm_objects(f->sw, VM1), 0);
+}
+
 /* RPC TA with a multi-page payload (NONCONTIG SHM_ALLOC reply). */
 static void test_rpc_noncontig_payload(void **state)
 {
@@ -1235,6 +1287,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_long_page_list, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rpc_alloc_pa_zero, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_rpc_flow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rpc_noncontig_payload,
 						setup, teardown),

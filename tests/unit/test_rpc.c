@@ -43,6 +43,13 @@ static void test_alloc_shadowed(void **state)
 		assert_int_equal(s.refused[i], 0);
 }
 
+/*
+ * What OP-TEE gets instead of a page: never PA 0, which is RAM on boards
+ * whose DRAM starts there, but an address OP-TEE's alignment check in
+ * thread_rpc_alloc_arg() refuses before mapping anything.
+ */
+#define NO_PA UINT64_MAX
+
 /* IPA 0: the guest's allocation failed, and OP-TEE is told so. */
 static void test_alloc_ipa_zero(void **state)
 {
@@ -50,7 +57,7 @@ static void test_alloc_ipa_zero(void **state)
 	uint32_t tid = start_alloc(160, &r);
 	struct teemed_vm_stats s;
 
-	expect_smc(RFR, 0, 0, OTID, 0, 0, 0, CLIENT0);
+	expect_smc(RFR, HI(NO_PA), LO(NO_PA), OTID, 0, 0, 0, CLIENT0);
 	will_answer(OPTEE_SMC_RETURN_OK, 0, 0, 0);
 	mock_resume_regs(0, tid, NOISE, NOISE, HI(RC), LO(RC), &r);
 	assert_answer(&r, OPTEE_SMC_RETURN_OK, 0, 0, 0);
@@ -72,7 +79,7 @@ struct alloc_case {
 };
 
 /*
- * A refused answer to RPC_ALLOC: OP-TEE gets PA 0:0 (§5.2) and the
+ * A refused answer to RPC_ALLOC: OP-TEE gets NO_PA and the
  * guest's cookie (low halves), so that its RPC_FREE of that cookie
  * (§6.2) reaches the guest, which gets its page back. That RPC_FREE
  * must not release a live RPC buffer that happens to share the cookie.
@@ -80,7 +87,8 @@ struct alloc_case {
 static void refused_answer(uint32_t tid, uint64_t ipa, uint64_t cookie,
 			   struct teemed_regs *r)
 {
-	expect_smc(RFR, 0, 0, OTID, HI(cookie), LO(cookie), 0, CLIENT0);
+	expect_smc(RFR, HI(NO_PA), LO(NO_PA), OTID, HI(cookie), LO(cookie), 0,
+		   CLIENT0);
 	if (cookie) {
 		will_answer(OPTEE_SMC_RETURN_RPC_FREE, HI(cookie), LO(cookie),
 			    OTID);
