@@ -184,8 +184,12 @@ struct model_obj *optee_model_obj_from_list(struct optee_model *sw,
 	uint64_t npages, done = 0;
 	struct model_obj *obj;
 
-	/* size 0 makes OP-TEE's page count wrap; an overflow fails too. */
-	if (!size || size > UINT64_MAX - offset)
+	/*
+	 * OP-TEE's count (msg_param_mobj_from_noncontig()): size 0 at a
+	 * non-zero offset is one page; at offset 0 the count wraps and the
+	 * allocation fails; an overflowing sum fails too.
+	 */
+	if (size > UINT64_MAX - offset || size + offset == 0)
 		return NULL;
 	npages = (size + offset - 1) / MODEL_PAGE_SIZE + 1;
 	if (npages > MODEL_MAX_OBJ_PAGES)

@@ -62,6 +62,27 @@ static struct buf *buf_alloc(struct teemed_vm *vm, uint8_t kind,
 }
 
 /*
+ * The pages a NONCONTIG (buf_ptr, size) spans, counted as OP-TEE's
+ * msg_param_mobj_from_noncontig() counts them: size 0 at a non-zero page
+ * offset is one page. False where OP-TEE's count fails: size + offset
+ * overflows, or is 0 (the count wraps, §4.2); and where no 32-bit page
+ * count holds the span, which no quota could ever grant.
+ */
+bool teemed_buf_span_pages(uint64_t buf_ptr, uint64_t size, uint32_t *pages)
+{
+	uint64_t offset = buf_ptr & TEEMED_PAGE_MASK;
+	uint64_t n;
+
+	if (size > TEEMED_U64_MAX - offset || size + offset == 0)
+		return false;
+	n = (size + offset - 1) / TEEMED_PAGE_SIZE + 1;
+	if (n > (uint32_t)-1)
+		return false;
+	*pages = (uint32_t)n;
+	return true;
+}
+
+/*
  * Check a guest's NONCONTIG (buf_ptr, size) and reserve what translating
  * it will take. On failure returns NULL and sets `*refusal`.
  */
@@ -70,21 +91,18 @@ struct buf *teemed_buf_create(struct teemed_vm *vm, uint8_t kind,
 			      uint32_t *refusal)
 {
 	uint64_t offset = buf_ptr & TEEMED_PAGE_MASK;
-	uint64_t pages;
+	uint32_t pages;
 	struct buf *b;
 
-	/* Size 0 makes OP-TEE's page count wrap (§4.2). */
-	if (size == 0 || size > TEEMED_U64_MAX - offset) {
+	if (!teemed_buf_span_pages(buf_ptr, size, &pages)) {
 		*refusal = TEEMED_REFUSED_PARAM;
 		return NULL;
 	}
-	pages = (size + offset - 1) / TEEMED_PAGE_SIZE + 1;
 	if (pages > vm->quota.pinned_pages) {
 		*refusal = TEEMED_REFUSED_QUOTA;
 		return NULL;
 	}
-	b = buf_alloc(vm, kind, cookie, (uint32_t)pages,
-		      list_pages_for((uint32_t)pages), refusal);
+	b = buf_alloc(vm, kind, cookie, pages, list_pages_for(pages), refusal);
 	if (!b)
 		return NULL;
 	b->size = size;

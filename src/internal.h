@@ -197,6 +197,7 @@ int teemed_vm_reserve_pages(struct teemed_vm *vm, uint32_t pages,
 			    uint32_t mpages);
 void teemed_vm_unreserve_pages(struct teemed_vm *vm, uint32_t pages,
 			       uint32_t mpages);
+bool teemed_vm_pages_available(struct teemed_vm *vm, uint64_t pages);
 int teemed_vm_pin(struct teemed_vm *vm, struct step *st, teemed_ipa_t ipa,
 		  unsigned int flags, teemed_pa_t *pa);
 void teemed_vm_unpin(struct teemed_vm *vm, struct step *st, teemed_pa_t pa);
@@ -218,6 +219,7 @@ int teemed_guest_write(struct teemed_vm *vm, teemed_ipa_t ipa, const void *src,
 
 /* --- buf.c: page lists, pins, resumable translation and release --------- */
 
+bool teemed_buf_span_pages(uint64_t buf_ptr, uint64_t size, uint32_t *pages);
 struct buf *teemed_buf_create(struct teemed_vm *vm, uint8_t kind,
 			      uint64_t cookie, uint64_t buf_ptr, uint64_t size,
 			      uint32_t *refusal);

@@ -249,15 +249,49 @@ static uint32_t translate_param(struct teemed_vm *vm, struct call *c,
 }
 
 /*
+ * The pages all NONCONTIG memrefs of a message span: a refusal if one
+ * has a size OP-TEE could not count, or if together they cannot fit the
+ * quotas, so that such a call is refused before anything is pinned.
+ */
+static uint32_t check_memref_pages(struct teemed_vm *vm,
+				   const struct optee_msg_arg *arg)
+{
+	uint64_t total = 0;
+
+	if (arg->cmd == OPTEE_MSG_CMD_UNREGISTER_SHM)
+		return TEEMED_REFUSED_COUNT; /* its parameter is rewritten */
+	for (uint32_t i = 0; i < arg->num_params; i++) {
+		const struct optee_msg_param *p = &arg->params[i];
+		uint32_t pages;
+
+		if (param_class_of[p->attr & 0xF] != PC_TMEM ||
+		    !(p->attr & OPTEE_MSG_ATTR_NONCONTIG) ||
+		    p->u.tmem.buf_ptr == 0)
+			continue;
+		if (!teemed_buf_span_pages(p->u.tmem.buf_ptr, p->u.tmem.size,
+					   &pages))
+			return TEEMED_REFUSED_PARAM;
+		total += pages;
+	}
+	if (total && !teemed_vm_pages_available(vm, total))
+		return TEEMED_REFUSED_QUOTA;
+	return TEEMED_REFUSED_COUNT;
+}
+
+/*
  * The checks a new call's message gets once, before any translation:
- * false (and the message failed with BAD_PARAMETERS) if it breaks one.
+ * false (and the message failed) if it breaks one.
  */
 bool teemed_params_check_shape(struct teemed_vm *vm, struct call *c)
 {
-	if (shape_ok(c->shadow))
+	uint32_t refusal = shape_ok(c->shadow)
+				   ? check_memref_pages(vm, c->shadow)
+				   : TEEMED_REFUSED_PARAM;
+
+	if (refusal == TEEMED_REFUSED_COUNT)
 		return true;
-	teemed_vm_refuse(vm, TEEMED_REFUSED_PARAM);
-	fail_message(c, TEEC_ERROR_BAD_PARAMETERS);
+	teemed_vm_refuse(vm, refusal);
+	fail_message(c, refusal_ret(refusal));
 	return false;
 }
 

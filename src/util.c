@@ -143,6 +143,23 @@ int teemed_vm_reserve_pages(struct teemed_vm *vm, uint32_t pages,
 	return TEEMED_OK;
 }
 
+/*
+ * Whether `pages` more pins would fit the VM's quota and the instance's
+ * cap now: a request that cannot fit is refused before any work. Pins
+ * are still reserved one buffer at a time, which keeps the quotas exact
+ * when calls race.
+ */
+bool teemed_vm_pages_available(struct teemed_vm *vm, uint64_t pages)
+{
+	bool ok;
+
+	teemed_vm_lock(vm);
+	ok = pages <= vm->quota.pinned_pages - vm->reserved_pages;
+	teemed_vm_unlock(vm);
+	return ok && pages <= vm->t->global_pinned_cap -
+				      TEEMED_ATOMIC_LOAD(&vm->t->global_pinned);
+}
+
 void teemed_vm_unreserve_pages(struct teemed_vm *vm, uint32_t pages,
 			       uint32_t mpages)
 {

@@ -222,20 +222,80 @@ static void test_size_zero_and_overflow(void **state)
 	struct optee_msg_arg *arg;
 
 	mock_fill_list_range(0, LIST_IPA, DATA0, 2);
+	/* Size 0 at offset 0: OP-TEE's page count wraps. */
 	arg = tmem_arg(TMEM_NC(TMEM_INPUT), 0, 0, 1);
-	assert_refused(arg, TEEC_ERROR_BAD_PARAMETERS);
-	arg = tmem_arg(TMEM_NC(TMEM_OUTPUT), 0x123, 0, 1);
 	assert_refused(arg, TEEC_ERROR_BAD_PARAMETERS);
 	/* size + offset wraps around. */
 	arg = tmem_arg(TMEM_NC(TMEM_INPUT), 0x10, UINT64_MAX - 0xf, 1);
 	assert_refused(arg, TEEC_ERROR_BAD_PARAMETERS);
 	arg = tmem_arg(TMEM_NC(TMEM_INPUT), 0xfff, UINT64_MAX, 1);
 	assert_refused(arg, TEEC_ERROR_BAD_PARAMETERS);
-	/* No wrap, but more than any quota. */
+	/* No wrap, but more pages than any count holds: nonsense too. */
 	arg = tmem_arg(TMEM_NC(TMEM_INPUT), 0, UINT64_MAX, 1);
-	assert_refused(arg, TEEC_ERROR_OUT_OF_MEMORY);
+	assert_refused(arg, TEEC_ERROR_BAD_PARAMETERS);
 	arg = tmem_arg(TMEM_NC(TMEM_INPUT), 0, 1ull << 44, 1);
+	assert_refused(arg, TEEC_ERROR_BAD_PARAMETERS);
+	/* A real size, more than the quota: the quota's answer. */
+	arg = tmem_arg(TMEM_NC(TMEM_INPUT), 0, 1ull << 40, 1);
 	assert_refused(arg, TEEC_ERROR_OUT_OF_MEMORY);
+	/* Size 0 at a non-zero offset is one page, as OP-TEE counts it. */
+	arg = tmem_arg(TMEM_NC(TMEM_OUTPUT), 0x123, 0, 1);
+	assert_int_equal(mock_call_to_end(0, ARG_IPA, NULL),
+			 OPTEE_SMC_RETURN_OK);
+	assert_int_equal(arg->ret, TEEC_SUCCESS);
+	assert_int_equal(mock.seen_pages[0], 1);
+	assert_int_equal(mock.seen_pa[0][0], mock_guest_pa(0, GPAGE(DATA0)));
+	assert_int_equal(mock.pins, 0);
+}
+
+/*
+ * What the quotas cannot hold is refused in the first SMC, before any
+ * pin: four memrefs of 16384 pages each, and a registration larger than
+ * what is left of the quota.
+ */
+static void test_over_quota_refused_before_work(void **state)
+{
+	struct optee_msg_arg *arg;
+	struct teemed_vm_stats s;
+	struct teemed_regs r;
+
+	mock_reset();
+	mock_start(256, NULL);
+	arg = mock_arg_init(0, ARG_IPA, OPTEE_MSG_CMD_INVOKE_COMMAND, 4);
+	for (int i = 0; i < 4; i++)
+		mock_set_tmem(&arg->params[i], TMEM_NC(TMEM_INPUT),
+			      GPAGE(2 + i), 16384ull * MOCK_PAGE, 0);
+	mock.sw = mock_sw_never;
+	mock_call(0, ARG_IPA, &r);
+	assert_int_equal(r.a[0], OPTEE_SMC_RETURN_OK);
+	assert_int_equal(arg->ret, TEEC_ERROR_OUT_OF_MEMORY);
+	assert_int_equal(arg->ret_origin, TEEC_ORIGIN_COMMS);
+	assert_int_equal(mock.pins, 0);
+	teemed_vm_get_stats(fx.vm[0], &s);
+	assert_int_equal(s.max_pages_per_smc, 0);
+	assert_int_equal(s.pinned_pages_peak, 0);
+	assert_int_equal(s.refused[TEEMED_REFUSED_QUOTA], 1);
+
+	/* Registered memory holds part of the quota; the rest is exact. */
+	mock.sw = mock_fake_optee;
+	mock_fill_list_range(0, LIST_IPA, DATA0, 100);
+	assert_int_equal(mock_register(0, ARG_IPA, LIST_IPA, 0,
+				       100 * MOCK_PAGE, 0x1),
+			 TEEC_SUCCESS);
+	arg = mock_arg_init(0, ARG_IPA, OPTEE_MSG_CMD_REGISTER_SHM, 1);
+	mock_set_tmem(&arg->params[0],
+		      OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT | OPTEE_MSG_ATTR_NONCONTIG,
+		      GPAGE(200), (16384ull - 99) * MOCK_PAGE, 0x2);
+	mock.sw = mock_sw_never;
+	mock_call(0, ARG_IPA, &r);
+	assert_int_equal(r.a[0], OPTEE_SMC_RETURN_OK);
+	assert_int_equal(arg->ret, TEEC_ERROR_OUT_OF_MEMORY);
+	assert_int_equal(mock.pins, 100);
+	teemed_vm_get_stats(fx.vm[0], &s);
+	assert_int_equal(s.max_pages_per_smc, 100);
+	assert_int_equal(s.refused[TEEMED_REFUSED_QUOTA], 2);
+	mock.sw = mock_fake_optee;
+	assert_int_equal(mock_unregister(0, ARG_IPA, 0x1), TEEC_SUCCESS);
 }
 
 /* A bad second tmem releases the first tmem's pins too. */
@@ -480,6 +540,9 @@ int main(void)
 						mock_teardown),
 		cmocka_unit_test_setup_teardown(test_size_zero_and_overflow,
 						mock_setup, mock_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_over_quota_refused_before_work, mock_setup,
+			mock_teardown),
 		cmocka_unit_test_setup_teardown(test_second_param_fails,
 						mock_setup, mock_teardown),
 		cmocka_unit_test_setup_teardown(test_pinned_quota, mock_setup,
