@@ -962,9 +962,12 @@ static void rpc_shm_alloc(struct guest *g, struct gvcpu *v,
 		return;
 	}
 	memset(&p->u, 0, sizeof(p->u));
-	if (type == OPTEE_RPC_SHM_TYPE_KERNEL && s->npages == 1) {
+	p->u.tmem.size = s->npages * PG;
+	if (g->cfg.contig_kernel_payloads &&
+	    type == OPTEE_RPC_SHM_TYPE_KERNEL && s->npages == 1) {
 		p->attr = OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT;
 		p->u.tmem.buf_ptr = s->pages[0];
+		p->u.tmem.size = size;
 	} else {
 		p->u.tmem.buf_ptr = shm_list_build(g, s);
 		if (!p->u.tmem.buf_ptr) {
@@ -976,7 +979,6 @@ static void rpc_shm_alloc(struct guest *g, struct gvcpu *v,
 			  OPTEE_MSG_ATTR_NONCONTIG;
 		v->call.list_keep = s;
 	}
-	p->u.tmem.size = size;
 	p->u.tmem.shm_ref = s->cookie;
 	v->call.handed = s;
 	g->st.shm_allocs++;
@@ -1011,6 +1013,26 @@ static void rpc_get_time(struct guest *g, struct gvcpu *v,
 	}
 	m->params[0].u.value.a = g->clock_ns / 1000000000u;
 	m->params[0].u.value.b = g->clock_ns % 1000000000u;
+	m->ret = TEEC_SUCCESS;
+}
+
+/*
+ * Synchronous notifications (OP-TEE's wait queues). Linux blocks a WAIT
+ * until another call's SEND of the same key; the model wakes it at once,
+ * which OP-TEE's waits tolerate (they look again and wait again), so a
+ * guest with one vCPU cannot deadlock against itself.
+ */
+static void rpc_notification(struct guest *g, struct gvcpu *v,
+			     struct optee_msg_arg *m)
+{
+	(void)g;
+	(void)v;
+	if (m->num_params != 1 ||
+	    (m->params[0].u.value.a != OPTEE_RPC_NOTIFICATION_WAIT &&
+	     m->params[0].u.value.a != OPTEE_RPC_NOTIFICATION_SEND)) {
+		m->ret = TEEC_ERROR_BAD_PARAMETERS;
+		return;
+	}
 	m->ret = TEEC_SUCCESS;
 }
 
@@ -1065,6 +1087,7 @@ static const struct {
 	{OPTEE_RPC_CMD_SHM_ALLOC, rpc_shm_alloc},
 	{OPTEE_RPC_CMD_SHM_FREE, rpc_shm_free},
 	{OPTEE_RPC_CMD_GET_TIME, rpc_get_time},
+	{OPTEE_RPC_CMD_NOTIFICATION, rpc_notification},
 	{TA_RPC_SUPP_CMD, rpc_supp},
 };
 

@@ -56,6 +56,13 @@ struct guest_config {
 				 return code, a TEEC error with a known
 				 origin) is tolerated, not an error; only
 				 garbage and wrong data stay errors */
+	/*
+	 * Legacy driver: a one-page KERNEL payload is answered as a
+	 * contiguous TMEM with the exact size asked for. Linux with dynamic
+	 * shared memory answers every payload as NONCONTIG with the size
+	 * rounded up to whole pages (smc_abi.c, SHM_ALLOC), the default.
+	 */
+	bool contig_kernel_payloads;
 	uint64_t seed;
 	guest_smc_fn smc;
 	void *smc_ctx;

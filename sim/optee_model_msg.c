@@ -399,9 +399,38 @@ static enum model_cmd_status cmd_register(struct model_ctx *c)
 }
 
 /*
- * OP-TEE waits, inside the call, until every other user of the buffer
- * is gone. The model refuses with TEE_ERROR_BUSY instead (nothing is
- * released, so a mediator keeps the pages pinned); the caller retries.
+ * The unregistering thread's wait for the last user of its buffer:
+ * OP-TEE's condvar_wait() in mobj_reg_shm_release_by_cookie(), which
+ * reaches the normal world as RPC_CMD NOTIFICATION WAIT. Its answer is
+ * only a wake-up: the thread looks again and waits again if it must.
+ */
+static enum model_cmd_status unregister_wait(struct model_ctx *c)
+{
+	struct model_thread *t = c->t;
+	struct model_rpc_req *rq = &t->req;
+
+	if (t->releasing->release_frees) {
+		optee_model_obj_free(c->part, t->releasing);
+		t->releasing = NULL;
+		put_u32(c, ARG_OFF_RET, TEEC_SUCCESS);
+		return MODEL_CMD_DONE;
+	}
+	memset(rq, 0, sizeof(*rq));
+	rq->kind = MODEL_RQ_CMD;
+	rq->cmd = OPTEE_RPC_CMD_NOTIFICATION;
+	rq->num_params = 1;
+	rq->params[0].type = MODEL_PT_VALUE_IN;
+	rq->params[0].a = OPTEE_RPC_NOTIFICATION_WAIT;
+	rq->params[0].b = MODEL_UNREGISTER_WAIT_KEY + t->index;
+	return MODEL_CMD_RPC;
+}
+
+/*
+ * As OP-TEE: a buffer still in use by other calls is marked releasing,
+ * its registration's reference dropped, and the call waits until the
+ * last user is gone, then succeeds. Users may still find it by cookie
+ * meanwhile (mobj_reg_shm_get_by_cookie() does not look at releasing);
+ * a second UNREGISTER of it fails.
  */
 static enum model_cmd_status cmd_unregister(struct model_ctx *c)
 {
@@ -409,6 +438,8 @@ static enum model_cmd_status cmd_unregister(struct model_ctx *c)
 	struct model_obj *obj;
 	uint32_t res = TEEC_ERROR_BAD_PARAMETERS;
 
+	if (c->t->cmd_step == 1)
+		return unregister_wait(c);
 	if (c->t->num_params != 1) {
 		refuse(c, 0);
 		put_u32(c, ARG_OFF_RET, res);
@@ -419,10 +450,15 @@ static enum model_cmd_status cmd_unregister(struct model_ctx *c)
 		   false)) {
 		/* Only the newest object of that cookie counts. */
 		obj = optee_model_obj_find(c->part, cookie);
-		if (!obj || obj->kind != MODEL_OBJ_REGISTERED) {
+		if (!obj || obj->kind != MODEL_OBJ_REGISTERED ||
+		    obj->releasing) {
 			refuse(c, 0);
 		} else if (obj->refs > 1) {
-			res = TEEC_ERROR_BUSY;
+			obj->releasing = true;
+			optee_model_obj_put(c->part, obj);
+			c->t->releasing = obj;
+			c->t->cmd_step = 1;
+			return unregister_wait(c);
 		} else {
 			optee_model_obj_put(c->part, obj);
 			res = TEEC_SUCCESS;

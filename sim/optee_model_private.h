@@ -37,6 +37,9 @@
  * fails that allocation (1 GiB of 4 KiB pages).
  */
 #define MODEL_MAX_OBJ_PAGES (1u << 18)
+/* Notification keys of threads waiting in UNREGISTER_SHM. */
+#define MODEL_UNREGISTER_WAIT_KEY 0x1000u
+
 /* Sessions one partition may hold (OP-TEE's heap is finite too). */
 #define MODEL_MAX_SESSIONS 1024u
 
@@ -98,6 +101,14 @@ struct model_obj {
 	 * one, and every call using the object by cookie holds another.
 	 */
 	uint32_t refs;
+	/*
+	 * UNREGISTER_SHM of a buffer still in use (mobj_reg_shm_release_by_
+	 * cookie()): the registration's reference is dropped and the
+	 * unregistering thread waits; the last user's put leaves the object
+	 * for it to free (`release_frees`) instead of freeing it.
+	 */
+	bool releasing;
+	bool release_frees;
 	uint64_t npages;
 	uint64_t pages[]; /* PAs, copied: the NW list is read only once */
 };
@@ -211,6 +222,7 @@ struct model_thread {
 	struct model_ta_exec ta;
 	struct model_rpc_req req;
 	bool req_pending;
+	struct model_obj *releasing; /* UNREGISTER_SHM waiting on it */
 };
 
 struct model_part {
@@ -248,6 +260,7 @@ struct model_ctx {
 struct model_obj *optee_model_obj_find(struct model_part *part,
 				       uint64_t cookie);
 void optee_model_obj_put(struct model_part *part, struct model_obj *obj);
+void optee_model_obj_free(struct model_part *part, struct model_obj *obj);
 void optee_model_obj_drop_all(struct model_part *part);
 struct model_obj *optee_model_obj_page(struct optee_model *sw,
 				       struct model_part *part,

@@ -109,17 +109,25 @@ struct model_obj *optee_model_obj_find(struct model_part *part, uint64_t cookie)
 	struct model_obj *obj;
 
 	for (obj = part->objs; obj; obj = obj->next)
-		if (obj->cookie == cookie)
+		if (obj->cookie == cookie && !obj->release_frees)
 			return obj;
 	return NULL;
 }
 
 void optee_model_obj_put(struct model_part *part, struct model_obj *obj)
 {
-	struct model_obj **pp;
-
 	if (--obj->refs)
 		return;
+	if (obj->releasing)
+		obj->release_frees = true; /* its unregister frees it */
+	else
+		optee_model_obj_free(part, obj);
+}
+
+void optee_model_obj_free(struct model_part *part, struct model_obj *obj)
+{
+	struct model_obj **pp;
+
 	for (pp = &part->objs; *pp; pp = &(*pp)->next) {
 		if (*pp == obj) {
 			*pp = obj->next;

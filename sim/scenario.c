@@ -34,6 +34,8 @@ struct scenario_desc {
 	bool cleanup;		/* guests give everything back before destroy */
 	bool quota_mode;	/* refusals expected */
 	bool cut;		/* destroy VMs in the middle of their work */
+	bool legacy_mix;	/* every second VM answers one-page kernel
+				   payloads the legacy way (contiguous) */
 	uint32_t balloon_every; /* scheduler steps between balloon tries */
 	struct teemed_quota quota; /* per-VM override; zeros: defaults */
 };
@@ -54,7 +56,7 @@ static const struct scenario_desc scenarios[] = {
 	{
 		.name = "mixed",
 		.help = "temporary, registered and RPC memory from many VMs "
-			"and vCPUs",
+			"and vCPUs; every second VM a legacy driver",
 		.vms = 6,
 		.vcpus = 3,
 		.ops = 2500,
@@ -63,6 +65,7 @@ static const struct scenario_desc scenarios[] = {
 		.long_lived = 3,
 		.max_spins = 4,
 		.cleanup = true,
+		.legacy_mix = true,
 		.balloon_every = 16,
 	},
 	{
@@ -222,6 +225,7 @@ static bool run_setup(struct run *run)
 		gc.max_spins = d->max_spins;
 		gc.cleanup = d->cleanup;
 		gc.quota_mode = d->quota_mode;
+		gc.contig_kernel_payloads = d->legacy_mix && id % 2 == 0;
 		gc.tolerate_faults = run->o.fail_at != 0;
 		gc.seed = run->o.seed;
 		gc.smc = rvm_smc;

@@ -257,7 +257,13 @@ static void sp_smc(void *ctx, struct teemed_regs *regs)
 		p->smc_under_lock++;
 		punlock(p);
 	}
-	if (inject(p, SIM_OP_SMC)) {
+	/*
+	 * A resume cannot fail this way: OP-TEE would keep the suspended
+	 * thread, and the references it holds, for ever, while it answers a
+	 * resume it cannot serve (ERESUME) only when it has no such thread.
+	 */
+	if ((uint32_t)regs->a[0] != OPTEE_SMC_CALL_RETURN_FROM_RPC &&
+	    inject(p, SIM_OP_SMC)) {
 		regs->a[0] = OPTEE_SMC_RETURN_ENOTAVAIL;
 		return;
 	}

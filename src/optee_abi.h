@@ -260,11 +260,14 @@ _Static_assert(OPTEE_MSG_GET_ARG_SIZE(OPTEE_MSG_MAX_NUM_PARAMS) == 4096,
 #define OPTEE_MSG_PAGELIST_NEXT_SLOT  511u
 
 /* §6.5 RPC commands carried by RPC_CMD. */
-#define OPTEE_RPC_CMD_LOAD_TA	       0u
-#define OPTEE_RPC_CMD_RPMB	       1u
-#define OPTEE_RPC_CMD_FS	       2u
-#define OPTEE_RPC_CMD_GET_TIME	       3u
-#define OPTEE_RPC_CMD_NOTIFICATION     4u
+#define OPTEE_RPC_CMD_LOAD_TA	   0u
+#define OPTEE_RPC_CMD_RPMB	   1u
+#define OPTEE_RPC_CMD_FS	   2u
+#define OPTEE_RPC_CMD_GET_TIME	   3u
+#define OPTEE_RPC_CMD_NOTIFICATION 4u
+/* value[0].a of a NOTIFICATION RPC; value[0].b is the key. */
+#define OPTEE_RPC_NOTIFICATION_WAIT    0u
+#define OPTEE_RPC_NOTIFICATION_SEND    1u
 #define OPTEE_RPC_CMD_SUSPEND	       5u
 #define OPTEE_RPC_CMD_SHM_ALLOC	       6u
 #define OPTEE_RPC_CMD_SHM_FREE	       7u

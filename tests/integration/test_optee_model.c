@@ -60,6 +60,8 @@ struct fx {
 	uint64_t last_cmd_cookie;
 	bool bad_alloc;		  /* answer RPC_ALLOC with an unaligned PA */
 	bool alloc_pa_forced;	  /* answer RPC_ALLOC with alloc_pa */
+	unsigned int notif_waits; /* NOTIFICATION WAITs answered */
+	bool stop_on_wait;	  /* run() returns after answering one */
 	uint64_t alloc_pa;
 	bool contig_payload_fail; /* answer SHM_ALLOC with a bad PA */
 };
@@ -254,6 +256,15 @@ static void serve_cmd(struct fx *f, uint64_t cookie)
 		msg->ret = TEEC_SUCCESS;
 		break;
 	}
+	case OPTEE_RPC_CMD_NOTIFICATION:
+		assert_int_equal(msg->num_params, 1);
+		assert_int_equal(msg->params[0].attr,
+				 OPTEE_MSG_ATTR_TYPE_VALUE_INPUT);
+		assert_int_equal(msg->params[0].u.value.a,
+				 OPTEE_RPC_NOTIFICATION_WAIT);
+		f->notif_waits++;
+		msg->ret = TEEC_SUCCESS;
+		break;
 	default:
 		fail_msg("unexpected RPC command %u", msg->cmd);
 	}
@@ -299,9 +310,15 @@ static struct teemed_regs run(struct fx *f, struct teemed_regs r, uint16_t vm)
 			assert_int_equal(r.a[1], 0);
 			assert_int_equal(r.a[2], 0);
 			break;
-		case OPTEE_SMC_RETURN_RPC_CMD:
+		case OPTEE_SMC_RETURN_RPC_CMD: {
+			unsigned int waits = f->notif_waits;
+
 			serve_cmd(f, cookie);
+			/* The waiter stays asleep: its caller wakes it. */
+			if (f->stop_on_wait && f->notif_waits != waits)
+				return r;
 			break;
+		}
 		default:
 			fail_msg("unknown RPC 0x%x", (unsigned int)r.a[0]);
 		}
@@ -1178,14 +1195,26 @@ static void test_rpc_noncontig_payload(void **state)
 	expect_no_violation(f);
 }
 
-/* UNREGISTER while a suspended call uses the buffer: BUSY. */
+/* The answer to an RPC_CMD the caller served itself. */
+static struct teemed_regs wake(struct fx *f, struct teemed_regs r, uint16_t vm)
+{
+	r = smc(f, OPTEE_SMC_CALL_RETURN_FROM_RPC, 0, 0, r.a[3], vm);
+	return run(f, r, vm);
+}
+
+/*
+ * UNREGISTER while a suspended call uses the buffer: as OP-TEE, the
+ * unregister waits (NOTIFICATION WAIT RPCs; a wake-up while the buffer
+ * is still used only waits again), and once the user is done it
+ * succeeds and the cookie is gone.
+ */
 static void test_unregister_busy(void **state)
 {
 	struct fx *f = *state;
 	const uint64_t ipa = MACHINE_GUEST_RAM_BASE + 0x200000;
-	uint64_t pg = pin(f, VM1, ipa), pa;
-	struct optee_msg_arg *arg;
-	struct teemed_regs r;
+	uint64_t pg = pin(f, VM1, ipa), pa, upa;
+	struct optee_msg_arg *arg, *unreg;
+	struct teemed_regs r, u;
 	uint32_t s = 0;
 
 	assert_int_equal(register_shm(f, VM1, make_list(f, &pg, 1, 0), 64, 9),
@@ -1206,11 +1235,31 @@ static void test_unregister_busy(void **state)
 	arg->params[2].u.rmem.shm_ref = 9;
 	r = smc(f, OPTEE_SMC_CALL_WITH_ARG, pa >> 32, (uint32_t)pa, 0, VM1);
 	assert_int_equal(r.a[0], OPTEE_SMC_RETURN_RPC_ALLOC);
-	assert_int_equal(unregister_shm(f, VM1, 9), TEEC_ERROR_BUSY);
+
+	unreg = new_arg(f, &upa, OPTEE_MSG_CMD_UNREGISTER_SHM, 1);
+	unreg->params[0].attr = OPTEE_MSG_ATTR_TYPE_RMEM_INPUT;
+	unreg->params[0].u.rmem.shm_ref = 9;
+	unreg->ret = 0x77;
+	f->stop_on_wait = true;
+	u = smc(f, OPTEE_SMC_CALL_WITH_ARG, upa >> 32, (uint32_t)upa, 0, VM1);
+	u = run(f, u, VM1);
+	assert_int_equal(u.a[0], OPTEE_SMC_RETURN_RPC_CMD);
+	assert_int_equal(f->notif_waits, 1);
+	u = wake(f, u, VM1); /* still in use: waits again */
+	assert_int_equal(u.a[0], OPTEE_SMC_RETURN_RPC_CMD);
+	assert_int_equal(f->notif_waits, 2);
+	assert_int_equal(unreg->ret, 0x77);
+	f->stop_on_wait = false;
+
+	/* The user runs to its end and drops the last reference. */
 	r = run(f, r, VM1);
 	assert_int_equal(r.a[0], OPTEE_SMC_RETURN_OK);
 	assert_int_equal(arg->ret, TEEC_SUCCESS);
-	assert_int_equal(unregister_shm(f, VM1, 9), TEEC_SUCCESS);
+	u = wake(f, u, VM1);
+	assert_int_equal(u.a[0], OPTEE_SMC_RETURN_OK);
+	assert_int_equal(unreg->ret, TEEC_SUCCESS);
+	assert_int_equal(f->notif_waits, 2);
+	assert_int_equal(unregister_shm(f, VM1, 9), TEEC_ERROR_BAD_PARAMETERS);
 	expect_no_violation(f);
 }
 
