@@ -94,8 +94,9 @@ struct atk {
 	bool alloc_seen;
 	uint64_t alloc_pa;
 	bool ram_at_zero; /* host RAM at PA 0 (world_opts) */
-	uint8_t orig_msg[RPC_MSG_SIZE];
-	uint8_t seen_msg[RPC_MSG_SIZE];
+	/* Messages, read as struct optee_msg_arg. */
+	_Alignas(8) uint8_t orig_msg[RPC_MSG_SIZE];
+	_Alignas(8) uint8_t seen_msg[RPC_MSG_SIZE];
 	bool grab_reply, reply_seen;
 	void (*toctou)(struct atk *x, const struct teemed_regs *r);
 	uint64_t toctou_seen;
