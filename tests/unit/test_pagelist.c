@@ -279,12 +279,13 @@ static void test_over_quota_refused_before_work(void **state)
 	/* Registered memory holds part of the quota; the rest is exact. */
 	mock.sw = mock_fake_optee;
 	mock_fill_list_range(0, LIST_IPA, DATA0, 100);
-	assert_int_equal(mock_register(0, ARG_IPA, LIST_IPA, 0,
-				       100 * MOCK_PAGE, 0x1),
-			 TEEC_SUCCESS);
+	assert_int_equal(
+		mock_register(0, ARG_IPA, LIST_IPA, 0, 100 * MOCK_PAGE, 0x1),
+		TEEC_SUCCESS);
 	arg = mock_arg_init(0, ARG_IPA, OPTEE_MSG_CMD_REGISTER_SHM, 1);
 	mock_set_tmem(&arg->params[0],
-		      OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT | OPTEE_MSG_ATTR_NONCONTIG,
+		      OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT |
+			      OPTEE_MSG_ATTR_NONCONTIG,
 		      GPAGE(200), (16384ull - 99) * MOCK_PAGE, 0x2);
 	mock.sw = mock_sw_never;
 	mock_call(0, ARG_IPA, &r);
@@ -395,39 +396,9 @@ static void test_mediator_page_quota(void **state)
 	assert_int_equal(arg->ret, TEEC_SUCCESS);
 }
 
-/* All VMs together: the instance-wide cap. */
-static void test_global_pinned_cap(void **state)
-{
-	struct teemed_config cfg = mock_config(4096, NULL);
-	struct optee_msg_arg *arg;
-
-	mock_reset();
-	cfg.global_pinned_pages = 20;
-	mock_start_cfg(&cfg, 2);
-	mock_fill_list_range(1, LIST_IPA, DATA0, 15);
-	assert_int_equal(
-		mock_register(1, ARG_IPA, LIST_IPA, 0, 15 * MOCK_PAGE, 0x1),
-		TEEC_SUCCESS);
-	mock_fill_list_range(0, LIST_IPA, DATA0, 6);
-	arg = tmem_arg(TMEM_NC(TMEM_INPUT), 0, 6 * MOCK_PAGE, 1);
-	mock.sw = mock_sw_never;
-	{
-		struct teemed_regs r;
-
-		mock_call(0, ARG_IPA, &r);
-		assert_int_equal(r.a[0], OPTEE_SMC_RETURN_OK);
-	}
-	mock.sw = mock_fake_optee;
-	assert_int_equal(arg->ret, TEEC_ERROR_OUT_OF_MEMORY);
-	assert_int_equal(mock.pins, 15);
-	arg = tmem_arg(TMEM_NC(TMEM_INPUT), 0, 5 * MOCK_PAGE, 1);
-	assert_int_equal(mock_call_to_end(0, ARG_IPA, NULL),
-			 OPTEE_SMC_RETURN_OK);
-	assert_int_equal(arg->ret, TEEC_SUCCESS);
-}
-
 /*
- * A refusal by the instance-wide cap leaves the instance-wide count as it
+ * All VMs together: the instance-wide cap. A refusal by it leaves the
+ * instance-wide count as it
  * was: repeated refusals must not lower it (and so let the cap be passed)
  * nor make it wrap once pages are released.
  */
@@ -548,8 +519,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pinned_quota, mock_setup,
 						mock_teardown),
 		cmocka_unit_test_setup_teardown(test_mediator_page_quota,
-						mock_setup, mock_teardown),
-		cmocka_unit_test_setup_teardown(test_global_pinned_cap,
 						mock_setup, mock_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_global_cap_refusals_keep_count, mock_setup,
