@@ -398,9 +398,8 @@ static void test_mediator_page_quota(void **state)
 
 /*
  * All VMs together: the instance-wide cap. A refusal by it leaves the
- * instance-wide count as it
- * was: repeated refusals must not lower it (and so let the cap be passed)
- * nor make it wrap once pages are released.
+ * instance-wide count as it was: repeated refusals must not lower it (and
+ * so let the cap be passed) nor make it wrap once pages are released.
  */
 static uint64_t global_pinned(void)
 {
