@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * Forced into every file of teemed.ko (-include): how the freestanding
+ * core finds its types and string functions in the kernel, and what its
+ * internal consistency checks do here.
+ */
+#ifndef TEEMED_KCONFIG_H
+#define TEEMED_KCONFIG_H
+
+#define TEEMED_TYPES_HEADER "teemed_ktypes.h"
+#define TEEMED_STRING_HEADER <linux/string.h>
+
+/* Internal invariants only (never guest or VMM input): a kernel bug. */
+#define TEEMED_ASSERT(cond) BUG_ON(!(cond)) /* teemed_ktypes.h has it */
+
+#endif /* TEEMED_KCONFIG_H */
