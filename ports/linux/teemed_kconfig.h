@@ -8,7 +8,8 @@
 #define TEEMED_KCONFIG_H
 
 #define TEEMED_TYPES_HEADER "teemed_ktypes.h"
-#define TEEMED_STRING_HEADER <linux/string.h>
+/* Quoted: "linux" is a predefined macro, so <linux/...> cannot be one. */
+#define TEEMED_STRING_HEADER "teemed_kstring.h"
 
 /* Internal invariants only (never guest or VMM input): a kernel bug. */
 #define TEEMED_ASSERT(cond) BUG_ON(!(cond)) /* teemed_ktypes.h has it */
