@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * What a KVM VMM adds to give its arm64 guests OP-TEE through teemed.ko
+ * (docs/kvm.md walks through it). Three steps:
+ *
+ *  1. before the first KVM_RUN: teemed_kvm_forward_smccc(vm_fd) makes
+ *     KVM exit to the VMM (KVM_EXIT_HYPERCALL) for OP-TEE's SMCCC ranges;
+ *  2. teemed_kvm_open() creates the guest's context in teemed.ko, naming
+ *     the guest RAM regions OP-TEE may be given;
+ *  3. on each KVM_EXIT_HYPERCALL, teemed_kvm_handle_exit().
+ *
+ * Closing (teemed_kvm_close(), or the VMM's exit) tears the guest's
+ * OP-TEE state down. Needs Linux >= 6.4 on arm64.
+ */
+#ifndef TEEMED_KVM_H
+#define TEEMED_KVM_H
+
+#include <stddef.h> /* offsetof, for KVM_REG_ARM_CORE_REG */
+#include <stdint.h>
+
+#include <linux/kvm.h>
+
+#include "uapi/teemed.h"
+
+struct teemed_kvm {
+	int vm_fd;	    /* teemed.ko's VM file descriptor */
+	uint16_t client_id; /* the guest's OP-TEE client id */
+};
+
+/* Step 1: forward OP-TEE's function ids to the VMM. 0 or -errno. */
+int teemed_kvm_forward_smccc(int kvm_vm_fd);
+
+/*
+ * Step 2: a context for one guest, `n` regions of its RAM (guest
+ * physical address, size, VMM address). `quota` may be NULL. 0 or -errno.
+ */
+int teemed_kvm_open(struct teemed_kvm *tk, const struct teemed_region *regions,
+		    uint32_t n, const struct teemed_vm_quota *quota);
+
+/*
+ * Step 3: serve the KVM_EXIT_HYPERCALL in `run` of `vcpu_fd`. Returns 0
+ * when handled (x0..x3 written back; the PC needs no change), 1 when the
+ * call is not OP-TEE's (nothing written; the VMM's own business), or
+ * -errno.
+ */
+int teemed_kvm_handle_exit(struct teemed_kvm *tk, int vcpu_fd,
+			   const struct kvm_run *run);
+
+void teemed_kvm_close(struct teemed_kvm *tk);
+
+#endif /* TEEMED_KVM_H */

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * teemed-vmm: a minimal KVM VMM for arm64 that gives its guest OP-TEE
+ * through teemed.ko. One VM, one vCPU, RAM at GUEST_RAM_BASE, one test
+ * device (console, status) in MMIO. Everything OP-TEE-specific is in
+ * teemed_kvm.c.
+ *
+ *   teemed-vmm [-m mode] [-a arg] [-n name] guest.bin
+ *
+ * Exit status: 0 when the guest reported success, 1 when it reported
+ * failures, 2 on a VMM error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "teemed_kvm.h"
+#include "vmm_layout.h"
+
+#define SMCCC_RET_NOT_SUPPORTED ((uint64_t)-1)
+
+struct vmm {
+	const char *name;
+	int kvm, vm, vcpu;
+	struct kvm_run *run;
+	uint8_t *ram;
+	struct teemed_kvm tk;
+	char line[256];
+	size_t line_len;
+	int status; /* -1 until the guest writes its status */
+};
+
+static void die(const char *what)
+{
+	fprintf(stderr, "teemed-vmm: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+static void set_reg(struct vmm *v, uint64_t id, uint64_t val)
+{
+	struct kvm_one_reg r = {.id = id, .addr = (uint64_t)(uintptr_t)&val};
+
+	if (ioctl(v->vcpu, KVM_SET_ONE_REG, &r) < 0)
+		die("KVM_SET_ONE_REG");
+}
+
+#define CORE_REG(name)                                                         \
+	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |                 \
+	 KVM_REG_ARM_CORE_REG(name))
+
+static void load_guest(struct vmm *v, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		die(path);
+	n = fread(v->ram, 1, GUEST_RAM_SIZE, f);
+	if (ferror(f) || n == 0)
+		die("reading the guest image");
+	fclose(f);
+}
+
+static void create_vm(struct vmm *v, uint64_t mode, uint64_t arg)
+{
+	struct kvm_userspace_memory_region mem = {
+		.slot = 0,
+		.guest_phys_addr = GUEST_RAM_BASE,
+		.memory_size = GUEST_RAM_SIZE,
+	};
+	struct kvm_vcpu_init init;
+	int run_size;
+
+	v->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (v->kvm < 0)
+		die("/dev/kvm");
+	if (ioctl(v->kvm, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
+		die("KVM API version");
+	v->vm = ioctl(v->kvm, KVM_CREATE_VM, 0);
+	if (v->vm < 0)
+		die("KVM_CREATE_VM");
+
+	v->ram = mmap(NULL, GUEST_RAM_SIZE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (v->ram == MAP_FAILED)
+		die("mmap of guest RAM");
+	mem.userspace_addr = (uint64_t)(uintptr_t)v->ram;
+	if (ioctl(v->vm, KVM_SET_USER_MEMORY_REGION, &mem) < 0)
+		die("KVM_SET_USER_MEMORY_REGION");
+
+	v->vcpu = ioctl(v->vm, KVM_CREATE_VCPU, 0);
+	if (v->vcpu < 0)
+		die("KVM_CREATE_VCPU");
+	run_size = ioctl(v->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (run_size < (int)sizeof(struct kvm_run))
+		die("KVM_GET_VCPU_MMAP_SIZE");
+	v->run = mmap(NULL, (size_t)run_size, PROT_READ | PROT_WRITE,
+		      MAP_SHARED, v->vcpu, 0);
+	if (v->run == MAP_FAILED)
+		die("mmap of kvm_run");
+	if (ioctl(v->vm, KVM_ARM_PREFERRED_TARGET, &init) < 0)
+		die("KVM_ARM_PREFERRED_TARGET");
+	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
+	if (ioctl(v->vcpu, KVM_ARM_VCPU_INIT, &init) < 0)
+		die("KVM_ARM_VCPU_INIT");
+	set_reg(v, CORE_REG(regs.pc), GUEST_RAM_BASE);
+	set_reg(v, CORE_REG(regs.regs[0]), mode);
+	set_reg(v, CORE_REG(regs.regs[1]), arg);
+}
+
+/* OP-TEE for the guest: the three steps of teemed_kvm.h. */
+static void attach_teemed(struct vmm *v)
+{
+	struct teemed_region ram = {
+		.ipa = GUEST_RAM_BASE,
+		.size = GUEST_RAM_SIZE,
+		.uaddr = (uint64_t)(uintptr_t)v->ram,
+	};
+	int err;
+
+	err = teemed_kvm_forward_smccc(v->vm);
+	if (err) {
+		errno = -err;
+		die("SMCCC filter (KVM_ARM_VM_SMCCC_FILTER)");
+	}
+	err = teemed_kvm_open(&v->tk, &ram, 1, NULL);
+	if (err) {
+		errno = -err;
+		die("/dev/teemed: TEEMED_CREATE_VM");
+	}
+	printf("[%s] OP-TEE client id %u\n", v->name, v->tk.client_id);
+	fflush(stdout);
+}
+
+static void console(struct vmm *v, char c)
+{
+	if (c != '\n' && v->line_len < sizeof(v->line) - 1) {
+		v->line[v->line_len++] = c;
+		return;
+	}
+	v->line[v->line_len] = 0;
+	printf("[%s] %s\n", v->name, v->line);
+	fflush(stdout);
+	v->line_len = 0;
+}
+
+static void mmio(struct vmm *v)
+{
+	struct kvm_run *r = v->run;
+	uint64_t val = 0;
+
+	if (!r->mmio.is_write) {
+		memset(r->mmio.data, 0, sizeof(r->mmio.data));
+		return;
+	}
+	memcpy(&val, r->mmio.data, r->mmio.len <= 8 ? r->mmio.len : 8);
+	if (r->mmio.phys_addr == GUEST_TESTDEV + TESTDEV_PUTC)
+		console(v, (char)val);
+	else if (r->mmio.phys_addr == GUEST_TESTDEV + TESTDEV_STATUS)
+		v->status = (int)(uint32_t)val;
+}
+
+static void hypercall(struct vmm *v)
+{
+	int r = teemed_kvm_handle_exit(&v->tk, v->vcpu, v->run);
+
+	if (r < 0) {
+		errno = -r;
+		die("TEEMED_VM_SMC");
+	}
+	if (r == 1) /* not OP-TEE's: the VMM's own, and it has none */
+		set_reg(v, CORE_REG(regs.regs[0]), SMCCC_RET_NOT_SUPPORTED);
+}
+
+static void print_stats(struct vmm *v)
+{
+	struct teemed_vm_stats_out st;
+
+	if (ioctl(v->tk.vm_fd, TEEMED_VM_GET_STATS, &st) < 0)
+		die("TEEMED_VM_GET_STATS");
+	printf("[%s] teemed: client %u smcs %llu std_calls %llu pinned_peak %u refused",
+	       v->name, st.client_id, (unsigned long long)st.smcs,
+	       (unsigned long long)st.std_calls, st.pinned_pages_peak);
+	for (int i = 0; i < 8; i++)
+		printf(" %llu", (unsigned long long)st.refused[i]);
+	printf("\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct vmm v = {.name = "guest", .status = -1};
+	uint64_t mode = GUEST_MODE_HONEST, arg = 0;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "m:a:n:")) != -1) {
+		switch (opt) {
+		case 'm':
+			mode = strtoull(optarg, NULL, 0);
+			break;
+		case 'a':
+			arg = strtoull(optarg, NULL, 0);
+			break;
+		case 'n':
+			v.name = optarg;
+			break;
+		default:
+			fprintf(stderr,
+				"usage: teemed-vmm [-m mode] [-a arg] [-n name] guest.bin\n");
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "teemed-vmm: one guest image expected\n");
+		return 2;
+	}
+	create_vm(&v, mode, arg);
+	load_guest(&v, argv[optind]);
+	attach_teemed(&v); /* before the first KVM_RUN */
+
+	for (;;) {
+		if (ioctl(v.vcpu, KVM_RUN, 0) < 0) {
+			if (errno == EINTR)
+				continue;
+			die("KVM_RUN");
+		}
+		switch (v.run->exit_reason) {
+		case KVM_EXIT_HYPERCALL:
+			hypercall(&v);
+			break;
+		case KVM_EXIT_MMIO:
+			mmio(&v);
+			break;
+		case KVM_EXIT_SYSTEM_EVENT:
+			print_stats(&v);
+			if (v.status < 0) {
+				fprintf(stderr, "[%s] powered off without a status\n",
+					v.name);
+				return 2;
+			}
+			printf("[%s] guest status %d\n", v.name, v.status);
+			teemed_kvm_close(&v.tk);
+			return v.status ? 1 : 0;
+		default:
+			fprintf(stderr, "[%s] unexpected exit %u\n", v.name,
+				v.run->exit_reason);
+			return 2;
+		}
+	}
+}
