@@ -184,7 +184,8 @@ static void registered(void)
 static void rpc_reverse(uint32_t type, const char *name)
 {
 	uint32_t s = session_of(uuid_rpc.b, "open: RPC TA");
-	const uint64_t len = PG + 777;
+	/* OP-TEE's kernel payloads are single pages. */
+	const uint64_t len = type == OPTEE_RPC_SHM_TYPE_KERNEL ? 1000 : PG + 777;
 	struct optee_rpc_counts before = optee_rpc;
 	struct optee_buf in, out;
 	struct optee_msg_arg *m;

@@ -183,14 +183,20 @@ static void rpc_shm_alloc(struct optee_msg_arg *m)
 	ipa = rt_pages(n);
 	for (uint32_t i = 0; i < n; i++)
 		pages[i] = ipa + (uint64_t)i * PG;
-	list = ipa ? optee_list_build(pages, n) : 0;
+	/* Like Linux: one kernel page is passed as is, else a page list. */
+	if (p->u.value.a == OPTEE_RPC_SHM_TYPE_KERNEL && n == 1)
+		list = ipa;
+	else
+		list = ipa ? optee_list_build(pages, n) : 0;
 	if (!list) {
 		m->ret = TEEC_ERROR_OUT_OF_MEMORY;
 		return;
 	}
 	cookie = optee_new_cookie();
 	shm_add(cookie, ipa, size);
-	p->attr = OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT | OPTEE_MSG_ATTR_NONCONTIG;
+	p->attr = OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT;
+	if (list != ipa)
+		p->attr |= OPTEE_MSG_ATTR_NONCONTIG;
 	p->u.tmem.buf_ptr = list;
 	p->u.tmem.size = size;
 	p->u.tmem.shm_ref = cookie;

@@ -1,0 +1,137 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# /init of the QEMU test (scripts/kvm-test.sh): Debian's arm64 kernel is
+# the KVM host; teemed.ko serves teemed-vmm processes, with the test-only
+# OP-TEE model as the secure world. One "PASS <check>" or "FAIL <check>"
+# line per check, then "TEST DONE" and power off.
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /tmp && mount -t tmpfs tmpfs /tmp
+T=/test
+L=/tmp
+M=/sys/module/teemed_model/parameters
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1${2:+: $2}"; }
+check() {
+	name=$1
+	shift
+	if "$@"; then pass "$name"; else fail "$name"; fi
+}
+field() { $T/ioctl_test info | sed -n "s/.*$1=\([0-9]*\).*/\1/p"; }
+vmstat() { sed -n "s/^$1 //p" /proc/vmstat; }
+# wait_for FILE PATTERN SECONDS
+wait_for() {
+	i=0
+	while [ "$i" -lt "$3" ]; do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 1
+		i=$((i + 1))
+	done
+	return 1
+}
+# teemed-vmm GUEST_ARGS: run directly (not through a function), so that
+# $! is the VMM itself and kill -9 reaches it.
+VMM=$T/teemed-vmm
+G=$T/guest.bin
+
+echo "kernel $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
+check kvm_available test -c /dev/kvm
+pin_acq0=$(vmstat nr_foll_pin_acquired)
+pin_rel0=$(vmstat nr_foll_pin_released)
+
+# The host's own OP-TEE driver: teemed.ko must notice it.
+insmod $T/tee.ko && insmod $T/optee.ko
+insmod $T/teemed.ko
+check detects_host_optee_driver \
+	sh -c 'dmesg | grep -q "OP-TEE driver (optee) is loaded"'
+rmmod teemed
+rmmod optee && rmmod tee
+
+# teemed.ko alone: the production SMC path finds no OP-TEE here.
+check teemed_loads insmod $T/teemed.ko max_vms=8
+check dev_node test -c /dev/teemed
+$T/ioctl_test nosw
+dmesg | grep 'teemed:' | tail -3
+
+# The test-only secure world.
+check model_loads insmod $T/teemed_model.ko partitions=6 threads=4
+
+# Bad input from a VMM.
+$T/ioctl_test all > $L/ioctl.log 2>&1
+cat $L/ioctl.log
+check ioctl_test_complete grep -q '^PASS ioctl_nothing_left' $L/ioctl.log
+
+# Two honest guests at once, each in its own VMM with its own client id.
+$VMM -n honest1 $G > $L/h1.log 2>&1 &
+p1=$!
+$VMM -n honest2 $G > $L/h2.log 2>&1 &
+p2=$!
+wait $p1; s1=$?
+wait $p2; s2=$?
+cat $L/h1.log $L/h2.log
+check honest_two_vms_at_once [ "$s1" = 0 -a "$s2" = 0 ]
+id1=$(sed -n 's/.*client id \([0-9]*\)/\1/p' $L/h1.log)
+id2=$(sed -n 's/.*client id \([0-9]*\)/\1/p' $L/h2.log)
+check distinct_client_ids [ -n "$id1" -a -n "$id2" -a "$id1" != "$id2" ]
+check honest_checks_ran [ "$(grep -c '\] ok ' $L/h1.log)" -ge 30 ]
+
+# Guests holding OP-TEE resources (a registered buffer, sessions, a call
+# suspended in OP-TEE) while a hostile guest attacks.
+$VMM -n hold1 -m 1 $G > $L/hold1.log 2>&1 &
+q1=$!
+$VMM -n hold2 -m 1 $G > $L/hold2.log 2>&1 &
+q2=$!
+both_ready() { wait_for $L/hold1.log READY 120 && wait_for $L/hold2.log READY 120; }
+check hold_guests_ready both_ready
+cat $L/hold1.log $L/hold2.log
+check pins_held_while_running [ "$(field pinned)" -gt 0 ]
+
+$VMM -n hostile -m 2 -a 3000 $G > $L/hostile.log 2>&1
+s=$?
+cat $L/hostile.log
+check hostile_attacks_refused [ "$s" = 0 ]
+check hostile_checks_ran [ "$(grep -c '\] ok attack' $L/hostile.log)" -ge 20 ]
+
+$VMM -n honest3 $G > $L/h3.log 2>&1
+s=$?
+tail -3 $L/h3.log
+check honest_after_hostile [ "$s" = 0 ]
+
+# A busy honest guest, then every VMM killed without warning.
+$VMM -n busy -a 1000 $G > $L/busy.log 2>&1 &
+b1=$!
+wait_for $L/busy.log 'ok echo' 60
+sleep 2
+check vms_alive_before_kill [ "$(field vms)" = 3 ]
+kill -9 $q1 $q2 $b1
+wait $q1 $q2 $b1 2>/dev/null
+i=0
+while [ "$(field vms)" != 0 -a $i -lt 30 ]; do sleep 1; i=$((i + 1)); done
+$T/ioctl_test info
+check no_vm_after_kill [ "$(field vms)" = 0 ]
+check no_pin_after_kill [ "$(field pinned)" = 0 ]
+check no_module_page_after_kill [ "$(field pages)" = 0 ]
+acq=$(($(vmstat nr_foll_pin_acquired) - pin_acq0))
+rel=$(($(vmstat nr_foll_pin_released) - pin_rel0))
+echo "vmstat: FOLL_PIN acquired $acq released $rel"
+check vmstat_pins_balanced [ "$acq" -gt 0 -a "$acq" = "$rel" ]
+echo "model: partitions $(cat $M/live_partitions) sessions $(cat $M/sessions)" \
+	"objects $(cat $M/objects) threads_busy $(cat $M/threads_busy)" \
+	"std_calls $(cat $M/std_calls) rpcs $(cat $M/rpcs)" \
+	"checks $(cat $M/checks) violations $(cat $M/violations)"
+check optee_forgot_every_vm [ "$(cat $M/live_partitions)" = 0 -a \
+	"$(cat $M/sessions)" = 0 -a "$(cat $M/objects)" = 0 -a \
+	"$(cat $M/threads_busy)" = 0 ]
+check secure_world_touched_only_pinned_or_module_pages \
+	[ "$(cat $M/checks)" -gt 0 -a "$(cat $M/violations)" = 0 ]
+
+check modules_unload sh -c "rmmod teemed_model && rmmod teemed"
+dmesg > $L/dmesg.log
+check kernel_log_clean sh -c \
+	"! grep -E 'WARNING:|BUG|Oops|KFENCE|refcount_t|list_(add|del) corruption|Call trace' $L/dmesg.log"
+grep -E 'teemed|WARNING|BUG|KFENCE' $L/dmesg.log | tail -40
+echo "TEST DONE"
+poweroff -f
