@@ -21,7 +21,11 @@ check() {
 	if "$@"; then pass "$name"; else fail "$name"; fi
 }
 field() { $T/ioctl_test info | sed -n "s/.*$1=\([0-9]*\).*/\1/p"; }
-vmstat() { sed -n "s/^$1 //p" /proc/vmstat; }
+# Fold the per-CPU deltas first, or the counters lag behind.
+vmstat() {
+	echo 1 > /proc/sys/vm/stat_refresh
+	sed -n "s/^$1 //p" /proc/vmstat
+}
 # wait_for FILE PATTERN SECONDS
 wait_for() {
 	i=0
