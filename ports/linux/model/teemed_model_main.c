@@ -60,9 +60,15 @@ static long tm_machine_tag, tm_oracle_tag;
 
 /* ---- what the model uses of sim/machine.h and sim/oracle.h ---- */
 
-bool machine_is_host_pa(const struct machine *m, uint64_t pa)
+/* Non-secure RAM as OP-TEE would map it: any page the kernel manages. */
+bool machine_is_ram(const struct machine *m, uint64_t pa)
 {
 	return pfn_valid(PHYS_PFN(pa));
+}
+
+bool machine_is_host_pa(const struct machine *m, uint64_t pa)
+{
+	return machine_is_ram(m, pa);
 }
 
 void *machine_pa_ptr(struct machine *m, uint64_t pa)
