@@ -7,6 +7,7 @@
 #
 #   scripts/kvm-test.sh            build and run (exit 1 on any FAIL)
 #   scripts/kvm-test.sh --build    build only
+#   scripts/kvm-test.sh --demo     boot and show two guests and an attacker
 #
 # Downloads go to $TEEMED_KVM_CACHE (default /var/cache/teemed-kvm) and
 # are reused; everything else to $TEEMED_KVM_BUILD (default build-kvm/).
@@ -81,6 +82,8 @@ install -m 0755 ports/kvm-vmm/tests/init.sh "$ir/init"
 (cd "$ir" && find . | cpio -o -H newc --quiet | gzip -1) > "$b/initramfs.cpio.gz"
 echo "built in $(($(date +%s) - start)) s"
 [ "${1:-}" = --build ] && exit 0
+demo=""
+[ "${1:-}" = --demo ] && demo=" teemed_demo"
 
 echo "== QEMU: Debian $KVM_KABI as the KVM host (TCG)"
 log=$b/kvm-test.log
@@ -91,12 +94,16 @@ timeout "$timeout_s" qemu-system-aarch64 \
 	-nographic -no-reboot -nic none \
 	-kernel "$root/boot/vmlinuz-$KVM_KABI-arm64" \
 	-initrd "$b/initramfs.cpio.gz" \
-	-append "console=ttyAMA0 panic=-1 rdinit=/init kfence.sample_interval=10 slub_debug=FZPU" \
+	-append "console=ttyAMA0 panic=-1 rdinit=/init kfence.sample_interval=10 slub_debug=FZPU$demo" \
 	</dev/null 2>&1 | tr -d '\r' | tee "$log"
 qrc=${PIPESTATUS[0]}
 set -e
 echo "QEMU run: $(($(date +%s) - qstart)) s, total $(($(date +%s) - start)) s"
 
+if [ -n "$demo" ]; then
+	grep -q '^DEMO DONE' "$log" && exit 0
+	exit 1
+fi
 rc=0
 if [ "$qrc" -ne 0 ]; then
 	echo "kvm-test: QEMU exited with $qrc (124: timeout after ${timeout_s}s)"

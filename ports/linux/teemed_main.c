@@ -209,6 +209,8 @@ static int tm_instance_get(void)
 			module_put(tm_backend->owner);
 		return tm_errno(ret);
 	}
+	if (!memcmp(&tm_info, teemed_get_info(tm_tee), sizeof(tm_info)))
+		return 0;
 	tm_info = *teemed_get_info(tm_tee);
 	pr_info("OP-TEE %u.%u (build %#x), capabilities %#x, %u threads per VM\n",
 		tm_info.os_major, tm_info.os_minor, tm_info.os_build,

@@ -12,6 +12,10 @@ mkdir -p /tmp && mount -t tmpfs tmpfs /tmp
 T=/test
 L=/tmp
 M=/sys/module/teemed_model/parameters
+# Run teemed-vmm directly (not through a function), so that $! is the
+# VMM itself and kill -9 reaches it.
+VMM=$T/teemed-vmm
+G=$T/guest.bin
 
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1${2:+: $2}"; }
@@ -36,12 +40,22 @@ wait_for() {
 	done
 	return 1
 }
-# teemed-vmm GUEST_ARGS: run directly (not through a function), so that
-# $! is the VMM itself and kill -9 reaches it.
-VMM=$T/teemed-vmm
-G=$T/guest.bin
 
 echo "kernel $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
+
+# scripts/kvm-demo.sh: two guests share the model OP-TEE, one attacks.
+if grep -q teemed_demo /proc/cmdline; then
+	insmod $T/teemed.ko && insmod $T/teemed_model.ko
+	$VMM -n guest-A $G &
+	a=$!
+	$VMM -n guest-B $G &
+	wait $a $!
+	$VMM -n hostile -m 2 $G | grep -v '] ok'
+	$T/ioctl_test info
+	echo "DEMO DONE"
+	poweroff -f
+fi
+
 check kvm_available test -c /dev/kvm
 pin_acq0=$(vmstat nr_foll_pin_acquired)
 pin_rel0=$(vmstat nr_foll_pin_released)
