@@ -66,7 +66,7 @@ module_param(global_pinned_pages, ulong, 0444);
 MODULE_PARM_DESC(global_pinned_pages, "pinned guest pages, all VMs together (0: no cap)");
 
 /* The highest IPA a region may reach: arm64's largest IPA space. */
-#define TM_IPA_LIMIT (1ULL << 52)
+#define TM_IPA_LIMIT BIT_ULL(52)
 /* Tries of VM_DESTROYED before the VM's pages are left pinned for good. */
 #define TM_DESTROY_TRIES 16
 
@@ -200,10 +200,13 @@ static int tm_instance_get(void)
 	}
 	ret = teemed_init(&cfg, &tm_tee);
 	if (ret) {
-		pr_err("the secure world was refused: %s (%d)\n",
-		       ret == TEEMED_ERR_PROTO ? "not OP-TEE, or another message revision" :
-		       ret == TEEMED_ERR_NOTSUP ? "OP-TEE lacks dynamic shared memory or virtualization" :
-		       "probe failed", ret);
+		const char *why = "probe failed";
+
+		if (ret == TEEMED_ERR_PROTO)
+			why = "not OP-TEE, or another message revision";
+		else if (ret == TEEMED_ERR_NOTSUP)
+			why = "OP-TEE lacks dynamic shared memory or virtualization";
+		pr_err("the secure world was refused: %s (%d)\n", why, ret);
 		tm_tee = NULL;
 		if (tm_backend)
 			module_put(tm_backend->owner);
@@ -611,6 +614,13 @@ static struct miscdevice tm_dev = {
 static int __init tm_init(void)
 {
 	int ret;
+
+	/* The ABI's sizes (docs/kvm.md): fixed on every architecture. */
+	BUILD_BUG_ON(sizeof(struct teemed_region) != 32);
+	BUILD_BUG_ON(sizeof(struct teemed_create_vm) != 80);
+	BUILD_BUG_ON(sizeof(struct teemed_smc) != 88);
+	BUILD_BUG_ON(sizeof(struct teemed_vm_stats_out) != 232);
+	BUILD_BUG_ON(sizeof(struct teemed_dev_info) != 88);
 
 	if (!max_vms || max_vms > U16_MAX) {
 		pr_err("max_vms=%u: must be 1..%u\n", max_vms, U16_MAX);

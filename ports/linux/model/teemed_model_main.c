@@ -150,7 +150,7 @@ static int __init tm_model_init(void)
 	cfg.threads = threads;
 	cfg.max_partitions = partitions;
 	tm_model = optee_model_create((struct machine *)&tm_machine_tag,
-				       (struct oracle *)&tm_oracle_tag, &cfg);
+				      (struct oracle *)&tm_oracle_tag, &cfg);
 	if (!tm_model)
 		return -ENOMEM;
 	tm_model_backend.ctx = tm_model;
