@@ -312,13 +312,11 @@ static void tm_vm_free(struct tm_vm *vm)
 }
 
 /*
- * The last reference to the VM's file is gone: the VMM closed it or
- * died. No ioctl on it runs any more (each holds a file reference), so
- * the core may tear the VM down.
+ * Tear the VM down in bounded steps, then give its id back. On return
+ * `vm` is gone, unless OP-TEE refused VM_DESTROYED.
  */
-static int tm_vm_release(struct inode *inode, struct file *file)
+static void tm_vm_destroy(struct tm_vm *vm)
 {
-	struct tm_vm *vm = file->private_data;
 	unsigned int tries = 0;
 	int r;
 
@@ -334,7 +332,7 @@ static int tm_vm_release(struct inode *inode, struct file *file)
 			 */
 			pr_err("vm %u: OP-TEE refused VM_DESTROYED (%d); its %ld pinned pages stay pinned\n",
 			       vm->client_id, r, atomic_long_read(&vm->pinned));
-			return 0;
+			return;
 		}
 		cond_resched();
 	}
@@ -345,6 +343,16 @@ static int tm_vm_release(struct inode *inode, struct file *file)
 	tm_instance_put();
 	mutex_unlock(&tm_lock);
 	tm_vm_free(vm);
+}
+
+/*
+ * The last reference to the VM's file is gone: the VMM closed it or
+ * died. No ioctl on it runs any more (each holds a file reference), so
+ * the core may tear the VM down.
+ */
+static int tm_vm_release(struct inode *inode, struct file *file)
+{
+	tm_vm_destroy(file->private_data);
 	return 0;
 }
 
@@ -538,11 +546,9 @@ static long tm_create_vm(void __user *argp)
 		ret = IS_ERR(file) ? PTR_ERR(file) : 0;
 	}
 	if (ret) {
-		struct file dummy = { .private_data = vm };
-
 		if (fd >= 0)
 			put_unused_fd(fd);
-		tm_vm_release(NULL, &dummy);
+		tm_vm_destroy(vm);
 		return ret;
 	}
 	req.client_id = vm->client_id;

@@ -371,6 +371,34 @@ static void fast_refused(uint32_t fid, uint32_t want, const char *name)
 	rt_check((uint32_t)r.a[0] == want, name, r.a[0]);
 }
 
+/* An RPC-heavy invoke whose RPC answers name memory not the guest's. */
+static void bad_rpc_answer(uint64_t *knob, uint64_t bad, const char *name)
+{
+	uint32_t s = session_of(uuid_rpc.b, "hostile: open RPC TA");
+	struct optee_buf in, out;
+	struct optee_msg_arg *m;
+	uint32_t a0;
+
+	if (!optee_buf_new(&in, 1) || !optee_buf_new(&out, 1))
+		return;
+	m = optee_msg(OPTEE_MSG_CMD_INVOKE_COMMAND, 3);
+	m->session = s;
+	m->func = TA_RPC_CMD_REVERSE;
+	optee_param_tmem(&m->params[0], OPTEE_MSG_ATTR_TYPE_TMEM_INPUT, &in, 0,
+			 100);
+	optee_param_value(&m->params[1], OPTEE_MSG_ATTR_TYPE_VALUE_INPUT, 0,
+			  OPTEE_RPC_SHM_TYPE_APPL, 0);
+	optee_param_tmem(&m->params[2], OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT, &out,
+			 0, 100);
+	*knob = bad;
+	a0 = optee_call(m);
+	*knob = 0;
+	rt_check(a0 == OPTEE_SMC_RETURN_OK &&
+			 m->ret == TEEC_ERROR_OUT_OF_MEMORY,
+		 name, a0 == OPTEE_SMC_RETURN_OK ? m->ret : a0);
+	rt_check(optee_close(s) == TEEC_SUCCESS, "hostile: close RPC TA", 0);
+}
+
 static void storm(uint64_t n)
 {
 	static const uint32_t bases[] = {0xb2000000u, 0xf2000000u, 0x32000000u,
@@ -463,6 +491,16 @@ static void hostile(uint64_t storm_n)
 	fast_refused(OPTEE_SMC_ENABLE_ASYNC_NOTIF,
 		     OPTEE_SMC_RETURN_UNKNOWN_FUNCTION,
 		     "attack: ENABLE_ASYNC_NOTIF refused");
+
+	/* RPC answers naming memory that is not the VM's RAM. */
+	bad_rpc_answer(&optee_bad_rpc_alloc, GUEST_TESTDEV,
+		       "attack: RPC_ALLOC answered with MMIO refused");
+	bad_rpc_answer(&optee_bad_rpc_alloc, GUEST_RAM_BASE + GUEST_RAM_SIZE,
+		       "attack: RPC_ALLOC answered beyond RAM refused");
+	bad_rpc_answer(&optee_bad_shm_list, GUEST_TESTDEV,
+		       "attack: SHM_ALLOC answered with an MMIO page list refused");
+	rpc_reverse(OPTEE_RPC_SHM_TYPE_APPL,
+		    "after RPC attacks: RPC round trip works");
 
 	storm(storm_n);
 

@@ -7,6 +7,8 @@
 #define MAX_SHM 64
 
 struct optee_rpc_counts optee_rpc;
+uint64_t optee_bad_rpc_alloc;
+uint64_t optee_bad_shm_list;
 
 /* Buffers the secure world asked for, by cookie. */
 static struct {
@@ -184,7 +186,9 @@ static void rpc_shm_alloc(struct optee_msg_arg *m)
 	for (uint32_t i = 0; i < n; i++)
 		pages[i] = ipa + (uint64_t)i * PG;
 	/* Like Linux: one kernel page is passed as is, else a page list. */
-	if (p->u.value.a == OPTEE_RPC_SHM_TYPE_KERNEL && n == 1)
+	if (optee_bad_shm_list)
+		list = optee_bad_shm_list;
+	else if (p->u.value.a == OPTEE_RPC_SHM_TYPE_KERNEL && n == 1)
 		list = ipa;
 	else
 		list = ipa ? optee_list_build(pages, n) : 0;
@@ -294,6 +298,8 @@ static void rpc_serve(struct smc_regs *r)
 	case OPTEE_SMC_RPC_FUNC_ALLOC:
 		optee_rpc.allocs++;
 		page = (r->a[1] & 0xffffffffu) <= PG ? rt_page() : 0;
+		if (page && optee_bad_rpc_alloc)
+			page = optee_bad_rpc_alloc;
 		cookie = page ? optee_new_cookie() : 0;
 		if (page)
 			shm_add(cookie, page, PG);

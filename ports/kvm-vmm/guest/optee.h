@@ -17,6 +17,13 @@ struct optee_rpc_counts {
 };
 extern struct optee_rpc_counts optee_rpc;
 
+/*
+ * For hostile guests: when non-zero, RPC_ALLOC is answered with this
+ * address, and SHM_ALLOC with this page list, instead of guest pages.
+ */
+extern uint64_t optee_bad_rpc_alloc;
+extern uint64_t optee_bad_shm_list;
+
 /* Probe like Linux; true when OP-TEE (through teemed) looks right. */
 bool optee_probe(uint32_t *caps, uint32_t *threads);
 
