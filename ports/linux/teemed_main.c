@@ -126,6 +126,8 @@ static int tm_check_host_optee(void)
 	struct device_driver *drv = driver_find("optee", &platform_bus_type);
 	unsigned int bound = 0;
 
+	if (IS_ENABLED(CONFIG_ARM_FFA_TRANSPORT))
+		pr_info("OP-TEE's FF-A driver is not checked; teemed speaks OP-TEE's SMC ABI only\n");
 	if (!drv)
 		return 0;
 	if (driver_for_each_device(drv, NULL, &bound, tm_count_dev) ||
