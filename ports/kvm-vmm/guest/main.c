@@ -241,7 +241,8 @@ static void slow(void)
 
 static void honest(uint64_t rounds)
 {
-	uint32_t caps = 0, threads = 0, s;
+	uint32_t caps = 0, threads = 0, s, before;
+	int n;
 
 	optee_probe(&caps, &threads);
 	for (uint64_t i = 0; i < (rounds ? rounds : 1); i++) {
@@ -256,6 +257,15 @@ static void honest(uint64_t rounds)
 			    "rpc: reverse via KERNEL SHM");
 		slow();
 	}
+	/* OP-TEE gives back its cached RPC buffers; then RPC_FREE per call. */
+	before = optee_rpc.frees;
+	n = optee_disable_cache();
+	rt_check(n >= 1, "DISABLE_SHM_CACHE returns our cached RPC buffers",
+		 (uint64_t)n);
+	rpc_reverse(OPTEE_RPC_SHM_TYPE_APPL, "rpc: reverse with the cache off");
+	rt_check(optee_rpc.frees > before,
+		 "rpc: RPC_FREE of the argument buffer with the cache off",
+		 optee_rpc.frees);
 	rt_puts("rpc served: alloc ");
 	rt_put_dec(optee_rpc.allocs);
 	rt_puts(" free ");

@@ -288,6 +288,25 @@ static void rpc_cmd(struct smc_regs *r)
 	}
 }
 
+int optee_disable_cache(void)
+{
+	struct smc_regs r;
+	int n = 0, i;
+
+	for (;;) {
+		fast(&r, OPTEE_SMC_DISABLE_SHM_CACHE, 0);
+		if (r.a[0] == OPTEE_SMC_RETURN_ENOTAVAIL)
+			return n;
+		if (r.a[0] != OPTEE_SMC_RETURN_OK || n > MAX_SHM)
+			return -1;
+		i = shm_slot(pair(r.a[1], r.a[2]));
+		if (i < 0)
+			return -1;
+		shm[i].cookie = 0;
+		n++;
+	}
+}
+
 /* Serve the RPC in r and turn r into the RETURN_FROM_RPC. */
 static void rpc_serve(struct smc_regs *r)
 {

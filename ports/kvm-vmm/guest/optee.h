@@ -63,4 +63,12 @@ uint32_t optee_unregister(uint64_t cookie);
 
 uint64_t optee_new_cookie(void);
 
+/*
+ * DISABLE_SHM_CACHE until OP-TEE has none left, as Linux does on
+ * removal: each returned cookie must be a buffer this guest gave for
+ * RPC_ALLOC. Returns how many came back, or -1 on a foreign cookie or
+ * an unexpected answer.
+ */
+int optee_disable_cache(void);
+
 #endif /* TEEMED_GUEST_OPTEE_H */
