@@ -21,7 +21,7 @@ struct domain;
 struct page_info {
     unsigned long count_info;   /* references, as Xen's PGC_count_mask */
     struct domain *owner;       /* guest RAM: the owner; else NULL */
-    struct domain *charged;     /* domheap pages: the d given, if any */
+    void *charged_hv;           /* domheap pages: simulator handle of d */
     bool allocated;             /* a domheap page now */
 };
 
