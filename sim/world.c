@@ -127,8 +127,7 @@ bool world_init(struct world *w, const struct world_opts *o)
 	tc.step_pages = o->step_pages;
 	tc.vm_quota = o->vm_quota;
 	if (world_port_is_xen()) {
-		w->xen = xen_world_boot(&w->plat, o->host_pages, &tc, NULL,
-					&rc);
+		w->xen = xen_world_boot(&w->plat, o->host_pages, &tc, &rc);
 		if (!w->xen) {
 			world_err(w, "another Xen world is running");
 			return false;

@@ -26,6 +26,7 @@
 #define XEN_EPERM 1
 #define XEN_ENOSPC 28
 #define XEN_TEE_OPTEE 1
+#define MAX_RO_PAGES 8
 
 /* Every xmalloc'd object, so leaks can be counted and freed. */
 union obj_hdr {
@@ -46,9 +47,15 @@ struct xen_world {
 	int64_t boot_objs, boot_pages;
 	uint64_t restarts;
 	bool log;
+	struct {
+		uint16_t vm_id;
+		uint64_t ipa;
+	} ro[MAX_RO_PAGES];
+	unsigned int ro_count;
 };
 
 static struct xen_world *xw;
+static struct xen_world_opts next_boot;
 
 static void die(const char *what)
 {
@@ -61,12 +68,17 @@ static void die(const char *what)
 int xen_host_pin(void *hv, uint64_t ipa, uint64_t *pa, bool *read_only)
 {
 	struct sim_platform *p = xw->p;
+	const struct sim_vm *h = hv;
 	teemed_pa_t out;
+	unsigned int i;
 
-	/* The machine's guest RAM is all read-write. */
+	/* The machine's guest RAM is read-write but where a test says. */
 	*read_only = false;
 	if (p->ops.pin_guest_page(p->ops.ctx, hv, teemed_ipa(ipa), 0, &out))
 		return -1;
+	for (i = 0; i < xw->ro_count; i++)
+		if (xw->ro[i].vm_id == h->vm_id && xw->ro[i].ipa == ipa)
+			*read_only = true;
 	*pa = teemed_pa_addr(out);
 	return 0;
 }
@@ -234,16 +246,34 @@ static void add_param(char *buf, size_t size, const char *name, uint64_t v)
 		snprintf(buf + n, size - n, " %s=%" PRIu64, name, v);
 }
 
-struct xen_world *xen_world_boot(struct sim_platform *p, uint64_t host_pages,
-				 const struct teemed_config *cfg,
-				 const char *extra_cmdline, int *rc)
+void xen_world_next_boot(const struct xen_world_opts *o)
 {
+	static const struct xen_world_opts none;
+
+	next_boot = o ? *o : none;
+}
+
+void xen_world_set_read_only(struct xen_world *x, uint16_t vm_id,
+			     uint64_t ipa)
+{
+	if (x->ro_count == MAX_RO_PAGES)
+		die("too many read-only pages");
+	x->ro[x->ro_count].vm_id = vm_id;
+	x->ro[x->ro_count].ipa = ipa;
+	x->ro_count++;
+}
+
+struct xen_world *xen_world_boot(struct sim_platform *p, uint64_t host_pages,
+				 const struct teemed_config *cfg, int *rc)
+{
+	struct xen_world_opts o = next_boot;
 	struct xen_world *x;
 	char cmdline[512] = "";
 	int booted;
 
 	if (xw)
 		return NULL;
+	xen_world_next_boot(NULL);
 	x = calloc(1, sizeof(*x));
 	if (!x || pthread_mutex_init(&x->mu, NULL) != 0)
 		die("out of memory");
@@ -266,13 +296,13 @@ struct xen_world *xen_world_boot(struct sim_platform *p, uint64_t host_pages,
 		  cfg->vm_quota.calls);
 	add_param(cmdline, sizeof(cmdline), "teemed_mediator_pages",
 		  cfg->vm_quota.mediator_pages);
-	if (extra_cmdline) {
+	if (o.cmdline) {
 		size_t n = strlen(cmdline);
 
-		snprintf(cmdline + n, sizeof(cmdline) - n, " %s",
-			 extra_cmdline);
+		snprintf(cmdline + n, sizeof(cmdline) - n, " %s", o.cmdline);
 	}
-	booted = xen_shim_boot(cmdline, true, MACHINE_HOST_BASE, host_pages);
+	booted = xen_shim_boot(cmdline, !o.no_optee_node, MACHINE_HOST_BASE,
+			       host_pages);
 	*rc = booted == 1 ? TEEMED_OK : TEEMED_ERR_IO;
 	if (booted == 1) {
 		x->boot_objs = x->obj_count;
@@ -281,16 +311,15 @@ struct xen_world *xen_world_boot(struct sim_platform *p, uint64_t host_pages,
 	return x;
 }
 
-int xen_world_vm_create(struct xen_world *x, uint16_t client_id, void *hv,
-			const struct teemed_quota *quota, void **dom,
-			struct teemed_vm **vm)
+static int vm_create(uint16_t client_id, void *hv,
+		     const struct teemed_quota *quota, bool fail_after_tee,
+		     void **dom, struct teemed_vm **vm)
 {
 	static const struct teemed_quota none;
 	const struct teemed_quota *q = quota ? quota : &none;
 	char param[160];
 	int rc;
 
-	(void)x;
 	*dom = NULL;
 	*vm = NULL;
 	/* Client id = domain id + 1: no domain has client id 0. */
@@ -304,11 +333,29 @@ int xen_world_vm_create(struct xen_world *x, uint16_t client_id, void *hv,
 	if (rc)
 		return teemed_rc(rc);
 	rc = xen_shim_domain_create((uint16_t)(client_id - 1u), hv,
-				    XEN_TEE_OPTEE, false, dom);
+				    XEN_TEE_OPTEE, fail_after_tee, dom);
 	if (rc)
 		return teemed_rc(rc);
 	*vm = xen_shim_domain_tee(*dom);
 	return TEEMED_OK;
+}
+
+int xen_world_vm_create(struct xen_world *x, uint16_t client_id, void *hv,
+			const struct teemed_quota *quota, void **dom,
+			struct teemed_vm **vm)
+{
+	(void)x;
+	return vm_create(client_id, hv, quota, false, dom, vm);
+}
+
+int xen_world_vm_create_failing(struct xen_world *x, uint16_t client_id,
+				void *hv)
+{
+	struct teemed_vm *vm;
+	void *dom;
+
+	(void)x;
+	return vm_create(client_id, hv, NULL, true, &dom, &vm);
 }
 
 enum teemed_smc_result xen_world_smc(struct xen_world *x, void *dom,

@@ -33,8 +33,28 @@ struct xen_world;
  * only when another Xen runs.
  */
 struct xen_world *xen_world_boot(struct sim_platform *p, uint64_t host_pages,
-				 const struct teemed_config *cfg,
-				 const char *extra_cmdline, int *rc);
+				 const struct teemed_config *cfg, int *rc);
+
+/* What the next xen_world_boot() does differently (tests of the port). */
+struct xen_world_opts {
+	const char *cmdline;  /* more of Xen's command line */
+	bool no_optee_node;   /* the host device tree lacks OP-TEE */
+};
+/* Applies to the next boot only; NULL: none. */
+void xen_world_next_boot(const struct xen_world_opts *o);
+
+/* The p2m maps guest `vm_id`'s page at `ipa` read-only (p2m_ram_ro);
+   a few pages at most. */
+void xen_world_set_read_only(struct xen_world *x, uint16_t vm_id,
+			     uint64_t ipa);
+
+/*
+ * As xen_world_vm_create, but a step of domain construction after the
+ * mediator's domain_init fails, so Xen destroys the domain at once
+ * (free_domain_ctx, no relinquish_resources). Returns that failure.
+ */
+int xen_world_vm_create_failing(struct xen_world *x, uint16_t client_id,
+				void *hv);
 
 /*
  * Create domain `client_id - 1` with an OP-TEE client (the toolstack's
