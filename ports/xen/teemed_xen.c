@@ -53,6 +53,7 @@
 #include <xen/spinlock.h>
 #include <xen/xmalloc.h>
 
+#include <asm/event.h>
 #include <asm/p2m.h>
 #include <asm/smccc.h>
 #include <asm/tee/tee.h>
