@@ -33,7 +33,8 @@ void xen_host_smc(uint64_t regs[8]);
 void xen_host_locks_held(int n);
 void xen_host_smc_under_lock(void);
 bool xen_host_preempt(void);
-void xen_host_vprintk(const char *fmt, va_list ap);
+void xen_host_vprintk(const char *fmt, va_list ap)
+	__attribute__((__format__(__printf__, 1, 0)));
 void xen_host_bug(const char *file, int line, const char *what);
 
 /* xen.c's side, called by xen_world.c. Results are Xen's (-errno). */
