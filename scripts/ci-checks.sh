@@ -66,6 +66,7 @@ memcheck() {
 	for t in machine optee_model scenarios; do
 		"${vg[@]}" "build-memcheck/tests/integration_test_$t"
 	done
+	TEEMED_WORLD_PORT=xen "${vg[@]}" build-memcheck/tests/integration_test_scenarios
 	# Valgrind runs ~50x slower: a sample of the sweep, a short stress.
 	TEEMED_FAULTS=quick "${vg[@]}" build-memcheck/tests/integration_test_faults
 	TEEMED_STRESS_OPS=150 "${vg[@]}" build-memcheck/tests/integration_test_stress
@@ -77,6 +78,9 @@ faults() {
 	configure build-faults -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	build build-faults integration_test_faults teemed-sim
 	TEEMED_FAULTS=full build-faults/tests/integration_test_faults
+	# The same through the Xen port over the shim of Xen's API.
+	TEEMED_WORLD_PORT=xen TEEMED_FAULTS=full \
+		build-faults/tests/integration_test_faults
 	# A single case replays from the command line.
 	build-faults/teemed-sim run --scenario basic --vms 2 --ops 10 \
 		--fail smc:5 >/dev/null

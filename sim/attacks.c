@@ -1090,7 +1090,7 @@ static void run_flood_calls(struct atk *x)
 	struct teemed_regs r;
 	uint64_t ipa;
 
-	for (uint32_t i = 0; i < teemed_get_info(x->w.t)->thread_count; i++)
+	for (uint32_t i = 0; i < x->w.threads; i++)
 		if (start_slow(x, &x->h, attacker_slow(x), 1, &r, 0))
 			add_pending(x, &x->h, &r);
 	ipa = hostile_arg(&x->h, OPTEE_MSG_CMD_CLOSE_SESSION, 0);
@@ -1158,7 +1158,7 @@ static void run_destroying(struct atk *x)
 
 	for (uint32_t i = 0; i < 4; i++)
 		registered(x, 1);
-	check(x, teemed_vm_destroy(x->vm[0].vm) == TEEMED_ERR_AGAIN,
+	check(x, world_vm_destroy_step(&x->w, &x->vm[0]) == TEEMED_ERR_AGAIN,
 	      "setup: destroy finished in one step");
 	mark(x);
 	for (uint32_t i = 0; i < 2; i++) {
@@ -1185,9 +1185,7 @@ static void run_destroy_suspended(struct atk *x)
 	x->npending = 0; /* they die with the VM */
 	mark(x);
 	for (uint32_t i = 0; i < 1000 && rc == TEEMED_ERR_AGAIN; i++)
-		rc = teemed_vm_destroy(x->vm[0].vm);
-	if (rc == TEEMED_OK)
-		x->vm[0].vm = NULL;
+		rc = world_vm_destroy_step(&x->w, &x->vm[0]);
 	check(x, machine_pins_of(x->w.m, ATTACKER) == 0,
 	      "pins left after destroy");
 	check(x, optee_model_vm_objects(x->w.sw, ATTACKER) == 0,

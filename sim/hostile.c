@@ -62,7 +62,7 @@ uint64_t hostile_cookie(struct hostile *h)
 void hostile_smc(struct hostile *h, struct teemed_regs *r)
 {
 	h->smcs++;
-	if (teemed_vm_smc(h->v->vm, r) == TEEMED_SMC_NOT_OPTEE)
+	if (world_vm_smc(h->w, h->v, r) == TEEMED_SMC_NOT_OPTEE)
 		r->a[0] = OPTEE_SMC_RETURN_UNKNOWN_FUNCTION;
 	oracle_guest_regs(h->w->orc, hostile_id(h), r);
 }

@@ -120,6 +120,7 @@ static const struct scenario_desc scenarios[] = {
 
 struct rvm {
 	struct world_vm wv;
+	struct world *w;
 	struct guest *g;
 	bool halted; /* no longer stepped: its vCPUs are stopped */
 };
@@ -157,7 +158,7 @@ static void rvm_smc(void *ctx, struct teemed_regs *regs)
 {
 	struct rvm *v = ctx;
 
-	if (teemed_vm_smc(v->wv.vm, regs) == TEEMED_SMC_NOT_OPTEE)
+	if (world_vm_smc(v->w, &v->wv, regs) == TEEMED_SMC_NOT_OPTEE)
 		regs->a[0] = OPTEE_SMC_RETURN_UNKNOWN_FUNCTION;
 }
 
@@ -203,6 +204,7 @@ static bool run_setup(struct run *run)
 		    d->quota.calls || d->quota.rpc_buffers ||
 		    d->quota.mediator_pages)
 			q = &d->quota;
+		v->w = &run->w;
 		if (!world_vm_add(&run->w, &v->wv, id, run->ram_pages, q)) {
 			if (!v->wv.refused)
 				return false;

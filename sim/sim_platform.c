@@ -98,6 +98,11 @@ static bool inject(struct sim_platform *p, enum sim_op op)
 	return fail;
 }
 
+bool sim_platform_inject(struct sim_platform *p, enum sim_op op)
+{
+	return (unsigned int)op < SIM_OP_COUNT && inject(p, op);
+}
+
 static void account(struct sim_platform *p, void *vm, int64_t objs,
 		    int64_t bytes, int64_t pages)
 {

@@ -9,6 +9,7 @@
 #ifndef TEEMED_SIM_PLATFORM_H
 #define TEEMED_SIM_PLATFORM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "machine.h"
@@ -63,6 +64,13 @@ void sim_platform_fini(struct sim_platform *p);
 void sim_platform_fail_nth(struct sim_platform *p, enum sim_op op,
 			   uint64_t nth);
 void sim_platform_clear_faults(struct sim_platform *p);
+
+/*
+ * Count one call of `op` as the platform counts its own; true if fault
+ * injection makes this one fail. For an embedding whose own primitive
+ * stands in for a callback (the Xen shim's xmalloc for alloc_obj).
+ */
+bool sim_platform_inject(struct sim_platform *p, enum sim_op op);
 
 /* "pin", "alloc_page", "alloc_obj", "lock_create", "smc"; NULL past the
    end. Names a fault on the command line and in reports. */

@@ -7,7 +7,10 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "xen_world.h"
 
 /* teemed_vm_destroy() must finish within this many steps per VM. */
 #define WORLD_DESTROY_STEP_LIMIT 10000000u
@@ -67,6 +70,13 @@ static bool fault_refusal(struct world *w, int rc)
 	}
 }
 
+bool world_port_is_xen(void)
+{
+	const char *port = getenv("TEEMED_WORLD_PORT");
+
+	return port && !strcmp(port, "xen");
+}
+
 bool world_init(struct world *w, const struct world_opts *o)
 {
 	struct optee_model_config mc;
@@ -116,10 +126,20 @@ bool world_init(struct world *w, const struct world_opts *o)
 	tc.max_vms = o->max_vms;
 	tc.step_pages = o->step_pages;
 	tc.vm_quota = o->vm_quota;
-	rc = teemed_init(&tc, &w->t);
+	if (world_port_is_xen()) {
+		w->xen = xen_world_boot(&w->plat, o->host_pages, &tc, &rc);
+		if (!w->xen) {
+			world_err(w, "another Xen world is running");
+			return false;
+		}
+	} else {
+		rc = teemed_init(&tc, &w->t);
+	}
 	if (rc != TEEMED_OK) {
 		if (!fault_refusal(w, rc))
-			world_err(w, "teemed_init: %d", rc);
+			world_err(w, "%s: %d",
+				  w->xen ? "Xen's mediator probe" : "teemed_init",
+				  rc);
 		w->t = NULL;
 		return false;
 	}
@@ -138,7 +158,11 @@ bool world_vm_add(struct world *w, struct world_vm *v, uint16_t id,
 		world_err(w, "machine_guest_add(%u) failed", id);
 		return false;
 	}
-	rc = teemed_vm_create(w->t, id, &v->hv, quota, &v->vm);
+	if (w->xen)
+		rc = xen_world_vm_create(w->xen, id, &v->hv, quota,
+					 &v->port_vm, &v->vm);
+	else
+		rc = teemed_vm_create(w->t, id, &v->hv, quota, &v->vm);
 	if (rc != TEEMED_OK) {
 		v->vm = NULL;
 		/* What the attempt left is for world_vm_destroy() to find. */
@@ -150,6 +174,29 @@ bool world_vm_add(struct world *w, struct world_vm *v, uint16_t id,
 	return true;
 }
 
+enum teemed_smc_result world_vm_smc(struct world *w, struct world_vm *v,
+				    struct teemed_regs *regs)
+{
+	if (w->xen)
+		return xen_world_smc(w->xen, v->port_vm, regs);
+	return teemed_vm_smc(v->vm, regs);
+}
+
+int world_vm_destroy_step(struct world *w, struct world_vm *v)
+{
+	int rc;
+
+	if (w->xen)
+		rc = xen_world_vm_destroy_step(w->xen, v->port_vm);
+	else
+		rc = teemed_vm_destroy(v->vm);
+	if (rc == TEEMED_OK) {
+		v->vm = NULL;
+		v->port_vm = NULL;
+	}
+	return rc;
+}
+
 uint64_t world_vm_destroy(struct world *w, struct world_vm *v, uint64_t *steps)
 {
 	uint16_t id = v->hv.vm_id;
@@ -158,7 +205,7 @@ uint64_t world_vm_destroy(struct world *w, struct world_vm *v, uint64_t *steps)
 
 	if (v->vm) {
 		do {
-			rc = teemed_vm_destroy(v->vm);
+			rc = world_vm_destroy_step(w, v);
 			n++;
 			if (rc == TEEMED_ERR_IO &&
 			    io++ < w->destroy_io_retries) {
@@ -190,13 +237,18 @@ void world_fini(struct world *w, struct world_end *end)
 		if (rc != TEEMED_OK)
 			world_err(w, "teemed_fini: %d", rc);
 	}
+	if (w->xen)
+		xen_world_shutdown(w->xen, &end->instance_objs,
+				   &end->instance_pages);
 	if (w->m)
 		end->leaked_mediator_pages = machine_mediator_pages(w->m);
 	if (w->plat_up) {
 		memcpy(end->op_calls, w->plat.op_calls, sizeof(end->op_calls));
 		end->injected_faults = w->plat.injected_faults;
-		end->instance_objs = w->plat.global.objs;
-		end->instance_pages = w->plat.global.pages;
+		if (!w->xen) {
+			end->instance_objs = w->plat.global.objs;
+			end->instance_pages = w->plat.global.pages;
+		}
 		if (w->plat.max_locks_held > 1)
 			world_err(w, "teemed held %d platform locks at once",
 				  w->plat.max_locks_held);
@@ -214,6 +266,7 @@ void world_fini(struct world *w, struct world_end *end)
 	oracle_destroy(w->orc);
 	machine_destroy(w->m);
 	w->t = NULL;
+	w->xen = NULL;
 	w->m = NULL;
 	w->orc = NULL;
 	w->sw = NULL;

@@ -7,6 +7,13 @@
  * check the same invariants at the end (no pin, mediator page or
  * platform object left, no oracle violation, no lock-rule breach).
  *
+ * The world embeds teemed directly (the hosted platform is teemed's
+ * platform) or, when the environment has TEEMED_WORLD_PORT=xen, as Xen
+ * embeds it: through the Xen port (ports/xen/) over a shim of Xen's API
+ * (tests/xen-shim/) over the same hosted platform. Guests reach teemed
+ * with world_vm_smc() and VMs go with world_vm_destroy_step(), so the
+ * same scenarios, attacks and fault sweeps run either way.
+ *
  * Every SMC teemed issues goes through world_smc(), which calls the
  * optional hook before and after the secure world serves it: a test
  * can watch what OP-TEE receives, or rewrite guest memory at the very
@@ -23,6 +30,8 @@
 #include "oracle.h"
 #include "sim_platform.h"
 #include "teemed/teemed.h"
+
+struct xen_world;
 
 /* Called around each SMC to the secure world; `after` once it answered. */
 typedef void (*world_hook_fn)(void *ctx, struct teemed_regs *regs, bool after);
@@ -68,6 +77,7 @@ struct world_opts {
 struct world_vm {
 	struct sim_vm hv; /* the embedder's handle teemed hands back */
 	struct teemed_vm *vm;
+	void *port_vm; /* the port's own VM (Xen: struct domain) */
 	uint32_t ram_pages;
 	bool refused; /* creation refused because of an injected fault */
 };
@@ -79,6 +89,7 @@ struct world {
 	struct sim_platform plat;
 	bool plat_up;
 	struct teemed *t;
+	struct xen_world *xen; /* TEEMED_WORLD_PORT=xen: teemed is Xen's */
 	uint32_t threads; /* secure-world threads per VM */
 	/* world_opts' destroy policy, defaults filled in. */
 	uint64_t destroy_step_limit;
@@ -131,6 +142,23 @@ bool world_vm_add(struct world *w, struct world_vm *v, uint16_t id,
  * stays set and the failure is counted in `errors`.
  */
 uint64_t world_vm_destroy(struct world *w, struct world_vm *v, uint64_t *steps);
+
+/*
+ * A guest of `v` issues an SMC: to teemed_vm_smc(), or through Xen's
+ * trap to the port. TEEMED_SMC_NOT_OPTEE: no one took it.
+ */
+enum teemed_smc_result world_vm_smc(struct world *w, struct world_vm *v,
+				    struct teemed_regs *regs);
+
+/*
+ * One step of a VM's teardown: teemed_vm_destroy(), or one pass of
+ * Xen's domain_kill() (TEEMED_ERR_AGAIN for -ERESTART). On TEEMED_OK
+ * the VM is gone and `v->vm` is NULL.
+ */
+int world_vm_destroy_step(struct world *w, struct world_vm *v);
+
+/* Whether worlds are built through the Xen port (TEEMED_WORLD_PORT). */
+bool world_port_is_xen(void);
 
 /* Tear everything down (VMs must be destroyed) and report. */
 void world_fini(struct world *w, struct world_end *end);
