@@ -44,6 +44,8 @@ void teemed_vm_refuse(struct teemed_vm *vm, enum teemed_refusal why)
 	teemed_vm_lock(vm);
 	vm->stats.refused[why]++;
 	teemed_vm_unlock(vm);
+	if (teemed_tracing(vm->t))
+		teemed_trace_refusal(vm, why);
 }
 
 void teemed_vm_log(struct teemed_vm *vm, enum teemed_log_level level,
@@ -200,7 +202,27 @@ void teemed_plat_unmap(struct teemed *t, void *va)
 	t->plat->unmap(t->plat->ctx, va);
 }
 
+/* teemed's own SMCs (client id 0). */
 void teemed_plat_smc(struct teemed *t, struct teemed_regs *regs)
 {
+	uint32_t fid = reg32(regs->a[0]);
+
+	if (teemed_tracing(t))
+		teemed_trace_smc(t, NULL, false, fid, regs, NULL);
 	t->plat->smc(t->plat->ctx, regs);
+	if (teemed_tracing(t))
+		teemed_trace_smc(t, NULL, true, fid, regs, NULL);
+}
+
+/* An SMC on behalf of `vm`; `shadow`: the call's argument, or NULL. */
+void teemed_vm_plat_smc(struct teemed_vm *vm, struct teemed_regs *regs,
+			const struct optee_msg_arg *shadow)
+{
+	const struct teemed_platform *p = vm->t->plat;
+
+	if (teemed_tracing(vm->t)) {
+		teemed_trace_traced_smc(vm, regs, shadow);
+		return;
+	}
+	p->smc(p->ctx, regs);
 }
