@@ -37,6 +37,9 @@ enum teemed_trace_kind {
 	/* OP-TEE's answer to it (regs: a0..a3; fid: the function issued;
 	   msg: the shadow argument once a call is answered). */
 	TEEMED_TRACE_OPTEE_ANSWER,
+	/* The guest's message once teemed copied the answer back to it
+	   (msg: the guest's argument page as the guest now reads it). */
+	TEEMED_TRACE_GUEST_REPLY,
 	/* The request of an RPC_CMD as the guest gets it (msg). */
 	TEEMED_TRACE_RPC_MSG,
 	/* The guest's reply to an RPC_CMD as teemed read it (msg). */
