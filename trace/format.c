@@ -154,10 +154,13 @@ static bool optee_facing(const struct teemed_trace_event *ev)
 /* Registers that hold a host PA (bit i: a_i). */
 static unsigned int pa_regs(const struct teemed_trace_event *ev)
 {
+	/* A call is what a0 says; an answer, what ev->fid says. */
+	uint32_t called = (uint32_t)ev->regs.a[0];
+
 	if (ev->kind == TEEMED_TRACE_OPTEE_CALL &&
-	    (ev->fid == OPTEE_SMC_CALL_WITH_ARG ||
-	     ev->fid == OPTEE_SMC_CALL_WITH_RPC_ARG ||
-	     ev->fid == OPTEE_SMC_CALL_RETURN_FROM_RPC))
+	    (called == OPTEE_SMC_CALL_WITH_ARG ||
+	     called == OPTEE_SMC_CALL_WITH_RPC_ARG ||
+	     called == OPTEE_SMC_CALL_RETURN_FROM_RPC))
 		return 0x6u;
 	if (ev->kind == TEEMED_TRACE_OPTEE_ANSWER &&
 	    ev->fid == OPTEE_SMC_GET_SHM_CONFIG)
