@@ -191,6 +191,7 @@ int demo_run(const struct scenario_opts *o, struct scenario_result *r)
 	wo.seed = o->seed;
 	wo.max_vms = 1;
 	wo.step_pages = DEMO_STEP_PAGES;
+	wo.ram_at_zero = o->ram_at_zero;
 	wo.destroy_io_fatal = true;
 	r->vms = 1;
 	r->vcpus = 1;
