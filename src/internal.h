@@ -207,8 +207,6 @@ void teemed_vm_log(struct teemed_vm *vm, enum teemed_log_level level,
 void *teemed_plat_map(struct teemed *t, teemed_pa_t pa);
 void teemed_plat_unmap(struct teemed *t, void *va);
 void teemed_plat_smc(struct teemed *t, struct teemed_regs *regs);
-void teemed_vm_plat_smc(struct teemed_vm *vm, struct teemed_regs *regs,
-			const struct optee_msg_arg *shadow);
 
 /* --- guest_mem.c: reading and writing guest memory by IPA ---------------- */
 
@@ -323,10 +321,24 @@ void teemed_trace_traced_smc(struct teemed_vm *vm, struct teemed_regs *regs,
 			     const struct optee_msg_arg *shadow);
 void teemed_trace_msg(struct teemed_vm *vm, uint8_t kind, const void *msg,
 		      uint32_t len);
+void teemed_trace_reply(struct teemed_vm *vm, const struct call *c);
 void teemed_trace_refusal(struct teemed_vm *vm, enum teemed_refusal why);
 void teemed_trace_pause(struct teemed_vm *vm, uint32_t pages, uint16_t thread);
 void teemed_trace_vm(const struct teemed *t, void *hv_vm, uint16_t client_id,
 		     uint8_t kind, int status, uint32_t work);
+
+/* An SMC on behalf of `vm`; `shadow`: the call's argument, or NULL. */
+static inline void teemed_vm_plat_smc(struct teemed_vm *vm,
+				      struct teemed_regs *regs,
+				      const struct optee_msg_arg *shadow)
+{
+	const struct teemed_platform *p = vm->t->plat;
+
+	if (__builtin_expect(p->trace != NULL, 0))
+		teemed_trace_traced_smc(vm, regs, shadow);
+	else
+		p->smc(p->ctx, regs);
+}
 
 /* --- vm.c -------------------------------------------------------------------
  */

@@ -368,10 +368,6 @@ void teemed_params_copy_back(struct teemed_vm *vm, struct call *c, bool whole)
 			to->u.tmem.size = from->u.tmem.size;
 		}
 	}
-	if (teemed_tracing(vm->t))
-		teemed_trace_msg(
-			vm, TEEMED_TRACE_GUEST_REPLY, guest,
-			(uint32_t)OPTEE_MSG_GET_ARG_SIZE(shadow->num_params));
 	teemed_plat_unmap(vm->t, guest);
 }
 

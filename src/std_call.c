@@ -62,8 +62,11 @@ static void finish_call(struct teemed_vm *vm, struct call *c,
 			enum outputs outputs)
 {
 	teemed_params_end_call(vm, c, outputs == OUTPUTS_ALL);
-	if (outputs != OUTPUTS_NONE)
+	if (outputs != OUTPUTS_NONE) {
 		teemed_params_copy_back(vm, c, outputs == OUTPUTS_ALL);
+		if (teemed_tracing(vm->t))
+			teemed_trace_reply(vm, c);
+	}
 	teemed_call_unpin_arg(vm, c);
 	c->result = a0;
 	continue_finish(vm, c, regs, st);

@@ -102,6 +102,17 @@ void teemed_trace_msg(struct teemed_vm *vm, uint8_t kind, const void *msg,
 	emit(vm->t, vm->hv_vm, &ev);
 }
 
+/* The guest's message once the answer was copied back to it. */
+void teemed_trace_reply(struct teemed_vm *vm, const struct call *c)
+{
+	const struct optee_msg_arg *guest =
+		teemed_plat_map(vm->t, c->guest_arg_pa);
+
+	teemed_trace_msg(vm, TEEMED_TRACE_GUEST_REPLY, guest,
+			 msg_size(c->shadow));
+	teemed_plat_unmap(vm->t, (void *)(uintptr_t)guest);
+}
+
 void teemed_trace_refusal(struct teemed_vm *vm, enum teemed_refusal why)
 {
 	struct teemed_trace_event ev;

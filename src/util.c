@@ -138,7 +138,8 @@ int teemed_vm_reserve_pages(struct teemed_vm *vm, uint32_t pages,
 	if (!ok)
 		return TEEMED_ERR_NOMEM;
 	if (!global_reserve(vm->t, pages)) {
-		/* The instance-wide count was not raised: undo the VM's only. */
+		/* The instance-wide count was not raised: undo the VM's only.
+		 */
 		vm_unreserve_local(vm, pages, mpages);
 		return TEEMED_ERR_NOMEM;
 	}
@@ -212,17 +213,4 @@ void teemed_plat_smc(struct teemed *t, struct teemed_regs *regs)
 	t->plat->smc(t->plat->ctx, regs);
 	if (teemed_tracing(t))
 		teemed_trace_smc(t, NULL, true, fid, regs, NULL);
-}
-
-/* An SMC on behalf of `vm`; `shadow`: the call's argument, or NULL. */
-void teemed_vm_plat_smc(struct teemed_vm *vm, struct teemed_regs *regs,
-			const struct optee_msg_arg *shadow)
-{
-	const struct teemed_platform *p = vm->t->plat;
-
-	if (teemed_tracing(vm->t)) {
-		teemed_trace_traced_smc(vm, regs, shadow);
-		return;
-	}
-	p->smc(p->ctx, regs);
 }
