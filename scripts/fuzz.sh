@@ -22,7 +22,7 @@ esac
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${FUZZ_BUILD_DIR:-$top/build-fuzz}
 "$top/scripts/deps.sh" libclang-rt-14-dev
-targets="std_call sequence"
+targets="std_call sequence trace"
 
 cmake -S "$top" -B "$build" -G Ninja -DCMAKE_C_COMPILER=clang \
 	-DCMAKE_BUILD_TYPE=RelWithDebInfo -DTEEMED_FUZZ=ON >/dev/null

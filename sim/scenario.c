@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "demo.h"
 #include "guest.h"
 #include "machine.h"
 #include "sim_rng.h"
@@ -137,13 +138,18 @@ struct run {
 	uint64_t rng;
 };
 
+/* The scripted trace-demo (sim/demo.c) comes after the table. */
 const char *scenario_name(size_t i)
 {
+	if (i == SCENARIO_COUNT)
+		return DEMO_SCENARIO_NAME;
 	return i < SCENARIO_COUNT ? scenarios[i].name : NULL;
 }
 
 const char *scenario_help(size_t i)
 {
+	if (i == SCENARIO_COUNT)
+		return DEMO_SCENARIO_HELP;
 	return i < SCENARIO_COUNT ? scenarios[i].help : NULL;
 }
 
@@ -286,6 +292,7 @@ static void run_schedule(struct run *run)
 		}
 		pick = cand[sim_splitmix64(&run->rng) % n];
 		v = &run->vms[pick / nc];
+		v->wv.hv.vcpu = pick % nc;
 		guest_vcpu_step(v->g, pick % nc);
 		/* The guest tries to take back a page OP-TEE holds. */
 		if (run->d->balloon_every && steps % run->d->balloon_every == 0)
@@ -399,6 +406,8 @@ int scenario_run(const struct scenario_opts *opts, struct scenario_result *r)
 	struct run run;
 
 	memset(r, 0, sizeof(*r));
+	if (!strcmp(name, DEMO_SCENARIO_NAME))
+		return demo_run(opts, r);
 	for (size_t i = 0; i < SCENARIO_COUNT; i++)
 		if (!strcmp(scenarios[i].name, name))
 			d = &scenarios[i];

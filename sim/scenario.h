@@ -14,6 +14,8 @@
  *   quota         guests push past the pin, buffer and call quotas
  *   teardown      VMs destroyed holding registered buffers and calls
  *                 suspended in RPCs
+ *   trace-demo    one guest's short scripted conversation (sim/demo.c),
+ *                 to read with teemed-sim's --trace
  */
 #ifndef TEEMED_SIM_SCENARIO_H
 #define TEEMED_SIM_SCENARIO_H

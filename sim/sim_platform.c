@@ -385,6 +385,27 @@ static void sp_log(void *ctx, void *vm, enum teemed_log_level level,
 		msg ? msg : "", v1, v2);
 }
 
+/* The trace callback: the event, attributed to the vCPU that trapped. */
+static void sp_trace(void *ctx, void *vm, const struct teemed_trace_event *ev)
+{
+	struct sim_platform *p = ctx;
+	const struct sim_vm *h = vm;
+	struct teemed_trace_event e = *ev;
+
+	if (h)
+		e.vcpu = h->vcpu;
+	if (p->trace_fn)
+		p->trace_fn(p->trace_ctx, &e);
+}
+
+void sim_platform_set_trace(struct sim_platform *p, sim_trace_fn fn,
+			    void *ctx)
+{
+	p->trace_fn = fn;
+	p->trace_ctx = ctx;
+	p->ops.trace = fn ? sp_trace : NULL;
+}
+
 /*
  * TEEMED_SIM_LOG unset: silent; set to a digit: levels up to it; set to
  * anything else: everything. Read once, as tests may run many platforms.

@@ -14,6 +14,7 @@
 
 #include "machine.h"
 #include "teemed/platform.h"
+#include "teemed/trace.h"
 
 /* Operations that fault injection can make fail. */
 enum sim_op {
@@ -33,7 +34,13 @@ struct sim_vm {
 	int64_t objs;         /* alloc_obj minus free_obj */
 	int64_t obj_bytes;
 	int64_t pages;        /* alloc_page minus free_page */
+	/* The vCPU trapping now, as a hypervisor knows it (its `current`);
+	   TEEMED_TRACE_NO_VCPU outside a trap. Only trace events read it. */
+	uint32_t vcpu;
 };
+
+/* Receives each trace event, its vcpu filled in from the VM's handle. */
+typedef void (*sim_trace_fn)(void *ctx, const struct teemed_trace_event *ev);
 
 /* Where the platform's smc callback sends the call. */
 typedef void (*sim_smc_fn)(void *target, struct teemed_regs *regs);
@@ -54,6 +61,8 @@ struct sim_platform {
 	int max_locks_held;
 	int smc_under_lock;
 	void *mutex; /* internal */
+	sim_trace_fn trace_fn;
+	void *trace_ctx;
 };
 
 void sim_platform_init(struct sim_platform *p, struct machine *m,
@@ -61,6 +70,10 @@ void sim_platform_init(struct sim_platform *p, struct machine *m,
 void sim_platform_fini(struct sim_platform *p);
 
 /* Make the `nth` call (counted from now, 1-based) of `op` fail. */
+/* Trace to `fn` from now on (NULL: tracing off, ops.trace NULL). */
+void sim_platform_set_trace(struct sim_platform *p, sim_trace_fn fn,
+			    void *ctx);
+
 void sim_platform_fail_nth(struct sim_platform *p, enum sim_op op,
 			   uint64_t nth);
 void sim_platform_clear_faults(struct sim_platform *p);

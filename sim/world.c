@@ -18,6 +18,15 @@
 #define WORLD_DESTROY_IO_RETRIES 8u
 #define WORLD_MAX_HOST_PAGES	 0xffffffffu
 
+static sim_trace_fn default_trace;
+static void *default_trace_ctx;
+
+void world_set_default_trace(sim_trace_fn fn, void *ctx)
+{
+	default_trace = fn;
+	default_trace_ctx = ctx;
+}
+
 void world_err(struct world *w, const char *fmt, ...)
 {
 	va_list ap;
@@ -116,6 +125,7 @@ bool world_init(struct world *w, const struct world_opts *o)
 	}
 	w->threads = mc.threads;
 	sim_platform_init(&w->plat, w->m, world_smc, w);
+	sim_platform_set_trace(&w->plat, default_trace, default_trace_ctx);
 	w->plat_up = true;
 	if (o->fail_at) {
 		sim_platform_fail_nth(&w->plat, o->fail_op, o->fail_at);
@@ -153,6 +163,7 @@ bool world_vm_add(struct world *w, struct world_vm *v, uint16_t id,
 
 	memset(v, 0, sizeof(*v));
 	v->hv.vm_id = id;
+	v->hv.vcpu = TEEMED_TRACE_NO_VCPU;
 	v->ram_pages = ram_pages;
 	if (machine_guest_add(w->m, id, ram_pages)) {
 		world_err(w, "machine_guest_add(%u) failed", id);
@@ -171,6 +182,7 @@ bool world_vm_add(struct world *w, struct world_vm *v, uint16_t id,
 			world_err(w, "teemed_vm_create(%u): %d", id, rc);
 		return false;
 	}
+	v->hv.vcpu = 0; /* the boot vCPU; a scheduler sets the one it runs */
 	return true;
 }
 
@@ -203,6 +215,7 @@ uint64_t world_vm_destroy(struct world *w, struct world_vm *v, uint64_t *steps)
 	uint64_t n = 0, io = 0, pins;
 	int rc = TEEMED_OK;
 
+	v->hv.vcpu = TEEMED_TRACE_NO_VCPU; /* its vCPUs are stopped */
 	if (v->vm) {
 		do {
 			rc = world_vm_destroy_step(w, v);

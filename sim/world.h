@@ -118,6 +118,13 @@ struct world_end {
 	char first_violation[256]; /* "" if none */
 };
 
+/*
+ * Trace every world built from now on (sim_platform_set_trace() before
+ * teemed_init, so the probe shows): for tools that run worlds they do
+ * not build themselves (scenarios, attacks). NULL: off.
+ */
+void world_set_default_trace(sim_trace_fn fn, void *ctx);
+
 /* Build the world; false (with first_error set) on failure. */
 bool world_init(struct world *w, const struct world_opts *o);
 

@@ -29,7 +29,7 @@ static void forward(struct teemed_vm *vm, struct teemed_regs *regs,
 	sw.a[0] = fid;
 	sw.a[1] = a1;
 	sw.a[7] = vm->client_id;
-	teemed_plat_smc(vm->t, &sw);
+	teemed_vm_plat_smc(vm, &sw, NULL);
 	set_result(regs, reg32(sw.a[0]), reg32(sw.a[1]), reg32(sw.a[2]),
 		   reg32(sw.a[3]));
 }

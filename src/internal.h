@@ -15,6 +15,7 @@
 #include "cookie_tree.h"
 #include "optee_abi.h"
 #include "teemed/teemed.h"
+#include "teemed/trace.h"
 
 #define TEEMED_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define TEEMED_U64_MAX	     (~(uint64_t)0)
@@ -302,6 +303,42 @@ void teemed_rpc_disable_cache_cookie(struct teemed_vm *vm, uint64_t cookie);
  */
 
 void teemed_fast_call(struct teemed_vm *vm, struct teemed_regs *regs);
+
+/* --- trace.c: events for the platform's trace callback ----------------- */
+
+/* Whether the embedder traces; every hook tests this first. */
+static inline bool teemed_tracing(const struct teemed *t)
+{
+	return __builtin_expect(t->plat->trace != NULL, 0);
+}
+
+void teemed_trace_guest(struct teemed_vm *vm, bool answer, uint32_t fid,
+			const struct teemed_regs *regs);
+void teemed_trace_smc(const struct teemed *t, const struct teemed_vm *vm,
+		      bool answer, uint32_t fid, const struct teemed_regs *regs,
+		      const struct optee_msg_arg *shadow);
+void teemed_trace_traced_smc(struct teemed_vm *vm, struct teemed_regs *regs,
+			     const struct optee_msg_arg *shadow);
+void teemed_trace_msg(struct teemed_vm *vm, uint8_t kind, const void *msg,
+		      uint32_t len);
+void teemed_trace_reply(struct teemed_vm *vm, const struct call *c);
+void teemed_trace_refusal(struct teemed_vm *vm, enum teemed_refusal why);
+void teemed_trace_pause(struct teemed_vm *vm, uint32_t pages, uint16_t thread);
+void teemed_trace_vm(const struct teemed *t, void *hv_vm, uint16_t client_id,
+		     uint8_t kind, int status, uint32_t work);
+
+/* An SMC on behalf of `vm`; `shadow`: the call's argument, or NULL. */
+static inline void teemed_vm_plat_smc(struct teemed_vm *vm,
+				      struct teemed_regs *regs,
+				      const struct optee_msg_arg *shadow)
+{
+	const struct teemed_platform *p = vm->t->plat;
+
+	if (__builtin_expect(p->trace != NULL, 0))
+		teemed_trace_traced_smc(vm, regs, shadow);
+	else
+		p->smc(p->ctx, regs);
+}
 
 /* --- vm.c -------------------------------------------------------------------
  */

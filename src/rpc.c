@@ -92,6 +92,9 @@ static bool forward_message(struct teemed_vm *vm, struct buf *rpc)
 	}
 	ok = teemed_guest_write(vm, rpc->guest_list, &msg,
 				OPTEE_MSG_GET_ARG_SIZE(n)) == TEEMED_OK;
+	if (ok && teemed_tracing(vm->t))
+		teemed_trace_msg(vm, TEEMED_TRACE_RPC_MSG, &msg,
+				 (uint32_t)OPTEE_MSG_GET_ARG_SIZE(n));
 out:
 	teemed_plat_unmap(vm->t, shadow);
 	return ok;
@@ -322,6 +325,9 @@ static enum rpc_route answer_cmd(struct teemed_vm *vm, struct call *c,
 	if (teemed_guest_read(vm, c->rpc_arg->guest_list, &reply,
 			      sizeof(reply)))
 		return RPC_TO_OPTEE; /* request stays failed */
+	if (teemed_tracing(vm->t))
+		teemed_trace_msg(vm, TEEMED_TRACE_RPC_REPLY, &reply,
+				 (uint32_t)sizeof(reply));
 	shadow = teemed_plat_map(vm->t, c->rpc_arg->head);
 	if (shadow->cmd == OPTEE_RPC_CMD_SHM_ALLOC) {
 		route = answer_shm_alloc(vm, c, &reply.arg, shadow, st, regs);

@@ -24,10 +24,13 @@ static void answer(struct teemed_regs *regs, uint32_t a0, uint32_t a3)
 
 /* Give the CPU back to the guest; it resumes us with RETURN_FROM_RPC. */
 static void pause_call(struct teemed_vm *vm, struct call *c,
-		       struct teemed_regs *regs, uint8_t state)
+		       struct teemed_regs *regs, const struct step *st,
+		       uint8_t state)
 {
 	answer(regs, OPTEE_SMC_RETURN_RPC_FOREIGN_INTR, c->index);
 	teemed_call_park(vm, c, state);
+	if (teemed_tracing(vm->t))
+		teemed_trace_pause(vm, st->pages, c->index);
 }
 
 static void continue_finish(struct teemed_vm *vm, struct call *c,
@@ -38,7 +41,7 @@ static void continue_finish(struct teemed_vm *vm, struct call *c,
 		struct buf *next = b->next;
 
 		if (!teemed_buf_release(vm, b, st)) {
-			pause_call(vm, c, regs, CALL_PAUSED_FINISH);
+			pause_call(vm, c, regs, st, CALL_PAUSED_FINISH);
 			return;
 		}
 		c->bufs = next;
@@ -59,8 +62,11 @@ static void finish_call(struct teemed_vm *vm, struct call *c,
 			enum outputs outputs)
 {
 	teemed_params_end_call(vm, c, outputs == OUTPUTS_ALL);
-	if (outputs != OUTPUTS_NONE)
+	if (outputs != OUTPUTS_NONE) {
 		teemed_params_copy_back(vm, c, outputs == OUTPUTS_ALL);
+		if (teemed_tracing(vm->t))
+			teemed_trace_reply(vm, c);
+	}
 	teemed_call_unpin_arg(vm, c);
 	c->result = a0;
 	continue_finish(vm, c, regs, st);
@@ -88,7 +94,7 @@ static void issue(struct teemed_vm *vm, struct call *c,
 		  struct teemed_regs *sw)
 {
 	sw->a[7] = vm->client_id;
-	teemed_plat_smc(vm->t, sw);
+	teemed_vm_plat_smc(vm, sw, c->shadow);
 	teemed_rpc_after_resume(vm, c);
 	handle_optee_answer(vm, c, regs, st, sw);
 }
@@ -100,7 +106,7 @@ static void continue_prepare(struct teemed_vm *vm, struct call *c,
 
 	switch (teemed_params_translate(vm, c, st)) {
 	case PARAMS_PAUSED:
-		pause_call(vm, c, regs, CALL_PAUSED_PREPARE);
+		pause_call(vm, c, regs, st, CALL_PAUSED_PREPARE);
 		return;
 	case PARAMS_FAILED:
 		finish_call(vm, c, regs, st, OPTEE_SMC_RETURN_OK,
@@ -138,6 +144,11 @@ static uint32_t shadow_argument(struct teemed_vm *vm, struct call *c)
 		memcpy(arg->params, guest->params,
 		       sizeof(arg->params[0]) * arg->num_params);
 	teemed_plat_unmap(vm->t, (void *)(uintptr_t)guest);
+	if (teemed_tracing(vm->t))
+		teemed_trace_msg(vm, TEEMED_TRACE_GUEST_MSG, arg,
+				 err ? (uint32_t)sizeof(*arg)
+				     : (uint32_t)OPTEE_MSG_GET_ARG_SIZE(
+					       arg->num_params));
 	if (err)
 		teemed_call_unpin_arg(vm, c);
 	return err;
@@ -190,7 +201,7 @@ static void route_rpc(struct teemed_vm *vm, struct call *c,
 		teemed_call_park(vm, c, CALL_IN_RPC);
 		return;
 	case RPC_PAUSED:
-		pause_call(vm, c, regs, CALL_PAUSED_RPC);
+		pause_call(vm, c, regs, st, CALL_PAUSED_RPC);
 		return;
 	case RPC_TO_OPTEE:
 		sw->a[0] = OPTEE_SMC_CALL_RETURN_FROM_RPC;

@@ -44,6 +44,8 @@ void teemed_vm_refuse(struct teemed_vm *vm, enum teemed_refusal why)
 	teemed_vm_lock(vm);
 	vm->stats.refused[why]++;
 	teemed_vm_unlock(vm);
+	if (teemed_tracing(vm->t))
+		teemed_trace_refusal(vm, why);
 }
 
 void teemed_vm_log(struct teemed_vm *vm, enum teemed_log_level level,
@@ -136,7 +138,8 @@ int teemed_vm_reserve_pages(struct teemed_vm *vm, uint32_t pages,
 	if (!ok)
 		return TEEMED_ERR_NOMEM;
 	if (!global_reserve(vm->t, pages)) {
-		/* The instance-wide count was not raised: undo the VM's only. */
+		/* The instance-wide count was not raised: undo the VM's only.
+		 */
 		vm_unreserve_local(vm, pages, mpages);
 		return TEEMED_ERR_NOMEM;
 	}
@@ -200,7 +203,14 @@ void teemed_plat_unmap(struct teemed *t, void *va)
 	t->plat->unmap(t->plat->ctx, va);
 }
 
+/* teemed's own SMCs (client id 0). */
 void teemed_plat_smc(struct teemed *t, struct teemed_regs *regs)
 {
+	uint32_t fid = reg32(regs->a[0]);
+
+	if (teemed_tracing(t))
+		teemed_trace_smc(t, NULL, false, fid, regs, NULL);
 	t->plat->smc(t->plat->ctx, regs);
+	if (teemed_tracing(t))
+		teemed_trace_smc(t, NULL, true, fid, regs, NULL);
 }

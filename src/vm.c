@@ -130,10 +130,16 @@ int teemed_vm_create(struct teemed *t, uint16_t client_id, void *hv_vm,
 		goto fail;
 	}
 	*out = vm;
+	if (teemed_tracing(t))
+		teemed_trace_vm(t, hv_vm, client_id, TEEMED_TRACE_VM_CREATED,
+				TEEMED_OK, 0);
 	return TEEMED_OK;
 
 fail:
 	free_vm(vm);
+	if (teemed_tracing(t))
+		teemed_trace_vm(t, hv_vm, client_id, TEEMED_TRACE_VM_CREATED,
+				err, 0);
 	return err;
 }
 
@@ -189,16 +195,11 @@ static void set_answer(struct teemed_regs *regs, uint32_t a0)
 	regs->a[3] = 0;
 }
 
-enum teemed_smc_result teemed_vm_smc(struct teemed_vm *vm,
-				     struct teemed_regs *regs)
+static inline __attribute__((always_inline)) void
+handle_smc(struct teemed_vm *vm, struct teemed_regs *regs, uint32_t fid)
 {
-	uint32_t fid = reg32(regs->a[0]) & ~OPTEE_SMC_SVE_HINT;
 	struct step st = {.budget = vm->t->step_pages};
 
-	if (!in_trusted_os_range(fid))
-		return TEEMED_SMC_NOT_OPTEE;
-	/* Dispatch, and OP-TEE, see the id as TF-A would pass it on. */
-	regs->a[0] = fid;
 	if (vm->phase != VM_ALIVE) {
 		set_answer(regs, OPTEE_SMC_RETURN_ENOTAVAIL);
 	} else if (fid & OPTEE_SMC_FAST_CALL) {
@@ -218,6 +219,30 @@ enum teemed_smc_result teemed_vm_smc(struct teemed_vm *vm,
 		teemed_shm_drain_release_queue(vm, &st);
 	TEEMED_ATOMIC_ADD(&vm->smcs, 1);
 	commit_step(vm, &st);
+}
+
+/* The same with the guest's call and its answer traced. */
+static __attribute__((noinline, cold)) void
+traced_smc(struct teemed_vm *vm, struct teemed_regs *regs, uint32_t fid)
+{
+	teemed_trace_guest(vm, false, fid, regs);
+	handle_smc(vm, regs, fid);
+	teemed_trace_guest(vm, true, fid, regs);
+}
+
+enum teemed_smc_result teemed_vm_smc(struct teemed_vm *vm,
+				     struct teemed_regs *regs)
+{
+	uint32_t fid = reg32(regs->a[0]) & ~OPTEE_SMC_SVE_HINT;
+
+	if (!in_trusted_os_range(fid))
+		return TEEMED_SMC_NOT_OPTEE;
+	/* Dispatch, and OP-TEE, see the id as TF-A would pass it on. */
+	regs->a[0] = fid;
+	if (teemed_tracing(vm->t))
+		traced_smc(vm, regs, fid);
+	else
+		handle_smc(vm, regs, fid);
 	return TEEMED_SMC_HANDLED;
 }
 
@@ -269,6 +294,13 @@ static bool collect_buffers(struct teemed_vm *vm, struct step *st)
 	}
 }
 
+static void trace_destroy(const struct teemed_vm *vm, int status, uint32_t work)
+{
+	if (teemed_tracing(vm->t))
+		teemed_trace_vm(vm->t, vm->hv_vm, vm->client_id,
+				TEEMED_TRACE_VM_DESTROY_STEP, status, work);
+}
+
 int teemed_vm_destroy(struct teemed_vm *vm)
 {
 	struct teemed *t = vm->t;
@@ -279,14 +311,17 @@ int teemed_vm_destroy(struct teemed_vm *vm)
 		vm->phase = VM_DYING;
 	if (vm->phase == VM_DYING) {
 		/* OP-TEE must forget the VM before any page is unpinned. */
-		if (announce(t, OPTEE_SMC_VM_DESTROYED, vm->client_id))
+		if (announce(t, OPTEE_SMC_VM_DESTROYED, vm->client_id)) {
+			trace_destroy(vm, TEEMED_ERR_IO, 0);
 			return TEEMED_ERR_IO;
+		}
 		vm->phase = VM_RELEASING;
 		vm->destroy_slot = 0;
 	}
 	done = collect_buffers(vm, &st) &&
 	       teemed_shm_drain_release_queue(vm, &st);
 	commit_step(vm, &st);
+	trace_destroy(vm, done ? TEEMED_OK : TEEMED_ERR_AGAIN, st.pages);
 	if (!done)
 		return TEEMED_ERR_AGAIN;
 
@@ -295,6 +330,9 @@ int teemed_vm_destroy(struct teemed_vm *vm)
 		if (t->vms[i] == vm)
 			t->vms[i] = NULL;
 	inst_unlock(t);
+	if (teemed_tracing(t))
+		teemed_trace_vm(t, vm->hv_vm, vm->client_id,
+				TEEMED_TRACE_VM_DESTROYED, TEEMED_OK, 0);
 	free_vm(vm);
 	return TEEMED_OK;
 }

@@ -14,8 +14,49 @@
 
 #include "attacks.h"
 #include "scenario.h"
+#include "teemed/trace.h"
+#include "world.h"
 
 enum { EXIT_FAILED = 1, EXIT_USAGE = 2 };
+
+/* --trace, --trace-json, --trace-pa: how events are printed. */
+struct trace_opts {
+	bool on;
+	bool json;
+	unsigned int flags; /* TEEMED_TRACE_FMT_* */
+};
+
+static void print_event(void *ctx, const struct teemed_trace_event *ev)
+{
+	static char line[TEEMED_TRACE_LINE_MAX];
+	const struct trace_opts *t = ctx;
+
+	if (t->json)
+		teemed_trace_format_json(ev, line, sizeof(line), t->flags);
+	else
+		teemed_trace_format(ev, line, sizeof(line), t->flags);
+	puts(line);
+}
+
+/* A trace option (with its NAME for attacks); false if `a` is none. */
+static bool trace_option(const char *a, struct trace_opts *t)
+{
+	if (!strcmp(a, "--trace")) {
+		t->on = true;
+	} else if (!strcmp(a, "--trace-json")) {
+		t->on = true;
+		t->json = true;
+	} else if (!strcmp(a, "--trace-pa")) {
+		t->on = true;
+		t->flags |= TEEMED_TRACE_FMT_SHOW_PA;
+	} else if (!strcmp(a, "--trace-raw")) {
+		t->on = true;
+		t->flags |= TEEMED_TRACE_FMT_RAW;
+	} else {
+		return false;
+	}
+	return true;
+}
 
 struct progress {
 	double start;
@@ -50,6 +91,7 @@ static void usage(FILE *f)
 		"usage: teemed-sim run [options]\n"
 		"       teemed-sim attack [--json] [--only NAME] "
 		"[--ram-at-zero]\n"
+		"       teemed-sim attack --trace NAME | --trace-json NAME\n"
 		"       teemed-sim --help\n"
 		"\n"
 		"Runs guests that speak the Linux OP-TEE driver protocol "
@@ -75,6 +117,13 @@ static void usage(FILE *f)
 		"  --ram-at-zero     the host also has a RAM page at PA 0,\n"
 		"                    as boards whose DRAM starts at 0\n"
 		"  --json            print one JSON object instead of text\n"
+		"  --trace           print the conversation, one line per "
+		"event\n"
+		"                    (docs/trace.md)\n"
+		"  --trace-json      the same, one JSON object per line\n"
+		"  --trace-pa        with --trace: show host PAs, hidden "
+		"otherwise\n"
+		"  --trace-raw       with --trace: also print a0..a7\n"
 		"\n"
 		"scenarios:\n");
 	for (size_t i = 0; scenario_name(i); i++)
@@ -280,6 +329,7 @@ static void print_attack_text(const struct attack_result *r)
 /* teemed-sim attack: the catalogue of sim/attacks.h. */
 static int attack_main(int argc, char **argv)
 {
+	static struct trace_opts trace;
 	const char *only = NULL;
 	size_t first = 0, end = attack_count(), blocked = 0;
 	bool json = false, ram_at_zero = false;
@@ -291,6 +341,10 @@ static int attack_main(int argc, char **argv)
 			ram_at_zero = true;
 		} else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
 			only = argv[++i];
+		} else if (trace_option(argv[i], &trace)) {
+			/* --trace NAME: that attack's conversation. */
+			if (i + 1 < argc && argv[i + 1][0] != '-')
+				only = argv[++i];
 		} else {
 			fprintf(stderr, "teemed-sim: bad attack option %s\n",
 				argv[i]);
@@ -307,6 +361,8 @@ static int attack_main(int argc, char **argv)
 		first = (size_t)k;
 		end = first + 1;
 	}
+	if (trace.on)
+		world_set_default_trace(print_event, &trace);
 	if (json)
 		printf("{\"attacks\": %zu, \"results\": [", end - first);
 	else
@@ -331,6 +387,7 @@ static int attack_main(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	static struct trace_opts trace;
 	struct scenario_opts o;
 	struct scenario_result r;
 	struct progress p;
@@ -365,6 +422,8 @@ int main(int argc, char **argv)
 			o.ram_at_zero = true;
 			continue;
 		}
+		if (trace_option(a, &trace))
+			continue;
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
 			return 0;
@@ -399,6 +458,8 @@ int main(int argc, char **argv)
 		}
 		i++;
 	}
+	if (trace.on)
+		world_set_default_trace(print_event, &trace);
 	p.start = p.last = t0 = now();
 	o.progress = on_progress;
 	o.progress_ctx = &p;

@@ -73,6 +73,8 @@ enum teemed_log_level {
 	TEEMED_LOG_DEBUG = 3,
 };
 
+struct teemed_trace_event; /* include/teemed/trace.h */
+
 struct teemed_platform {
 	/* Passed back as the first argument of every callback. */
 	void *ctx;
@@ -149,6 +151,18 @@ struct teemed_platform {
 	 */
 	void (*log)(void *ctx, void *vm, enum teemed_log_level level,
 		    const char *msg, uint64_t v1, uint64_t v2);
+
+	/*
+	 * Optional (may be NULL: tracing off, and then the core only tests
+	 * this pointer). One event of the conversation between guests,
+	 * teemed and OP-TEE (include/teemed/trace.h); `vm` as above, NULL
+	 * for teemed's own calls. The event and the message it points to
+	 * are valid during the call only. Called with no teemed lock held,
+	 * possibly on several CPUs at once; must not call back into
+	 * teemed. Decode it later or elsewhere (libteemed_trace) rather
+	 * than in a hypervisor's trap path.
+	 */
+	void (*trace)(void *ctx, void *vm, const struct teemed_trace_event *ev);
 };
 
 #endif /* TEEMED_PLATFORM_H */
