@@ -12,5 +12,5 @@ for src in "$top"/src/*.c; do
 done
 cppcheck --quiet --error-exitcode=1 --std=c11 --inline-suppr \
 	--enable=warning,portability,performance \
-	-UTEEMED_USER_CONFIG -I"$top/include" -I"$top/src" "$top/src"
+	-UTEEMED_USER_CONFIG -UTEEMED_TYPES_HEADER -UTEEMED_STRING_HEADER -I"$top/include" -I"$top/src" "$top/src"
 echo "static analysis of src/ passed (clang-format, gcc -fanalyzer, cppcheck)"
