@@ -127,7 +127,7 @@ static void unlock(pthread_mutex_t *m)
 
 static void smc(struct svm *v, struct teemed_regs *r)
 {
-	if (teemed_vm_smc(v->wv.vm, r) == TEEMED_SMC_NOT_OPTEE)
+	if (world_vm_smc(&w, &v->wv, r) == TEEMED_SMC_NOT_OPTEE)
 		r->a[0] = OPTEE_SMC_RETURN_UNKNOWN_FUNCTION;
 }
 

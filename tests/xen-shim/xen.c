@@ -481,7 +481,8 @@ struct page_info *get_page_from_gfn(struct domain *d, unsigned long gfn,
         return NULL;
     page = frame_of(pa, "get_page_from_gfn: PA outside the frame table");
     __atomic_add_fetch(&page->count_info, 1, __ATOMIC_RELAXED);
-    page->owner = d;
+    /* Several vCPUs may take the same page at once. */
+    __atomic_store_n(&page->owner, d, __ATOMIC_RELAXED);
     *t = ro ? p2m_ram_ro : p2m_ram_rw;
 
     return page;
@@ -489,11 +490,13 @@ struct page_info *get_page_from_gfn(struct domain *d, unsigned long gfn,
 
 void put_page(struct page_info *page)
 {
-    BUG_ON(!page->owner);
+    struct domain *owner = __atomic_load_n(&page->owner, __ATOMIC_RELAXED);
+
+    BUG_ON(!owner);
     if ( __atomic_sub_fetch(&page->count_info, 1, __ATOMIC_RELAXED) ==
          (unsigned long)-1 )
         xen_host_bug(__FILE__, __LINE__, "put_page without a reference");
-    xen_host_unpin(page->owner->shim_vm, page_to_maddr(page));
+    xen_host_unpin(owner->shim_vm, page_to_maddr(page));
 }
 
 struct page_info *alloc_domheap_pages(struct domain *d, unsigned int order,

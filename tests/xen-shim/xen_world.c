@@ -41,6 +41,7 @@ union obj_hdr {
 struct xen_world {
 	struct sim_platform *p;
 	pthread_mutex_t mu;
+	pthread_mutex_t create_mu;
 	union obj_hdr objs; /* list head */
 	int64_t obj_count;
 	int64_t page_count;
@@ -275,7 +276,8 @@ struct xen_world *xen_world_boot(struct sim_platform *p, uint64_t host_pages,
 		return NULL;
 	xen_world_next_boot(NULL);
 	x = calloc(1, sizeof(*x));
-	if (!x || pthread_mutex_init(&x->mu, NULL) != 0)
+	if (!x || pthread_mutex_init(&x->mu, NULL) != 0 ||
+	    pthread_mutex_init(&x->create_mu, NULL) != 0)
 		die("out of memory");
 	x->p = p;
 	x->objs.h.next = x->objs.h.prev = &x->objs;
@@ -340,12 +342,21 @@ static int vm_create(uint16_t client_id, void *hv,
 	return TEEMED_OK;
 }
 
+/*
+ * Domains are built one at a time, as the toolstack's domctls are
+ * serialised by Xen's domctl lock: the quota parameter written just
+ * before is then read by this domain's domain_init alone.
+ */
 int xen_world_vm_create(struct xen_world *x, uint16_t client_id, void *hv,
 			const struct teemed_quota *quota, void **dom,
 			struct teemed_vm **vm)
 {
-	(void)x;
-	return vm_create(client_id, hv, quota, false, dom, vm);
+	int rc;
+
+	pthread_mutex_lock(&x->create_mu);
+	rc = vm_create(client_id, hv, quota, false, dom, vm);
+	pthread_mutex_unlock(&x->create_mu);
+	return rc;
 }
 
 int xen_world_vm_create_failing(struct xen_world *x, uint16_t client_id,
@@ -353,9 +364,12 @@ int xen_world_vm_create_failing(struct xen_world *x, uint16_t client_id,
 {
 	struct teemed_vm *vm;
 	void *dom;
+	int rc;
 
-	(void)x;
-	return vm_create(client_id, hv, NULL, true, &dom, &vm);
+	pthread_mutex_lock(&x->create_mu);
+	rc = vm_create(client_id, hv, NULL, true, &dom, &vm);
+	pthread_mutex_unlock(&x->create_mu);
+	return rc;
 }
 
 enum teemed_smc_result xen_world_smc(struct xen_world *x, void *dom,
@@ -404,6 +418,7 @@ void xen_world_shutdown(struct xen_world *x, int64_t *objs_left,
 		free(h);
 	}
 	pthread_mutex_destroy(&x->mu);
+	pthread_mutex_destroy(&x->create_mu);
 	xw = NULL;
 	free(x);
 }
