@@ -173,10 +173,14 @@ static int txen_pin(void *ctx, void *vm, teemed_ipa_t ipa, unsigned int flags,
 {
     struct domain *d = vm;
     struct page_info *page;
+    unsigned long gfn = paddr_to_pfn(teemed_ipa_addr(ipa));
     p2m_type_t t;
 
-    page = get_page_from_gfn(d, paddr_to_pfn(teemed_ipa_addr(ipa)), &t,
-                             P2M_ALLOC);
+    /* A guest address whose frame number a gfn cannot hold (arm32). */
+    if ( pfn_to_paddr(gfn) != (teemed_ipa_addr(ipa) & ~TEEMED_PAGE_MASK) )
+        return TEEMED_ERR_FAULT;
+
+    page = get_page_from_gfn(d, gfn, &t, P2M_ALLOC);
     if ( !page )
         return TEEMED_ERR_FAULT;
 
