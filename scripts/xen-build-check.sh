@@ -52,5 +52,6 @@ grep -q '^CONFIG_TEEMED=y' "$xen/xen/.config" || { echo "CONFIG_TEEMED did not s
 for o in teemed_xen.o teemed/built_in.o; do
 	[ -f "$tee/$o" ] || { echo "$o was not built" >&2; exit 1; }
 done
-echo "xen-build-check: teemed built into $(ls "$xen/xen/xen") at" \
-	"$(git -C "$xen" rev-parse HEAD 2>/dev/null || echo "$xen")"
+version=$("${mk[@]}" -s xenversion 2>/dev/null || echo "?")
+commit=$(git -C "$xen" rev-parse HEAD 2>/dev/null || echo "no git")
+echo "xen-build-check: teemed built into Xen $version ($commit): $xen/xen/xen"
