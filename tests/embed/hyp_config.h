@@ -29,6 +29,10 @@ void hyp_bug(const char *file, int line);
 #define BUF_OF		     0
 #define CALL_NONE	     0
 #define vm_lock(v)	     hyp_vm_lock(v)
+/* Xen's compiler.h: attribute names as macros. */
+#define always_inline	     inline __attribute__((__always_inline__))
+#define noinline	     __attribute__((__noinline__))
+#define noreturn	     __attribute__((__noreturn__))
 #define container_of(p, t, m) ((t *)((char *)(p)-offsetof(t, m)))
 
 #endif /* HYP_CONFIG_H */
