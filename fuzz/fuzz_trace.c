@@ -11,8 +11,8 @@
  * Input (docs/fuzzing.md):
  *
  *   u8  kind       u8  reason     u16 client_id  u32 fid
- *   u32 status     u32 vcpu       u8  flags      u8  has_msg
- *   u16 out_len    u64 a0..a7
+ *   u32 status     u32 vcpu       u32 index      u8  flags
+ *   u8  has_msg    u16 out_len    u64 a0..a7
  *   ... the message: the rest of the input (msg_len = its length)
  */
 #include <stdbool.h>
@@ -107,6 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ev.fid = fz_u32(&in);
 	ev.status = (int32_t)fz_u32(&in);
 	ev.vcpu = fz_u32(&in);
+	ev.index = fz_u32(&in);
 	flags = fz_u8(&in);
 	has_msg = fz_u8(&in) & 1;
 	out_len = fz_u16(&in);

@@ -36,7 +36,7 @@ static void write_seed(struct seeds *s, const char *name,
 		       const struct teemed_trace_event *ev, unsigned int flags,
 		       uint16_t out_len)
 {
-	uint8_t hdr[84], *p = hdr;
+	uint8_t hdr[88], *p = hdr;
 	char path[4096];
 	FILE *f;
 
@@ -46,6 +46,7 @@ static void write_seed(struct seeds *s, const char *name,
 	put_le(&p, ev->fid, 4);
 	put_le(&p, (uint32_t)ev->status, 4);
 	put_le(&p, ev->vcpu, 4);
+	put_le(&p, ev->index, 4);
 	put_le(&p, flags, 1);
 	put_le(&p, ev->msg != NULL, 1);
 	put_le(&p, out_len, 2);
@@ -100,6 +101,7 @@ static void malformed(struct seeds *s)
 	struct teemed_trace_event ev;
 
 	memset(&ev, 0, sizeof(ev));
+	ev.index = TEEMED_TRACE_NO_INDEX;
 	ev.kind = TEEMED_TRACE_GUEST_MSG;
 	ev.client_id = 1;
 	ev.msg = words;

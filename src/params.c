@@ -311,7 +311,8 @@ enum params_result teemed_params_translate(struct teemed_vm *vm, struct call *c,
 		if (!c->building) {
 			refusal = translate_param(vm, c, p);
 			if (refusal != TEEMED_REFUSED_COUNT) {
-				teemed_vm_refuse(vm, refusal);
+				teemed_vm_refuse_at(vm, refusal,
+						    c->param_cursor);
 				fail_message(c, refusal_ret(refusal));
 				return PARAMS_FAILED;
 			}
@@ -325,7 +326,8 @@ enum params_result teemed_params_translate(struct teemed_vm *vm, struct call *c,
 				refusal = err == TEEMED_ERR_NOMEM
 						  ? TEEMED_REFUSED_NOMEM
 						  : TEEMED_REFUSED_PARAM;
-				teemed_vm_refuse(vm, refusal);
+				teemed_vm_refuse_at(vm, refusal,
+						    c->param_cursor);
 				fail_message(c, refusal_ret(refusal));
 				c->building = NULL;
 				return PARAMS_FAILED;

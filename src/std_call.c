@@ -219,7 +219,8 @@ void teemed_std_return_from_rpc(struct teemed_vm *vm, struct teemed_regs *regs,
 	struct teemed_regs sw = {{0}};
 
 	if (!c) {
-		teemed_vm_refuse(vm, TEEMED_REFUSED_RESUME);
+		teemed_vm_refuse_at(vm, TEEMED_REFUSED_RESUME,
+				    reg32(regs->a[3]));
 		answer(regs, OPTEE_SMC_RETURN_ERESUME, 0);
 		return;
 	}

@@ -16,6 +16,7 @@ static void event_init(struct teemed_trace_event *ev, uint8_t kind,
 	ev->kind = kind;
 	ev->client_id = client_id;
 	ev->vcpu = TEEMED_TRACE_NO_VCPU;
+	ev->index = TEEMED_TRACE_NO_INDEX;
 }
 
 static void emit(const struct teemed *t, void *hv_vm,
@@ -113,12 +114,14 @@ void teemed_trace_reply(struct teemed_vm *vm, const struct call *c)
 	teemed_plat_unmap(vm->t, (void *)(uintptr_t)guest);
 }
 
-void teemed_trace_refusal(struct teemed_vm *vm, enum teemed_refusal why)
+void teemed_trace_refusal(struct teemed_vm *vm, enum teemed_refusal why,
+			  uint32_t index)
 {
 	struct teemed_trace_event ev;
 
 	event_init(&ev, TEEMED_TRACE_REFUSAL, vm->client_id);
 	ev.reason = (uint8_t)why;
+	ev.index = index;
 	emit(vm->t, vm->hv_vm, &ev);
 }
 

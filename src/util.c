@@ -39,13 +39,21 @@ void teemed_stats_peak(uint32_t *now, uint32_t *peak, int64_t delta)
 		*peak = *now;
 }
 
-void teemed_vm_refuse(struct teemed_vm *vm, enum teemed_refusal why)
+/* `index`: the parameter or thread refused (traced only), or
+   TEEMED_TRACE_NO_INDEX. */
+void teemed_vm_refuse_at(struct teemed_vm *vm, enum teemed_refusal why,
+			 uint32_t index)
 {
 	teemed_vm_lock(vm);
 	vm->stats.refused[why]++;
 	teemed_vm_unlock(vm);
 	if (teemed_tracing(vm->t))
-		teemed_trace_refusal(vm, why);
+		teemed_trace_refusal(vm, why, index);
+}
+
+void teemed_vm_refuse(struct teemed_vm *vm, enum teemed_refusal why)
+{
+	teemed_vm_refuse_at(vm, why, TEEMED_TRACE_NO_INDEX);
 }
 
 void teemed_vm_log(struct teemed_vm *vm, enum teemed_log_level level,

@@ -120,7 +120,8 @@ static void usage(FILE *f)
 		"  --trace           print the conversation, one line per "
 		"event\n"
 		"                    (docs/trace.md)\n"
-		"  --trace-json      the same, one JSON object per line\n"
+		"  --trace-json      the same, one JSON object per line; the\n"
+		"                    report is one more line (as --json)\n"
 		"  --trace-pa        with --trace: show host PAs, hidden "
 		"otherwise\n"
 		"  --trace-raw       with --trace: also print a0..a7\n"
@@ -287,13 +288,14 @@ static void print_json(const struct scenario_opts *o,
 	printf("}\n");
 }
 
-static void print_attack_json(const struct attack_result *r, bool first)
+/* One result as a JSON object, after `lead`. */
+static void print_attack_json(const struct attack_result *r, const char *lead)
 {
 	char exp[96], obs[96];
 
 	attack_format(&r->expected, exp, sizeof(exp));
 	attack_format(&r->observed, obs, sizeof(obs));
-	printf("%s\n    {\"name\": ", first ? "" : ",");
+	printf("%s{\"name\": ", lead);
 	json_str(r->name);
 	printf(", \"class\": ");
 	json_str(r->klass);
@@ -363,7 +365,9 @@ static int attack_main(int argc, char **argv)
 	}
 	if (trace.on)
 		world_set_default_trace(print_event, &trace);
-	if (json)
+	if (trace.json) /* JSON lines: events, then each result */
+		json = false;
+	else if (json)
 		printf("{\"attacks\": %zu, \"results\": [", end - first);
 	else
 		printf("%-30s %-40s %-40s %s\n", "attack", "expected answer",
@@ -373,14 +377,19 @@ static int attack_main(int argc, char **argv)
 
 		attack_run_at(i, ram_at_zero, &r);
 		blocked += r.blocked;
-		if (json)
-			print_attack_json(&r, i == first);
-		else
+		if (trace.json) {
+			print_attack_json(&r, "");
+			putchar('\n');
+		} else if (json) {
+			print_attack_json(&r,
+					  i == first ? "\n    " : ",\n    ");
+		} else {
 			print_attack_text(&r);
+		}
 	}
 	if (json)
 		printf("\n  ], \"blocked\": %zu}\n", blocked);
-	else
+	else if (!trace.json)
 		printf("%zu of %zu attacks blocked\n", blocked, end - first);
 	return blocked == end - first ? 0 : EXIT_FAILED;
 }
@@ -460,6 +469,9 @@ int main(int argc, char **argv)
 	}
 	if (trace.on)
 		world_set_default_trace(print_event, &trace);
+	/* JSON lines: the events, then the report as one more object. */
+	if (trace.json)
+		json = true;
 	p.start = p.last = t0 = now();
 	o.progress = on_progress;
 	o.progress_ctx = &p;

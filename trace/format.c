@@ -631,8 +631,13 @@ size_t teemed_trace_format(const struct teemed_trace_event *ev, char *buf,
 		text_msg(&o, ev, flags);
 		break;
 	case TEEMED_TRACE_REFUSAL:
-		put(&o, "%s: %s", teemed_trace_refusal_name(ev->reason),
-		    teemed_trace_refusal_text(ev->reason));
+		put(&o, "%s", teemed_trace_refusal_name(ev->reason));
+		if (ev->index != TEEMED_TRACE_NO_INDEX)
+			put(&o,
+			    ev->reason == TEEMED_REFUSED_RESUME ? " thread=%u"
+								: " [%u]",
+			    (unsigned int)ev->index);
+		put(&o, ": %s", teemed_trace_refusal_text(ev->reason));
 		break;
 	case TEEMED_TRACE_PAUSE:
 		put(&o,
@@ -793,6 +798,11 @@ size_t teemed_trace_format_json(const struct teemed_trace_event *ev, char *buf,
 		break;
 	case TEEMED_TRACE_REFUSAL:
 		put(&o, ",\"reason\":%u", (unsigned int)ev->reason);
+		if (ev->index != TEEMED_TRACE_NO_INDEX)
+			put(&o, ",\"%s\":%u",
+			    ev->reason == TEEMED_REFUSED_RESUME ? "thread"
+								: "param",
+			    (unsigned int)ev->index);
 		json_name(&o, "reason_name",
 			  teemed_trace_refusal_name(ev->reason));
 		json_name(&o, "reason_text",

@@ -68,6 +68,8 @@ enum teemed_trace_kind {
 
 /* vcpu of an event the embedder did not attribute to a vCPU. */
 #define TEEMED_TRACE_NO_VCPU 0xFFFFFFFFu
+/* index of a refusal of a whole request. */
+#define TEEMED_TRACE_NO_INDEX 0xFFFFFFFFu
 
 struct teemed_trace_event {
 	uint8_t kind;	    /* enum teemed_trace_kind */
@@ -75,6 +77,13 @@ struct teemed_trace_event {
 	uint16_t client_id; /* the VM's OP-TEE client id; 0: teemed's own */
 	uint32_t fid;	    /* answers: the function being answered */
 	int32_t status;	    /* VM_*: teemed's return code */
+	/*
+	 * REFUSAL: which part of the request: the message parameter
+	 * refused (PARAM, QUOTA, NOMEM while translating one), the thread
+	 * id a RETURN_FROM_RPC named (RESUME); TEEMED_TRACE_NO_INDEX when
+	 * the whole request is refused.
+	 */
+	uint32_t index;
 	/*
 	 * The core does not know vCPUs: it sets TEEMED_TRACE_NO_VCPU. An
 	 * embedder's callback that knows which vCPU trapped (the `vm`

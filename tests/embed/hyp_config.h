@@ -35,4 +35,10 @@ void hyp_bug(const char *file, int line);
 #define noreturn	     __attribute__((__noreturn__))
 #define container_of(p, t, m) ((t *)((char *)(p)-offsetof(t, m)))
 
+/* As Linux and Xen define them: the core spells attributes with
+   underscores (__noinline__), or these would break its build. */
+#define noinline	__attribute__((__noinline__))
+#define __always_inline inline __attribute__((__always_inline__))
+#define __cold		__attribute__((__cold__))
+
 #endif /* HYP_CONFIG_H */

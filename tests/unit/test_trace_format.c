@@ -30,6 +30,7 @@ static struct teemed_trace_event ev(uint8_t kind, uint16_t client,
 	e.kind = kind;
 	e.client_id = client;
 	e.vcpu = vcpu;
+	e.index = TEEMED_TRACE_NO_INDEX;
 	return e;
 }
 
@@ -314,6 +315,19 @@ static void test_refusal(void **state)
 		assert_string_not_equal(teemed_trace_refusal_text(r),
 					"unknown reason");
 	}
+	/* The part refused: a thread, a parameter. */
+	e.index = 9;
+	assert_string_equal(text(&e, 0),
+			    "vm4.0    refuse RESUME thread=9: RETURN_FROM_RPC "
+			    "names no call of this guest waiting for it");
+	assert_non_null(strstr(json(&e, 0), "\"reason\":4,\"thread\":9,"));
+	e.reason = TEEMED_REFUSED_QUOTA;
+	e.index = 2;
+	assert_string_equal(text(&e, 0),
+			    "vm4.0    refuse QUOTA [2]: a quota of "
+			    "the VM would be exceeded");
+	assert_non_null(strstr(json(&e, 0), "\"reason\":5,\"param\":2,"));
+	e.index = TEEMED_TRACE_NO_INDEX;
 	e.reason = TEEMED_REFUSED_COUNT;
 	assert_string_equal(text(&e, 0), "vm4.0    refuse ?: unknown reason");
 }

@@ -168,12 +168,14 @@ static void test_fast_call(void **state)
 static void test_refusals(void **state)
 {
 	struct teemed_regs r = {{0x32000099u}};
+	struct optee_msg_arg *arg;
 	uint32_t from = seen_count;
 
 	assert_int_equal(mock_smc_guest(0, &r), TEEMED_SMC_HANDLED);
 	EXPECT_KINDS(from, TEEMED_TRACE_GUEST_CALL, TEEMED_TRACE_REFUSAL,
 		     TEEMED_TRACE_GUEST_ANSWER);
 	assert_int_equal(seen[from + 1].ev.reason, TEEMED_REFUSED_FUNCTION);
+	assert_int_equal(seen[from + 1].ev.index, TEEMED_TRACE_NO_INDEX);
 	assert_int_equal(seen[from + 2].ev.regs.a[0],
 			 OPTEE_SMC_RETURN_UNKNOWN_FUNCTION);
 
@@ -190,19 +192,21 @@ static void test_refusals(void **state)
 	EXPECT_KINDS(from, TEEMED_TRACE_RPC_ANSWER, TEEMED_TRACE_REFUSAL,
 		     TEEMED_TRACE_GUEST_ANSWER);
 	assert_int_equal(seen[from + 1].ev.reason, TEEMED_REFUSED_RESUME);
+	assert_int_equal(seen[from + 1].ev.index, 3);
 
-	/* An rmem naming a cookie the guest never registered: the guest
-	   reads BAD_PARAMETERS from COMMS in its message. */
+	/* An rmem (the second parameter) naming a cookie the guest never
+	   registered: the guest reads BAD_PARAMETERS from COMMS. */
 	from = seen_count;
-	mock_set_rmem(
-		&mock_arg_init(0, ARG_IPA, OPTEE_MSG_CMD_INVOKE_COMMAND, 1)
-			 ->params[0],
-		OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, 0, 16, 0x1234);
+	arg = mock_arg_init(0, ARG_IPA, OPTEE_MSG_CMD_INVOKE_COMMAND, 2);
+	arg->params[0].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INPUT;
+	mock_set_rmem(&arg->params[1], OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, 0, 16,
+		      0x1234);
 	mock_call(0, ARG_IPA, &r);
 	EXPECT_KINDS(from, TEEMED_TRACE_GUEST_CALL, TEEMED_TRACE_GUEST_MSG,
 		     TEEMED_TRACE_REFUSAL, TEEMED_TRACE_GUEST_REPLY,
 		     TEEMED_TRACE_GUEST_ANSWER);
 	assert_int_equal(seen[from + 2].ev.reason, TEEMED_REFUSED_PARAM);
+	assert_int_equal(seen[from + 2].ev.index, 1);
 	assert_int_equal(
 		((const struct optee_msg_arg *)seen[from + 3].ev.msg)->ret,
 		TEEC_ERROR_BAD_PARAMETERS);
