@@ -29,16 +29,17 @@ void hyp_bug(const char *file, int line);
 #define BUF_OF		     0
 #define CALL_NONE	     0
 #define vm_lock(v)	     hyp_vm_lock(v)
-/* Xen's compiler.h: attribute names as macros. */
-#define always_inline	     inline __attribute__((__always_inline__))
-#define noinline	     __attribute__((__noinline__))
-#define noreturn	     __attribute__((__noreturn__))
 #define container_of(p, t, m) ((t *)((char *)(p)-offsetof(t, m)))
 
-/* As Linux and Xen define them: the core spells attributes with
-   underscores (__noinline__), or these would break its build. */
-#define noinline	__attribute__((__noinline__))
+/*
+ * Attribute names as macros, as Xen's and Linux's compiler.h define them:
+ * the core spells attributes with underscores (__noinline__), or these
+ * would break its build.
+ */
+#define always_inline	inline __attribute__((__always_inline__))
 #define __always_inline inline __attribute__((__always_inline__))
+#define noinline	__attribute__((__noinline__))
+#define noreturn	__attribute__((__noreturn__))
 #define __cold		__attribute__((__cold__))
 
 #endif /* HYP_CONFIG_H */
