@@ -35,7 +35,9 @@ checks=(
 	no_vm_after_kill no_pin_after_kill no_module_page_after_kill
 	vmstat_pins_balanced optee_forgot_every_vm
 	secure_world_touched_only_pinned_or_module_pages modules_unload
-	kernel_log_clean
+	kernel_log_clean guest_count_reason_logged
+	ioctl_quota_lowered_by_vmm_refuses_more ioctl_quota_lowered_by_vmm_allows_less
+	ioctl_vm_limit_module_parameter modules_unload_again
 )
 
 scripts/deps.sh qemu-system-arm gcc-aarch64-linux-gnu \
