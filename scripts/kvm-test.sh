@@ -40,9 +40,11 @@ checks=(
 	ioctl_vm_limit_module_parameter modules_unload_again
 )
 
+# linux-kbuild is unpacked, not installed: its dependencies (libelf1,
+# libssl3, pahole from dwarves) are listed here.
 scripts/deps.sh qemu-system-arm gcc-aarch64-linux-gnu \
 	binutils-aarch64-linux-gnu libc6-dev-arm64-cross \
-	linux-libc-dev-arm64-cross dwarves make cpio xz-utils
+	linux-libc-dev-arm64-cross dwarves make cpio xz-utils bc libelf1 libssl3
 scripts/kvm-fetch.sh "$b"
 root=$b/root
 hdr=$root/usr/src/linux-headers-$KVM_KABI-arm64
