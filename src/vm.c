@@ -195,7 +195,7 @@ static void set_answer(struct teemed_regs *regs, uint32_t a0)
 	regs->a[3] = 0;
 }
 
-static inline __attribute__((always_inline)) void
+static inline __attribute__((__always_inline__)) void
 handle_smc(struct teemed_vm *vm, struct teemed_regs *regs, uint32_t fid)
 {
 	struct step st = {.budget = vm->t->step_pages};
@@ -222,7 +222,7 @@ handle_smc(struct teemed_vm *vm, struct teemed_regs *regs, uint32_t fid)
 }
 
 /* The same with the guest's call and its answer traced. */
-static __attribute__((noinline, cold)) void
+static __attribute__((__noinline__, __cold__)) void
 traced_smc(struct teemed_vm *vm, struct teemed_regs *regs, uint32_t fid)
 {
 	teemed_trace_guest(vm, false, fid, regs);
