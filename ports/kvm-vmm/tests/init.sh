@@ -84,10 +84,11 @@ check ioctl_test_complete grep -q '^PASS ioctl_nothing_left' $L/ioctl.log
 check guest_count_reason_logged \
 	sh -c 'dmesg | grep -q "OP-TEE refused VM_CREATED (its guest count"'
 
-# Two honest guests at once, each in its own VMM with its own client id.
+# Two honest guests at once, each in its own VMM with its own client id;
+# the second one's RAM is a memfd (shared memory), the first's anonymous.
 $VMM -n honest1 $G > $L/h1.log 2>&1 &
 p1=$!
-$VMM -n honest2 $G > $L/h2.log 2>&1 &
+$VMM -n honest2 -s $G > $L/h2.log 2>&1 &
 p2=$!
 wait $p1; s1=$?
 wait $p2; s2=$?
