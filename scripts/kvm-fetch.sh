@@ -40,7 +40,16 @@ if [ ${#missing[@]} -gt 0 ]; then
 	fi
 	$sudo apt-get update -qq >/dev/null
 	echo "downloading: ${missing[*]}" >&2
-	(cd "$cache" && apt-get download -qq "${missing[@]}")
+	if ! (cd "$cache" && apt-get download -qq "${missing[@]}"); then
+		cat >&2 <<-EOM
+		kvm-fetch: cannot download the pinned packages. Debian drops a
+		kernel ABI's packages once a newer one is published: set KVM_KABI
+		and KVM_KVER in scripts/kvm-versions.sh to what
+		  apt-cache madison 'linux-image-6.12*-arm64:arm64'
+		lists, and run again.
+		EOM
+		exit 1
+	fi
 fi
 
 for spec in "${KVM_PACKAGES[@]}"; do

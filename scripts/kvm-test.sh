@@ -35,12 +35,16 @@ checks=(
 	no_vm_after_kill no_pin_after_kill no_module_page_after_kill
 	vmstat_pins_balanced optee_forgot_every_vm
 	secure_world_touched_only_pinned_or_module_pages modules_unload
-	kernel_log_clean
+	kernel_log_clean guest_count_reason_logged
+	ioctl_quota_lowered_by_vmm_refuses_more ioctl_quota_lowered_by_vmm_allows_less
+	ioctl_vm_limit_module_parameter modules_unload_again
 )
 
+# linux-kbuild is unpacked, not installed: its dependencies (libelf1,
+# libssl3, pahole from dwarves) are listed here.
 scripts/deps.sh qemu-system-arm gcc-aarch64-linux-gnu \
 	binutils-aarch64-linux-gnu libc6-dev-arm64-cross \
-	linux-libc-dev-arm64-cross dwarves make cpio xz-utils
+	linux-libc-dev-arm64-cross dwarves make cpio xz-utils bc libelf1 libssl3
 scripts/kvm-fetch.sh "$b"
 root=$b/root
 hdr=$root/usr/src/linux-headers-$KVM_KABI-arm64

@@ -5,14 +5,19 @@
  * device (console, status) in MMIO. Everything OP-TEE-specific is in
  * teemed_kvm.c.
  *
- *   teemed-vmm [-m mode] [-a arg] [-n name] guest.bin
+ *   teemed-vmm [-m mode] [-a arg] [-n name] [-s] guest.bin
+ *
+ * -s backs guest RAM with a memfd (shared memory) instead of anonymous
+ * memory.
  *
  * Exit status: 0 when the guest reported success, 1 when it reported
  * failures, 2 on a VMM error.
  */
+#define _GNU_SOURCE /* memfd_create */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +72,24 @@ static void load_guest(struct vmm *v, const char *path)
 	fclose(f);
 }
 
-static void create_vm(struct vmm *v, uint64_t mode, uint64_t arg)
+static void *guest_ram(bool shared)
+{
+	int fd;
+	void *p;
+
+	if (!shared)
+		return mmap(NULL, GUEST_RAM_SIZE, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	fd = memfd_create("guest-ram", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, GUEST_RAM_SIZE) < 0)
+		die("memfd for guest RAM");
+	p = mmap(NULL, GUEST_RAM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 0);
+	close(fd);
+	return p;
+}
+
+static void create_vm(struct vmm *v, uint64_t mode, uint64_t arg, bool shared)
 {
 	struct kvm_userspace_memory_region mem = {
 		.slot = 0,
@@ -86,8 +108,7 @@ static void create_vm(struct vmm *v, uint64_t mode, uint64_t arg)
 	if (v->vm < 0)
 		die("KVM_CREATE_VM");
 
-	v->ram = mmap(NULL, GUEST_RAM_SIZE, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	v->ram = guest_ram(shared);
 	if (v->ram == MAP_FAILED)
 		die("mmap of guest RAM");
 	mem.userspace_addr = (uint64_t)(uintptr_t)v->ram;
@@ -196,9 +217,10 @@ int main(int argc, char **argv)
 {
 	struct vmm v = {.name = "guest", .status = -1};
 	uint64_t mode = GUEST_MODE_HONEST, arg = 0;
+	bool shared = false;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "m:a:n:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:a:n:s")) != -1) {
 		switch (opt) {
 		case 'm':
 			mode = strtoull(optarg, NULL, 0);
@@ -209,9 +231,12 @@ int main(int argc, char **argv)
 		case 'n':
 			v.name = optarg;
 			break;
+		case 's':
+			shared = true;
+			break;
 		default:
 			fprintf(stderr,
-				"usage: teemed-vmm [-m mode] [-a arg] [-n name] guest.bin\n");
+				"usage: teemed-vmm [-m mode] [-a arg] [-n name] [-s] guest.bin\n");
 			return 2;
 		}
 	}
@@ -219,7 +244,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "teemed-vmm: one guest image expected\n");
 		return 2;
 	}
-	create_vm(&v, mode, arg);
+	create_vm(&v, mode, arg, shared);
 	load_guest(&v, argv[optind]);
 	attach_teemed(&v); /* before the first KVM_RUN */
 

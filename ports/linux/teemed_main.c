@@ -334,6 +334,8 @@ static void tm_vm_destroy(struct tm_vm *vm)
 			 */
 			pr_err("vm %u: OP-TEE refused VM_DESTROYED (%d); its %ld pinned pages stay pinned\n",
 			       vm->client_id, r, atomic_long_read(&vm->pinned));
+			/* What OP-TEE may still use must outlive the module. */
+			__module_get(THIS_MODULE);
 			return;
 		}
 		cond_resched();

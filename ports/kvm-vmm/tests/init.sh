@@ -81,11 +81,14 @@ check model_loads insmod $T/teemed_model.ko partitions=6 threads=4
 $T/ioctl_test all > $L/ioctl.log 2>&1
 cat $L/ioctl.log
 check ioctl_test_complete grep -q '^PASS ioctl_nothing_left' $L/ioctl.log
+check guest_count_reason_logged \
+	sh -c 'dmesg | grep -q "OP-TEE refused VM_CREATED (its guest count"'
 
-# Two honest guests at once, each in its own VMM with its own client id.
+# Two honest guests at once, each in its own VMM with its own client id;
+# the second one's RAM is a memfd (shared memory), the first's anonymous.
 $VMM -n honest1 $G > $L/h1.log 2>&1 &
 p1=$!
-$VMM -n honest2 $G > $L/h2.log 2>&1 &
+$VMM -n honest2 -s $G > $L/h2.log 2>&1 &
 p2=$!
 wait $p1; s1=$?
 wait $p2; s2=$?
@@ -153,6 +156,11 @@ check secure_world_touched_only_pinned_or_module_pages \
 	[ "$(cat $M/checks)" -gt 0 -a "$(cat $M/violations)" = 0 ]
 
 check modules_unload sh -c "rmmod teemed_model && rmmod teemed"
+
+# The module's own VM limit.
+insmod $T/teemed.ko max_vms=2 && insmod $T/teemed_model.ko
+$T/ioctl_test limit 2
+check modules_unload_again sh -c "rmmod teemed_model && rmmod teemed"
 dmesg > $L/dmesg.log
 check kernel_log_clean sh -c \
 	"! grep -E 'WARNING:|BUG|Oops|KFENCE|refcount_t|list_(add|del) corruption|Call trace' $L/dmesg.log"

@@ -8,6 +8,7 @@
  *
  *   ioctl_test [all]   every check
  *   ioctl_test nosw    with no secure world: VM creation is refused
+ *   ioctl_test limit N teemed.ko has max_vms=N: the N+1th VM is refused
  *   ioctl_test info    print the module's counters
  */
 #include <errno.h>
@@ -411,8 +412,45 @@ static void concurrent_close(void)
 	       info().vms, (unsigned long long)info().pinned_pages);
 }
 
-/* Create VMs until refused: a clear errno, distinct ids, all released. */
-static void vm_limit(void)
+/* A VMM may lower its VM's quotas; the core then holds the VM to them. */
+static void quota_lowered(void)
+{
+	struct teemed_region one = ram_region();
+	struct teemed_vm_stats_out st;
+	struct teemed_create_vm req;
+	uint32_t ret;
+	int fd;
+
+	memset(&req, 0, sizeof(req));
+	req.nr_regions = 1;
+	req.regions = (uint64_t)(uintptr_t)&one;
+	req.quota.pinned_pages = 4;
+	fd = create(&req);
+	if (fd < 0) {
+		result(false, "quota_lowered_by_vmm", "create %d", fd);
+		return;
+	}
+	ret = register_shm(fd, 0, 8, 16, 0x300);
+	memset(&st, 0, sizeof(st));
+	ioctl(fd, TEEMED_VM_GET_STATS, &st);
+	result(ret == TEEC_ERROR_OUT_OF_MEMORY && st.pinned_pages == 0,
+	       "quota_lowered_by_vmm_refuses_more", "ret %#x pinned %u", ret,
+	       st.pinned_pages);
+	ret = register_shm(fd, 0, 8, 4, 0x340);
+	ioctl(fd, TEEMED_VM_GET_STATS, &st);
+	result(ret == TEEC_SUCCESS && st.pinned_pages == 4,
+	       "quota_lowered_by_vmm_allows_less", "ret %#x pinned %u", ret,
+	       st.pinned_pages);
+	close(fd);
+	result(info().vms == 0 && info().pinned_pages == 0,
+	       "quota_vm_released", "vms %u", info().vms);
+}
+
+/*
+ * Create VMs until refused: `want_errno` (0: EIO or ENOSPC) after
+ * `want_n` VMs (0: any number from 2), distinct ids, all released.
+ */
+static void vm_limit(int want_errno, int want_n)
 {
 	int fds[70], n = 0, last = 0;
 	uint16_t ids[70];
@@ -431,8 +469,12 @@ static void vm_limit(void)
 		fds[n++] = fd;
 	}
 	printf("vm limit: %d VMs, then %s\n", n, strerror(-last));
-	result(n >= 2 && (last == -EIO || last == -ENOSPC) && distinct,
-	       "vm_limit_clear_errno", "%d VMs then %d", n, last);
+	if (want_errno)
+		result(n == want_n && last == -want_errno && distinct,
+		       "vm_limit_module_parameter", "%d VMs then %d", n, last);
+	else
+		result(n >= 2 && (last == -EIO || last == -ENOSPC) && distinct,
+		       "vm_limit_clear_errno", "%d VMs then %d", n, last);
 	for (int i = 0; i < n; i++)
 		close(fds[i]);
 	result(info().vms == 0, "vm_limit_all_released", "vms %u", info().vms);
@@ -465,6 +507,11 @@ int main(int argc, char **argv)
 		       (unsigned long long)i.vms_created);
 		return 0;
 	}
+	if (!strcmp(what, "limit") && argc == 3) {
+		/* teemed.ko loaded with max_vms=N: N VMs, then ENOSPC */
+		vm_limit(ENOSPC, atoi(argv[2]));
+		return failures ? 1 : 0;
+	}
 	if (!strcmp(what, "nosw")) {
 		int fd = good_vm(NULL);
 
@@ -485,7 +532,8 @@ int main(int argc, char **argv)
 	       "bad_input_left_nothing", "vms %u", info().vms);
 	vm_fd_input();
 	concurrent_close();
-	vm_limit();
+	quota_lowered();
+	vm_limit(0, 0);
 	result(info().vms == 0 && info().pinned_pages == 0 &&
 		       info().mediator_pages == 0,
 	       "nothing_left", "vms %u pinned %llu pages %llu", info().vms,
