@@ -28,9 +28,10 @@ static void pause_call(struct teemed_vm *vm, struct call *c,
 		       uint8_t state)
 {
 	answer(regs, OPTEE_SMC_RETURN_RPC_FOREIGN_INTR, c->index);
-	teemed_call_park(vm, c, state);
+	/* Before parking: from then on another vCPU may resume it. */
 	if (teemed_tracing(vm->t))
 		teemed_trace_pause(vm, st->pages, c->index);
+	teemed_call_park(vm, c, state);
 }
 
 static void continue_finish(struct teemed_vm *vm, struct call *c,
