@@ -12,7 +12,8 @@
  *
  *   u8  kind       u8  reason     u16 client_id  u32 fid
  *   u32 status     u32 vcpu       u32 index      u8  flags
- *   u8  has_msg    u16 out_len    u64 a0..a7
+ *   u8  bit 0: a message, bits 1-7: cause       u16 out_len
+ *   u64 a0..a7
  *   ... the message: the rest of the input (msg_len = its length)
  */
 #include <stdbool.h>
@@ -99,6 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t out_len;
 	uint8_t *msg = NULL;
 	bool has_msg;
+	uint8_t bits;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = fz_u8(&in);
@@ -109,7 +111,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ev.vcpu = fz_u32(&in);
 	ev.index = fz_u32(&in);
 	flags = fz_u8(&in);
-	has_msg = fz_u8(&in) & 1;
+	bits = fz_u8(&in);
+	has_msg = bits & 1;
+	ev.cause = bits >> 1;
 	out_len = fz_u16(&in);
 	for (int i = 0; i < 8; i++)
 		ev.regs.a[i] = fz_u64(&in);

@@ -48,7 +48,7 @@ static void write_seed(struct seeds *s, const char *name,
 	put_le(&p, ev->vcpu, 4);
 	put_le(&p, ev->index, 4);
 	put_le(&p, flags, 1);
-	put_le(&p, ev->msg != NULL, 1);
+	put_le(&p, (uint64_t)(ev->msg != NULL) | (uint64_t)ev->cause << 1, 1);
 	put_le(&p, out_len, 2);
 	for (int i = 0; i < 8; i++)
 		put_le(&p, ev->regs.a[i], 8);
@@ -74,7 +74,8 @@ static void on_event(void *ctx, const struct teemed_trace_event *ev)
 	if (ev->msg && ev->msg_len >= 4)
 		memcpy(&cmd, ev->msg, 4);
 	key = (uint64_t)ev->kind << 56 ^ (uint64_t)ev->fid << 24 ^
-	      (ev->regs.a[0] & 0xffff00ffu) ^ (uint64_t)cmd << 8 ^ ev->reason;
+	      (ev->regs.a[0] & 0xffff00ffu) ^ (uint64_t)cmd << 8 ^ ev->reason ^
+	      (uint64_t)ev->cause << 48;
 	for (unsigned int i = 0; i < s->count && i < MAX_SEEDS; i++)
 		if (s->keys[i] == key)
 			return;
@@ -123,7 +124,9 @@ int main(int argc, char **argv)
 					      "shm_alloc_bad_list",
 					      "flood_calls",
 					      "smc_while_destroying",
-					      "fast_get_shm_config"};
+					      "fast_get_shm_config",
+					      "pl_entry_mmio",
+					      "arg_unaligned"};
 	struct scenario_opts o;
 	struct scenario_result r;
 	struct seeds s;

@@ -191,7 +191,7 @@ void teemed_vm_lock(struct teemed_vm *vm);
 void teemed_vm_unlock(struct teemed_vm *vm);
 void teemed_vm_refuse(struct teemed_vm *vm, enum teemed_refusal why);
 void teemed_vm_refuse_at(struct teemed_vm *vm, enum teemed_refusal why,
-			 uint32_t index);
+			 uint8_t cause, uint32_t index);
 void *teemed_vm_alloc_obj(struct teemed_vm *vm, size_t size);
 void teemed_vm_free_obj(struct teemed_vm *vm, void *obj, size_t size);
 int teemed_vm_alloc_page(struct teemed_vm *vm, teemed_pa_t *pa);
@@ -325,7 +325,7 @@ void teemed_trace_msg(struct teemed_vm *vm, uint8_t kind, const void *msg,
 		      uint32_t len);
 void teemed_trace_reply(struct teemed_vm *vm, const struct call *c);
 void teemed_trace_refusal(struct teemed_vm *vm, enum teemed_refusal why,
-			  uint32_t index);
+			  uint8_t cause, uint32_t index);
 void teemed_trace_pause(struct teemed_vm *vm, uint32_t pages, uint16_t thread);
 void teemed_trace_vm(const struct teemed *t, void *hv_vm, uint16_t client_id,
 		     uint8_t kind, int status, uint32_t work);

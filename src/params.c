@@ -312,6 +312,7 @@ enum params_result teemed_params_translate(struct teemed_vm *vm, struct call *c,
 			refusal = translate_param(vm, c, p);
 			if (refusal != TEEMED_REFUSED_COUNT) {
 				teemed_vm_refuse_at(vm, refusal,
+						    TEEMED_TRACE_CAUSE_NONE,
 						    c->param_cursor);
 				fail_message(c, refusal_ret(refusal));
 				return PARAMS_FAILED;
@@ -326,8 +327,12 @@ enum params_result teemed_params_translate(struct teemed_vm *vm, struct call *c,
 				refusal = err == TEEMED_ERR_NOMEM
 						  ? TEEMED_REFUSED_NOMEM
 						  : TEEMED_REFUSED_PARAM;
-				teemed_vm_refuse_at(vm, refusal,
-						    c->param_cursor);
+				teemed_vm_refuse_at(
+					vm, refusal,
+					err == TEEMED_ERR_FAULT
+						? TEEMED_TRACE_CAUSE_PAGES
+						: TEEMED_TRACE_CAUSE_NONE,
+					c->param_cursor);
 				fail_message(c, refusal_ret(refusal));
 				c->building = NULL;
 				return PARAMS_FAILED;

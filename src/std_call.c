@@ -164,13 +164,17 @@ void teemed_std_call_with_arg(struct teemed_vm *vm, struct teemed_regs *regs,
 
 	/* Dynamic shared memory: the argument is one 4 KiB page. */
 	if (ipa & TEEMED_PAGE_MASK) {
-		teemed_vm_refuse(vm, TEEMED_REFUSED_ARG);
+		teemed_vm_refuse_at(vm, TEEMED_REFUSED_ARG,
+				    TEEMED_TRACE_CAUSE_ALIGN,
+				    TEEMED_TRACE_NO_INDEX);
 		answer(regs, OPTEE_SMC_RETURN_EBADADDR, 0);
 		return;
 	}
 	c = teemed_call_claim_new(vm);
 	if (!c) {
-		teemed_vm_refuse(vm, TEEMED_REFUSED_QUOTA);
+		teemed_vm_refuse_at(vm, TEEMED_REFUSED_QUOTA,
+				    TEEMED_TRACE_CAUSE_CALLS,
+				    TEEMED_TRACE_NO_INDEX);
 		answer(regs, OPTEE_SMC_RETURN_ETHREAD_LIMIT, 0);
 		return;
 	}
@@ -221,7 +225,7 @@ void teemed_std_return_from_rpc(struct teemed_vm *vm, struct teemed_regs *regs,
 
 	if (!c) {
 		teemed_vm_refuse_at(vm, TEEMED_REFUSED_RESUME,
-				    reg32(regs->a[3]));
+				    TEEMED_TRACE_CAUSE_NONE, reg32(regs->a[3]));
 		answer(regs, OPTEE_SMC_RETURN_ERESUME, 0);
 		return;
 	}

@@ -115,12 +115,13 @@ void teemed_trace_reply(struct teemed_vm *vm, const struct call *c)
 }
 
 void teemed_trace_refusal(struct teemed_vm *vm, enum teemed_refusal why,
-			  uint32_t index)
+			  uint8_t cause, uint32_t index)
 {
 	struct teemed_trace_event ev;
 
 	event_init(&ev, TEEMED_TRACE_REFUSAL, vm->client_id);
 	ev.reason = (uint8_t)why;
+	ev.cause = cause;
 	ev.index = index;
 	emit(vm->t, vm->hv_vm, &ev);
 }

@@ -39,21 +39,24 @@ void teemed_stats_peak(uint32_t *now, uint32_t *peak, int64_t delta)
 		*peak = *now;
 }
 
-/* `index`: the parameter or thread refused (traced only), or
-   TEEMED_TRACE_NO_INDEX. */
+/*
+ * For the trace only: `cause` (enum teemed_trace_cause) and `index`, the
+ * parameter or thread refused or TEEMED_TRACE_NO_INDEX.
+ */
 void teemed_vm_refuse_at(struct teemed_vm *vm, enum teemed_refusal why,
-			 uint32_t index)
+			 uint8_t cause, uint32_t index)
 {
 	teemed_vm_lock(vm);
 	vm->stats.refused[why]++;
 	teemed_vm_unlock(vm);
 	if (teemed_tracing(vm->t))
-		teemed_trace_refusal(vm, why, index);
+		teemed_trace_refusal(vm, why, cause, index);
 }
 
 void teemed_vm_refuse(struct teemed_vm *vm, enum teemed_refusal why)
 {
-	teemed_vm_refuse_at(vm, why, TEEMED_TRACE_NO_INDEX);
+	teemed_vm_refuse_at(vm, why, TEEMED_TRACE_CAUSE_NONE,
+			    TEEMED_TRACE_NO_INDEX);
 }
 
 void teemed_vm_log(struct teemed_vm *vm, enum teemed_log_level level,

@@ -632,12 +632,17 @@ size_t teemed_trace_format(const struct teemed_trace_event *ev, char *buf,
 		break;
 	case TEEMED_TRACE_REFUSAL:
 		put(&o, "%s", teemed_trace_refusal_name(ev->reason));
+		if (ev->cause)
+			put(&o, "/%s", teemed_trace_cause_name(ev->cause));
 		if (ev->index != TEEMED_TRACE_NO_INDEX)
 			put(&o,
 			    ev->reason == TEEMED_REFUSED_RESUME ? " thread=%u"
 								: " [%u]",
 			    (unsigned int)ev->index);
-		put(&o, ": %s", teemed_trace_refusal_text(ev->reason));
+		/* What exactly, where known; else what the reason covers. */
+		put(&o, ": %s",
+		    ev->cause ? teemed_trace_cause_text(ev->cause)
+			      : teemed_trace_refusal_text(ev->reason));
 		break;
 	case TEEMED_TRACE_PAUSE:
 		put(&o,
@@ -807,6 +812,13 @@ size_t teemed_trace_format_json(const struct teemed_trace_event *ev, char *buf,
 			  teemed_trace_refusal_name(ev->reason));
 		json_name(&o, "reason_text",
 			  teemed_trace_refusal_text(ev->reason));
+		if (ev->cause) {
+			put(&o, ",\"cause\":%u", (unsigned int)ev->cause);
+			json_name(&o, "cause_name",
+				  teemed_trace_cause_name(ev->cause));
+			json_name(&o, "cause_text",
+				  teemed_trace_cause_text(ev->cause));
+		}
 		break;
 	case TEEMED_TRACE_PAUSE:
 		put(&o, ",\"pages\":%llu,\"thread\":%u",

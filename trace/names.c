@@ -254,6 +254,35 @@ static const char *const refusal_texts[TEEMED_REFUSED_COUNT] = {
 	[TEEMED_REFUSED_RPC] = "a malformed answer to an RPC",
 };
 
+static const char *const cause_names[TEEMED_TRACE_CAUSE_COUNT] = {
+	[TEEMED_TRACE_CAUSE_NONE] = "",
+	[TEEMED_TRACE_CAUSE_ALIGN] = "ALIGN",
+	[TEEMED_TRACE_CAUSE_CALLS] = "CALLS",
+	[TEEMED_TRACE_CAUSE_PAGES] = "PAGES",
+};
+
+static const char *const cause_texts[TEEMED_TRACE_CAUSE_COUNT] = {
+	[TEEMED_TRACE_CAUSE_NONE] = "",
+	[TEEMED_TRACE_CAUSE_ALIGN] = "the argument's address is not 4 KiB "
+				     "aligned",
+	[TEEMED_TRACE_CAUSE_CALLS] = "every call slot of the VM is in use "
+				     "(as many calls in flight as its quota)",
+	[TEEMED_TRACE_CAUSE_PAGES] = "a page of it, or of its page list, is "
+				     "not the guest's to share (unmapped, "
+				     "MMIO, read-only or another VM's)",
+};
+
+const char *teemed_trace_cause_name(unsigned int cause)
+{
+	return cause < TEEMED_TRACE_CAUSE_COUNT ? cause_names[cause] : "?";
+}
+
+const char *teemed_trace_cause_text(unsigned int cause)
+{
+	return cause < TEEMED_TRACE_CAUSE_COUNT ? cause_texts[cause]
+						: "unknown cause";
+}
+
 const char *teemed_trace_refusal_name(unsigned int reason)
 {
 	return reason < TEEMED_REFUSED_COUNT ? refusal_names[reason] : "?";

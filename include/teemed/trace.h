@@ -66,6 +66,17 @@ enum teemed_trace_kind {
 	TEEMED_TRACE_KIND_COUNT
 };
 
+/* What exactly a refusal found wrong, where teemed knows more than its
+   reason (enum teemed_refusal) says. */
+enum teemed_trace_cause {
+	TEEMED_TRACE_CAUSE_NONE = 0, /* the reason says all that is known */
+	TEEMED_TRACE_CAUSE_ALIGN,    /* an address not 4 KiB aligned */
+	TEEMED_TRACE_CAUSE_CALLS,    /* every call slot of the VM is in use */
+	TEEMED_TRACE_CAUSE_PAGES,    /* a page, or a page of its list, the
+					guest may not share */
+	TEEMED_TRACE_CAUSE_COUNT
+};
+
 /* vcpu of an event the embedder did not attribute to a vCPU. */
 #define TEEMED_TRACE_NO_VCPU 0xFFFFFFFFu
 /* index of a refusal of a whole request. */
@@ -75,6 +86,7 @@ struct teemed_trace_event {
 	uint8_t kind;	    /* enum teemed_trace_kind */
 	uint8_t reason;	    /* REFUSAL: enum teemed_refusal */
 	uint16_t client_id; /* the VM's OP-TEE client id; 0: teemed's own */
+	uint8_t cause;	    /* REFUSAL: enum teemed_trace_cause */
 	uint32_t fid;	    /* answers: the function being answered */
 	int32_t status;	    /* VM_*: teemed's return code */
 	/*
@@ -126,5 +138,7 @@ size_t teemed_trace_format_json(const struct teemed_trace_event *ev, char *buf,
 const char *teemed_trace_kind_name(unsigned int kind);
 const char *teemed_trace_refusal_name(unsigned int reason);
 const char *teemed_trace_refusal_text(unsigned int reason);
+const char *teemed_trace_cause_name(unsigned int cause);
+const char *teemed_trace_cause_text(unsigned int cause);
 
 #endif /* TEEMED_TRACE_H */

@@ -327,6 +327,23 @@ static void test_refusal(void **state)
 			    "vm4.0    refuse QUOTA [2]: a quota of "
 			    "the VM would be exceeded");
 	assert_non_null(strstr(json(&e, 0), "\"reason\":5,\"param\":2,"));
+	/* A cause, where known, says what exactly. */
+	e.reason = TEEMED_REFUSED_PARAM;
+	e.cause = TEEMED_TRACE_CAUSE_PAGES;
+	e.index = 1;
+	assert_string_equal(
+		text(&e, 0),
+		"vm4.0    refuse PARAM/PAGES [1]: a page of it, or of "
+		"its page list, is not the guest's to share "
+		"(unmapped, MMIO, read-only or another VM's)");
+	assert_non_null(strstr(json(&e, 0), "\"cause\":3,\"cause_name\":"
+					    "\"PAGES\",\"cause_text\":"));
+	e.cause = TEEMED_TRACE_CAUSE_COUNT;
+	assert_string_equal(text(&e, 0),
+			    "vm4.0    refuse PARAM/? [1]: unknown cause");
+	for (unsigned int k = 1; k < TEEMED_TRACE_CAUSE_COUNT; k++)
+		assert_true(strlen(teemed_trace_cause_text(k)) > 10);
+	e.cause = TEEMED_TRACE_CAUSE_NONE;
 	e.index = TEEMED_TRACE_NO_INDEX;
 	e.reason = TEEMED_REFUSED_COUNT;
 	assert_string_equal(text(&e, 0), "vm4.0    refuse ?: unknown reason");

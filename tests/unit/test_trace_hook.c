@@ -185,6 +185,7 @@ static void test_refusals(void **state)
 	EXPECT_KINDS(from, TEEMED_TRACE_GUEST_CALL, TEEMED_TRACE_REFUSAL,
 		     TEEMED_TRACE_GUEST_ANSWER);
 	assert_int_equal(seen[from + 1].ev.reason, TEEMED_REFUSED_ARG);
+	assert_int_equal(seen[from + 1].ev.cause, TEEMED_TRACE_CAUSE_ALIGN);
 
 	/* A resume naming no call. */
 	from = seen_count;
@@ -207,9 +208,26 @@ static void test_refusals(void **state)
 		     TEEMED_TRACE_GUEST_ANSWER);
 	assert_int_equal(seen[from + 2].ev.reason, TEEMED_REFUSED_PARAM);
 	assert_int_equal(seen[from + 2].ev.index, 1);
+	assert_int_equal(seen[from + 2].ev.cause, TEEMED_TRACE_CAUSE_NONE);
 	assert_int_equal(
 		((const struct optee_msg_arg *)seen[from + 3].ev.msg)->ret,
 		TEEC_ERROR_BAD_PARAMETERS);
+
+	/* A page list naming an unmapped page: refused while pinning. */
+	from = seen_count;
+	mock_ipa_set(0, GPAGE(21), MOCK_IPA_UNMAPPED);
+	mock_fill_list_range(0, GPAGE(1), 20, 2);
+	arg = mock_arg_init(0, ARG_IPA, OPTEE_MSG_CMD_INVOKE_COMMAND, 1);
+	mock_set_tmem(&arg->params[0],
+		      OPTEE_MSG_ATTR_TYPE_TMEM_INPUT | OPTEE_MSG_ATTR_NONCONTIG,
+		      GPAGE(1), 2 * MOCK_PAGE, 0);
+	mock_call(0, ARG_IPA, &r);
+	EXPECT_KINDS(from, TEEMED_TRACE_GUEST_CALL, TEEMED_TRACE_GUEST_MSG,
+		     TEEMED_TRACE_REFUSAL, TEEMED_TRACE_GUEST_REPLY,
+		     TEEMED_TRACE_GUEST_ANSWER);
+	assert_int_equal(seen[from + 2].ev.reason, TEEMED_REFUSED_PARAM);
+	assert_int_equal(seen[from + 2].ev.cause, TEEMED_TRACE_CAUSE_PAGES);
+	assert_int_equal(seen[from + 2].ev.index, 0);
 	assert_guest_facing_clean();
 }
 
