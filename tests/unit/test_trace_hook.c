@@ -231,6 +231,35 @@ static void test_refusals(void **state)
 	assert_guest_facing_clean();
 }
 
+/* No call slot left: QUOTA, cause CALLS, and OP-TEE never asked. */
+static void test_refusal_calls(void **state)
+{
+	struct teemed_regs r;
+	uint32_t threads[MOCK_MAX_THREADS], from;
+
+	assert_true(mock.threads <= MOCK_MAX_THREADS);
+	mock.pauses = 1;
+	for (uint32_t i = 0; i < mock.threads; i++) {
+		mock_arg_init(0, GPAGE(i), OPTEE_MSG_CMD_CLOSE_SESSION, 0);
+		mock_call(0, GPAGE(i), &r);
+		assert_int_equal(r.a[0], OPTEE_SMC_RETURN_RPC_FOREIGN_INTR);
+		threads[i] = (uint32_t)r.a[3];
+	}
+	from = seen_count;
+	mock_arg_init(0, GPAGE(20), OPTEE_MSG_CMD_CLOSE_SESSION, 0);
+	mock_call(0, GPAGE(20), &r);
+	EXPECT_KINDS(from, TEEMED_TRACE_GUEST_CALL, TEEMED_TRACE_REFUSAL,
+		     TEEMED_TRACE_GUEST_ANSWER);
+	assert_int_equal(seen[from + 1].ev.reason, TEEMED_REFUSED_QUOTA);
+	assert_int_equal(seen[from + 1].ev.cause, TEEMED_TRACE_CAUSE_CALLS);
+	assert_int_equal(seen[from + 2].ev.regs.a[0],
+			 OPTEE_SMC_RETURN_ETHREAD_LIMIT);
+	for (uint32_t i = 0; i < mock.threads; i++) {
+		mock_resume(0, threads[i], &r);
+		assert_int_equal(r.a[0], OPTEE_SMC_RETURN_OK);
+	}
+}
+
 /* A call with a page list: the guest's message, the shadow OP-TEE
    gets (PAs), a pause when the budget (2 pages) is spent, the reply. */
 static void test_call_with_pause(void **state)
@@ -360,6 +389,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup_traced,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_refusal_calls,
+						setup_traced, teardown),
 		cmocka_unit_test_setup_teardown(test_call_with_pause,
 						setup_traced, teardown),
 		cmocka_unit_test_setup_teardown(test_destroy, setup_traced,
