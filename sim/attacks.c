@@ -1212,11 +1212,20 @@ static void run_caps(struct atk *x)
 	mark(x);
 	hostile_smc(&x->h, &r);
 	settle(x, smc_answer((uint32_t)r.a[0]));
+	/* Only what teemed mediates, with its companion outputs (§8). */
 	check(x,
-	      r.a[1] == (OPTEE_SMC_SEC_CAP_DYNAMIC_SHM |
-			 OPTEE_SMC_SEC_CAP_MEMREF_NULL) &&
-		      !r.a[2] && !r.a[3],
-	      "guest shown caps 0x%llx", (unsigned long long)r.a[1]);
+	      !(r.a[1] & ~(uint64_t)(OPTEE_SMC_SEC_CAP_DYNAMIC_SHM |
+				     OPTEE_SMC_SEC_CAP_MEMREF_NULL |
+				     OPTEE_SMC_SEC_CAP_RPC_ARG |
+				     OPTEE_SMC_SEC_CAP_ASYNC_NOTIF)) &&
+		      (r.a[1] & OPTEE_SMC_SEC_CAP_DYNAMIC_SHM) &&
+		      ((r.a[1] & OPTEE_SMC_SEC_CAP_RPC_ARG) ? r.a[3] == 4
+							    : !r.a[3]) &&
+		      ((r.a[1] & OPTEE_SMC_SEC_CAP_ASYNC_NOTIF) ? r.a[2] != 0
+								: !r.a[2]),
+	      "guest shown caps 0x%llx a2 %llu a3 %llu",
+	      (unsigned long long)r.a[1], (unsigned long long)r.a[2],
+	      (unsigned long long)r.a[3]);
 }
 
 /* a7 claims to be the hypervisor (std call) or the victim (fast). */
@@ -2042,8 +2051,8 @@ static const struct attack attacks[] = {
 	 0},
 	{"std_call_with_regd_arg",
 	 "function",
-	 "CALL_WITH_REGD_ARG: OP-TEE would read guest pages directly (§2.8)",
-	 SMC(UNKNOWN_FUNCTION),
+	 "CALL_WITH_REGD_ARG naming no registered buffer (cookie 0, §2.8)",
+	 SMC(EBADADDR),
 	 UNTOUCHED,
 	 run_fid,
 	 NULL,
@@ -2052,8 +2061,8 @@ static const struct attack attacks[] = {
 	 0},
 	{"std_call_with_rpc_arg",
 	 "function",
-	 "CALL_WITH_RPC_ARG (hidden)",
-	 SMC(UNKNOWN_FUNCTION),
+	 "CALL_WITH_RPC_ARG at IPA 0 (§2.7)",
+	 SMC(EBADADDR),
 	 UNTOUCHED,
 	 run_fid,
 	 NULL,

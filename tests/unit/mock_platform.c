@@ -562,11 +562,13 @@ void mock_fake_optee(struct teemed_regs *r)
 		fake_fast(r);
 		return;
 	}
-	if (fid == OPTEE_SMC_CALL_WITH_ARG) {
+	if (fid == OPTEE_SMC_CALL_WITH_ARG ||
+	    fid == OPTEE_SMC_CALL_WITH_RPC_ARG) {
 		uint64_t pa = (r->a[1] << 32) | r->a[2];
 		uint32_t busy = 0;
 
 		mock.calls_seen++;
+		mock.seen_fid = fid;
 		if (!mock_pa_is_mediator(pa))
 			fail_msg("argument %#llx is not a mediator page",
 				 (unsigned long long)pa);

@@ -112,6 +112,7 @@ struct mock_rpc {
 };
 
 struct mock_state {
+	uint32_t seen_fid; /* of the last call the fake OP-TEE started */
 	struct mock_page page[MOCK_RAM_PAGES];
 	struct mock_vm vm[MOCK_MAX_VMS];
 	/* ORed into the function id of every guest call the mock makes. */
