@@ -60,6 +60,11 @@ struct scenario_result {
 	uint64_t calls; /* yielding calls completed */
 	uint64_t rpcs;
 	uint64_t foreign_intrs;
+	uint64_t regd_calls;	/* CALL_WITH_REGD_ARG issued by guests */
+	uint64_t rpc_arg_calls; /* CALL_WITH_RPC_ARG issued by guests */
+	uint64_t notif_irqs;	/* notification interrupts injected */
+	uint64_t notif_values;	/* values guests read */
+	uint64_t bottom_halves; /* DO_BOTTOM_HALF calls OP-TEE served */
 	uint64_t bytes_verified;
 	uint64_t ethread_waits;
 	/* What went wrong: any non-zero here fails the run. */

@@ -285,3 +285,10 @@ void world_fini(struct world *w, struct world_end *end)
 	w->sw = NULL;
 	w->plat_up = false;
 }
+
+uint32_t world_poll_irq(struct world *w)
+{
+	if (!w->t || !optee_model_take_irq(w->sw))
+		return 0;
+	return teemed_notif_irq(w->t);
+}

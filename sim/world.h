@@ -180,6 +180,14 @@ __attribute__((format(printf, 2, 3))) void world_err(struct world *w,
 /* Count `n` errors found elsewhere (a guest's), `first` the first one. */
 void world_errs(struct world *w, uint64_t n, const char *first);
 
+/*
+ * The hypervisor's handler of OP-TEE's notification interrupt: if the
+ * secure world raised it since the last poll, teemed_notif_irq(), which
+ * injects each VM's line (sim_vm.irq) that has values. Returns the VMs
+ * notified. Call between SMCs, never from inside one.
+ */
+uint32_t world_poll_irq(struct world *w);
+
 /* The platform's SMC target: the hook, then the secure-world model. */
 void world_smc(void *target, struct teemed_regs *regs);
 

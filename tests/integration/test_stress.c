@@ -435,7 +435,8 @@ static void vm_start(uint16_t id, enum vm_kind kind)
 		gc.vcpus = HONEST_VCPUS;
 		gc.ops = kind == VM_DOOMED ? DOOMED_OPS : honest_ops;
 		gc.buf_size = BUF_SIZE;
-		gc.mem = GUEST_MEM_ALL;
+		/* Notifications: the scenarios and test_notif (one poller). */
+		gc.mem = GUEST_MEM_ALL & ~GUEST_MEM_NOTIF;
 		gc.long_lived = 2;
 		gc.max_spins = 4;
 		gc.cleanup = kind == VM_HONEST;
