@@ -134,11 +134,11 @@ struct call {
 	teemed_ipa_t guest_arg;
 	teemed_pa_t guest_arg_pa; /* pinned while the call lasts */
 	bool arg_pinned;
-	uint8_t arg_kind;     /* enum arg_kind */
-	bool rpc_in_area;     /* the RPC_CMD in progress uses the RPC area */
-	uint32_t rpc_off;     /* RPC area, from the start of the argument */
-	struct buf *arg_buf;  /* ARG_REGD: the buffer, one of its users */
-	uint64_t arg_offset;  /* ARG_REGD: the argument's offset in it */
+	uint8_t arg_kind;    /* enum arg_kind */
+	bool rpc_in_area;    /* the RPC_CMD in progress uses the RPC area */
+	uint32_t rpc_off;    /* RPC area, from the start of the argument */
+	struct buf *arg_buf; /* ARG_REGD: the buffer, one of its users */
+	uint64_t arg_offset; /* ARG_REGD: the argument's offset in it */
 	teemed_pa_t shadow_pa;
 	struct optee_msg_arg *shadow; /* mapped shadow argument */
 	struct buf *bufs;	      /* temporary buffers of this call */
@@ -197,7 +197,7 @@ struct teemed_vm {
 	/* Capabilities this VM is offered (subset of info.guest_caps). */
 	uint32_t caps;
 	/* Asynchronous notifications (instance lock). */
-	bool notif_on;		/* in t->notif_vms[notif_slot] */
+	bool notif_on; /* in t->notif_vms[notif_slot] */
 	uint32_t notif_slot;
 	uint32_t notif_polling; /* teemed_notif_irq() polling OP-TEE for it */
 	uint64_t notif_pending; /* values taken from OP-TEE, not yet read */

@@ -395,8 +395,8 @@ static void patch_write(struct teemed_vm *vm, struct call *c,
 }
 
 #define TEEMED_PARAM_AT(i, field)                                              \
-	(OPTEE_MSG_GET_ARG_SIZE(i) + __builtin_offsetof(struct optee_msg_param, \
-							u) +                   \
+	(OPTEE_MSG_GET_ARG_SIZE(i) +                                           \
+	 __builtin_offsetof(struct optee_msg_param, u) +                       \
 	 __builtin_offsetof(struct optee_msg_param_value, field))
 
 /*
@@ -436,7 +436,8 @@ void teemed_params_copy_back(struct teemed_vm *vm, struct call *c, bool whole)
 		} else if (teemed_params_is_output_memref(from->attr)) {
 			/* tmem.size and rmem.size are value.b's bytes. */
 			patch_set(&patch, TEEMED_PARAM_AT(i, b),
-				  &from->u.tmem.size, sizeof(from->u.tmem.size));
+				  &from->u.tmem.size,
+				  sizeof(from->u.tmem.size));
 		}
 	}
 	patch_write(vm, c, &patch);

@@ -54,7 +54,7 @@ static struct optee_msg_arg *msg_shadow(struct teemed_vm *vm, struct call *c)
 {
 	if (c->rpc_in_area)
 		return (struct optee_msg_arg *)(void *)((uint8_t *)c->shadow +
-							 c->rpc_off);
+							c->rpc_off);
 	return teemed_plat_map(vm->t, c->rpc_arg->head);
 }
 
@@ -175,8 +175,7 @@ void teemed_rpc_forward(struct teemed_vm *vm, struct call *c,
 		c->rpc_arg = c->rpc_in_area
 				     ? NULL
 				     : lookup_kind(vm, cookie, BUF_RPC_ARG);
-		if ((c->rpc_in_area || c->rpc_arg) &&
-		    forward_message(vm, c)) {
+		if ((c->rpc_in_area || c->rpc_arg) && forward_message(vm, c)) {
 			to_guest(regs, OPTEE_SMC_RETURN_RPC_CMD, msg_cookie(c),
 				 c->index);
 			return;
@@ -379,9 +378,9 @@ static enum rpc_route answer_cmd(struct teemed_vm *vm, struct call *c,
 			 OPTEE_MSG_GET_ARG_SIZE(msg_capacity(vm, c)), false))
 		return RPC_TO_OPTEE; /* request stays failed */
 	if (teemed_tracing(vm->t))
-		teemed_trace_msg(vm, TEEMED_TRACE_RPC_REPLY, &reply,
-				 (uint32_t)OPTEE_MSG_GET_ARG_SIZE(
-					 msg_capacity(vm, c)));
+		teemed_trace_msg(
+			vm, TEEMED_TRACE_RPC_REPLY, &reply,
+			(uint32_t)OPTEE_MSG_GET_ARG_SIZE(msg_capacity(vm, c)));
 	shadow = msg_shadow(vm, c);
 	if (shadow->cmd == OPTEE_RPC_CMD_SHM_ALLOC) {
 		route = answer_shm_alloc(vm, c, &reply.arg, shadow, st, regs);

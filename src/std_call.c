@@ -168,13 +168,13 @@ static uint32_t shadow_argument(struct teemed_vm *vm, struct call *c,
 	uint32_t err = copy_argument(vm, c, room);
 
 	if (teemed_tracing(vm->t))
-		teemed_trace_msg(vm, TEEMED_TRACE_GUEST_MSG, arg,
-				 err ? (uint32_t)sizeof(*arg)
-				     : (uint32_t)OPTEE_MSG_GET_ARG_SIZE(
-					       arg->num_params <
-							       TEEMED_CALL_MAX_PARAMS
-						       ? arg->num_params
-						       : TEEMED_CALL_MAX_PARAMS));
+		teemed_trace_msg(
+			vm, TEEMED_TRACE_GUEST_MSG, arg,
+			err ? (uint32_t)sizeof(*arg)
+			    : (uint32_t)OPTEE_MSG_GET_ARG_SIZE(
+				      arg->num_params < TEEMED_CALL_MAX_PARAMS
+					      ? arg->num_params
+					      : TEEMED_CALL_MAX_PARAMS));
 	return err;
 }
 

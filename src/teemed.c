@@ -13,7 +13,7 @@
  * Reserved memory, RPMB probing and protected memory are hidden.
  */
 #define TEEMED_GUEST_CAPS                                                      \
-	(OPTEE_SMC_SEC_CAP_DYNAMIC_SHM | OPTEE_SMC_SEC_CAP_MEMREF_NULL |        \
+	(OPTEE_SMC_SEC_CAP_DYNAMIC_SHM | OPTEE_SMC_SEC_CAP_MEMREF_NULL |       \
 	 OPTEE_SMC_SEC_CAP_RPC_ARG | OPTEE_SMC_SEC_CAP_ASYNC_NOTIF)
 
 /* The hypervisor's own fast call (client id 0). */

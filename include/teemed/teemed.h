@@ -116,7 +116,7 @@ struct teemed_vm_stats {
 	uint32_t mediator_pages; /* mediator pages held for this VM */
 	uint32_t mediator_pages_peak;
 	uint32_t max_pages_per_smc; /* most pages pinned+released in one SMC */
-	uint32_t pinned_args; /* argument pages of calls in flight, pinned */
+	uint32_t pinned_args;  /* argument pages of calls in flight, pinned */
 	uint64_t notif_values; /* notification values taken for the VM */
 	uint64_t refused[TEEMED_REFUSED_COUNT];
 };
