@@ -212,6 +212,7 @@ struct guest {
 	bool notif_op;		/* a vCPU runs the handler */
 	uint64_t notif_reserved; /* values an operation is about to send */
 	uint64_t notif_expected; /* values sent, not yet read */
+	uint64_t notif_early;	 /* read before the sending call returned */
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -759,8 +760,15 @@ static bool notif_value(struct guest *g, struct gvcpu *v,
 	if (!(flags & OPTEE_SMC_ASYNC_NOTIF_VALID))
 		return true;
 	g->st.notif_values++;
-	if (val > OPTEE_NOTIF_ASYNC_VALUE_MAX ||
-	    !(g->notif_expected & (1ull << val))) {
+	/* On other CPUs the value can come before its call returns. */
+	if (val <= OPTEE_NOTIF_ASYNC_VALUE_MAX &&
+	    (g->notif_reserved & ~g->notif_early & (1ull << val))) {
+		g->notif_early |= 1ull << val;
+		if (val == OPTEE_SMC_ASYNC_NOTIF_VALUE_DO_BOTTOM_HALF)
+			step_add(&v->op, STEP_NOTIF_CMD,
+				 OPTEE_MSG_CMD_DO_BOTTOM_HALF, NULL, false);
+	} else if (val > OPTEE_NOTIF_ASYNC_VALUE_MAX ||
+		   !(g->notif_expected & (1ull << val))) {
 		gerr(g, "notification value %u this guest never asked for",
 		     val);
 	} else {
@@ -1580,9 +1588,12 @@ static void check_notify(struct guest *g, struct gop *op,
 			 const struct optee_msg_param *p)
 {
 	(void)p;
-	/* Sent: the interrupt and the value must now come. */
+	/* Sent: the interrupt and the value must now come (or came). */
 	g->notif_reserved &= ~(1ull << op->want[0]);
-	g->notif_expected |= 1ull << op->want[0];
+	if (g->notif_early & (1ull << op->want[0]))
+		g->notif_early &= ~(1ull << op->want[0]);
+	else
+		g->notif_expected |= 1ull << op->want[0];
 }
 
 static bool prep_fnv(struct guest *g, struct gop *op)
@@ -1856,7 +1867,11 @@ static int op_kind_next(const struct guest *g, uint32_t vi)
 			return -1;
 		if (vcpu_has_sessions(v))
 			return OT_CLOSE;
-		return others_quiet(g, vi) && !g->irq_pending ? OT_DRAIN : -1;
+		/* Cleanup waits for the notifications its TAs sent. */
+		return others_quiet(g, vi) && !g->irq_pending &&
+				       !g->notif_expected
+			       ? OT_DRAIN
+			       : -1;
 	default:
 		return -1;
 	}
@@ -1947,8 +1962,10 @@ static void op_finish(struct guest *g, struct gvcpu *v)
 	switch (op->type) {
 	case OT_WORK:
 		/* A notification that was not sent is not awaited. */
-		if (op->d && op->d->prep == prep_notify)
+		if (op->d && op->d->prep == prep_notify) {
 			g->notif_reserved &= ~(1ull << op->want[0]);
+			g->notif_early &= ~(1ull << op->want[0]);
+		}
 		g->st.ops++;
 		break;
 	case OT_NOTIF:
