@@ -413,6 +413,17 @@ bool optee_model_notif_send(struct optee_model *sw, struct model_part *part,
 	return true;
 }
 
+bool optee_model_notify_vm(struct optee_model *sw, uint16_t vm_id,
+			   uint32_t value)
+{
+	bool ok;
+
+	pthread_mutex_lock(&sw->mu);
+	ok = optee_model_notif_send(sw, part_find(sw, vm_id), value);
+	pthread_mutex_unlock(&sw->mu);
+	return ok;
+}
+
 bool optee_model_take_irq(struct optee_model *sw)
 {
 	bool raised;

@@ -66,6 +66,13 @@ void optee_model_get_stats(struct optee_model *sw,
  */
 bool optee_model_take_irq(struct optee_model *sw);
 
+/*
+ * A driver of OP-TEE sends asynchronous `value` (0..63) to `vm_id`, as
+ * notif_send_async() does; false if that VM or value does not exist.
+ */
+bool optee_model_notify_vm(struct optee_model *sw, uint16_t vm_id,
+			   uint32_t value);
+
 /* DO_BOTTOM_HALF calls the partition of `vm_id` served while started. */
 uint64_t optee_model_vm_bottom_halves(struct optee_model *sw, uint16_t vm_id);
 
