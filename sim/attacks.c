@@ -38,6 +38,14 @@
 #define AF_SW_UNTOUCHED 0x1u /* the hostile step must not reach OP-TEE */
 #define AF_STATE	0x2u /* changes state on purpose: own checks */
 #define AF_VM1_GONE	0x4u /* the attacker's VM is destroyed */
+/*
+ * Attacks on asynchronous notifications, for worlds whose embedder cannot
+ * inject interrupts (no platform notify), so no guest is offered them:
+ * the answer is then UNKNOWN_FUNCTION (a function) or EBADCMD (a
+ * command), and nothing reaches OP-TEE.
+ */
+#define AF_NOTIF_FN  0x8u
+#define AF_NOTIF_CMD 0x10u
 
 struct atk;
 typedef void (*atk_fn)(struct atk *x);
@@ -100,6 +108,7 @@ struct atk {
 	bool grab_reply, reply_seen;
 	void (*toctou)(struct atk *x, const struct teemed_regs *r);
 	uint64_t toctou_seen;
+	bool unoffered; /* notifications not offered in this world */
 };
 
 __attribute__((format(printf, 3, 4))) static bool check(struct atk *x, bool ok,
@@ -1516,6 +1525,16 @@ static void run_rpc_area_rewrite(struct atk *x)
 	check_reversed(x);
 }
 
+/* What the victim is shown, whichever port embeds teemed. */
+static bool notif_offered(struct atk *x)
+{
+	struct teemed_regs r = {{OPTEE_SMC_EXCHANGE_CAPABILITIES}};
+
+	hostile_smc(&x->v, &r);
+	return (uint32_t)r.a[0] == OPTEE_SMC_RETURN_OK &&
+	       (r.a[1] & OPTEE_SMC_SEC_CAP_ASYNC_NOTIF);
+}
+
 /* The victim's TA sends `value` to the victim (notif_send_async). */
 static void victim_notify(struct atk *x, uint32_t value)
 {
@@ -1565,6 +1584,19 @@ static void run_notif(struct atk *x)
 	struct teemed_regs r;
 	uint64_t irq_v, irq_h;
 
+	if (x->unoffered) {
+		/* Not offered: every notification function is unknown. */
+		mark(x);
+		notif_fast(&x->h, OPTEE_SMC_ENABLE_ASYNC_NOTIF, &r);
+		check(x, r.a[0] == OPTEE_SMC_RETURN_UNKNOWN_FUNCTION,
+		      "ENABLE_ASYNC_NOTIF answered 0x%llx",
+		      (unsigned long long)r.a[0]);
+		notif_fast(&x->h, OPTEE_SMC_GET_ASYNC_NOTIF_VALUE, &r);
+		settle(x, smc_answer((uint32_t)r.a[0]));
+		check(x, !r.a[1] && !r.a[2], "a value came back");
+		check(x, world_poll_irq(&x->w) == 0, "a VM was notified");
+		return;
+	}
 	notif_fast(&x->v, OPTEE_SMC_ENABLE_ASYNC_NOTIF, &r);
 	check(x, r.a[0] == OPTEE_SMC_RETURN_OK, "setup: victim's ENABLE");
 	if (x->a->variant != NV_NEVER_ENABLED) {
@@ -1856,7 +1888,7 @@ static const struct attack attacks[] = {
 	 "command",
 	 "DO_BOTTOM_HALF from a VM that never enabled notifications",
 	 {ATTACK_ANS_MSG, 0, HOSTILE_SENTINEL, HOSTILE_SENTINEL},
-	 0,
+	 AF_NOTIF_CMD,
 	 NULL,
 	 b_cmd,
 	 OPTEE_MSG_CMD_DO_BOTTOM_HALF,
@@ -1866,7 +1898,7 @@ static const struct attack attacks[] = {
 	 "command",
 	 "STOP_ASYNC_NOTIF carrying a parameter",
 	 BADP,
-	 UNTOUCHED,
+	 UNTOUCHED | AF_NOTIF_CMD,
 	 NULL,
 	 b_notif_params,
 	 OPTEE_MSG_CMD_STOP_ASYNC_NOTIF,
@@ -1968,7 +2000,7 @@ static const struct attack attacks[] = {
 	 "notification",
 	 "read or be woken by the victim's notification values",
 	 SMC(OK),
-	 0,
+	 AF_NOTIF_FN,
 	 run_notif,
 	 NULL,
 	 NV_OTHER,
@@ -1978,7 +2010,7 @@ static const struct attack attacks[] = {
 	 "notification",
 	 "a VM that never enabled notifications reads values",
 	 SMC(OK),
-	 0,
+	 AF_NOTIF_FN,
 	 run_notif,
 	 NULL,
 	 NV_NEVER_ENABLED,
@@ -1988,7 +2020,7 @@ static const struct attack attacks[] = {
 	 "notification",
 	 "a VM that stopped notifications reads values",
 	 SMC(OK),
-	 0,
+	 AF_NOTIF_FN,
 	 run_notif,
 	 NULL,
 	 NV_STOPPED,
@@ -2457,7 +2489,7 @@ static const struct attack attacks[] = {
 	 "function",
 	 "ENABLE_ASYNC_NOTIF with junk in a1 and a spoofed a7",
 	 SMC(OK),
-	 0,
+	 AF_NOTIF_FN,
 	 run_fid,
 	 NULL,
 	 OPTEE_SMC_ENABLE_ASYNC_NOTIF,
@@ -2664,6 +2696,13 @@ void attack_run_at(size_t i, bool ram_at_zero, struct attack_result *r)
 	x->r = r;
 	x->ram_at_zero = ram_at_zero;
 	if (setup(x)) {
+		if ((x->a->flags & (AF_NOTIF_FN | AF_NOTIF_CMD)) &&
+		    !notif_offered(x)) {
+			r->expected = smc_answer(x->a->flags & AF_NOTIF_FN
+							 ? OPTEE_SMC_RETURN_UNKNOWN_FUNCTION
+							 : OPTEE_SMC_RETURN_EBADCMD);
+			x->unoffered = true;
+		}
 		if (x->a->run)
 			x->a->run(x);
 		else
