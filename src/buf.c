@@ -40,8 +40,8 @@ uint64_t teemed_buf_usable_size(const struct buf *b)
  * The PA of data page `index` of a translated buffer: a walk along its
  * shadow list, one list page per 511 data pages (bounded by the quota).
  */
-static teemed_pa_t page_pa(struct teemed_vm *vm, const struct buf *b,
-			   uint32_t index)
+teemed_pa_t teemed_buf_page_pa(struct teemed_vm *vm, const struct buf *b,
+			       uint32_t index)
 {
 	teemed_pa_t list = b->head;
 	uint64_t *va;
@@ -82,7 +82,8 @@ int teemed_buf_io(struct teemed_vm *vm, const struct buf *b, uint64_t off,
 			chunk = len;
 		page = teemed_plat_map(
 			vm->t,
-			page_pa(vm, b, (uint32_t)(pos / TEEMED_PAGE_SIZE)));
+			teemed_buf_page_pa(vm, b,
+					   (uint32_t)(pos / TEEMED_PAGE_SIZE)));
 		if (write)
 			memcpy(page + in, bytes, chunk);
 		else

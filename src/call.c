@@ -71,6 +71,8 @@ struct call *teemed_call_claim_new(struct teemed_vm *vm)
 	c->arg_pinned = false;
 	c->arg_kind = ARG_PAGE;
 	c->arg_buf = NULL;
+	c->arg_direct = false;
+	c->arg_page_off = 0;
 	c->rpc_in_area = false;
 	c->rpc_off = 0;
 	return c;
@@ -153,7 +155,28 @@ void teemed_call_unpin_arg(struct teemed_vm *vm, struct call *c)
 		c->arg_buf->users--;
 		teemed_vm_unlock(vm);
 		c->arg_buf = NULL;
+		c->arg_direct = false;
 	}
+}
+
+/*
+ * The guest's argument page mapped (CALL_WITH_ARG, CALL_WITH_RPC_ARG:
+ * pinned for the call), or NULL for an argument in a registered buffer,
+ * which teemed_call_arg_io() reaches page by page.
+ */
+uint8_t *teemed_call_arg_map(struct teemed_vm *vm, const struct call *c)
+{
+	if (c->arg_kind == ARG_REGD ? !c->arg_direct : !c->arg_pinned)
+		return NULL;
+	return (uint8_t *)teemed_plat_map(vm->t, c->guest_arg_pa) +
+	       c->arg_page_off;
+}
+
+void teemed_call_arg_unmap(struct teemed_vm *vm, const struct call *c,
+			   uint8_t *arg)
+{
+	if (arg)
+		teemed_plat_unmap(vm->t, arg - c->arg_page_off);
 }
 
 /*
@@ -165,20 +188,21 @@ void teemed_call_unpin_arg(struct teemed_vm *vm, struct call *c)
 int teemed_call_arg_io(struct teemed_vm *vm, struct call *c, uint64_t off,
 		       void *buf, size_t len, bool write)
 {
-	uint8_t *page;
+	uint8_t *arg;
 
-	if (c->arg_kind == ARG_REGD)
+	if (c->arg_kind == ARG_REGD && !c->arg_direct)
 		return teemed_buf_io(vm, c->arg_buf, c->arg_offset + off, buf,
 				     len, write);
-	if (!c->arg_pinned || off > TEEMED_PAGE_SIZE ||
-	    len > TEEMED_PAGE_SIZE - off)
+	if ((c->arg_kind != ARG_REGD && !c->arg_pinned) ||
+	    off > TEEMED_PAGE_SIZE - c->arg_page_off ||
+	    len > TEEMED_PAGE_SIZE - c->arg_page_off - off)
 		return TEEMED_ERR_FAULT;
-	page = teemed_plat_map(vm->t, c->guest_arg_pa);
+	arg = teemed_call_arg_map(vm, c);
 	if (write)
-		memcpy(page + off, buf, len);
+		memcpy(arg + off, buf, len);
 	else
-		memcpy(buf, page + off, len);
-	teemed_plat_unmap(vm->t, page);
+		memcpy(buf, arg + off, len);
+	teemed_call_arg_unmap(vm, c, arg);
 	return TEEMED_OK;
 }
 

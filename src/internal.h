@@ -134,11 +134,13 @@ struct call {
 	teemed_ipa_t guest_arg;
 	teemed_pa_t guest_arg_pa; /* pinned while the call lasts */
 	bool arg_pinned;
-	uint8_t arg_kind;    /* enum arg_kind */
-	bool rpc_in_area;    /* the RPC_CMD in progress uses the RPC area */
-	uint32_t rpc_off;    /* RPC area, from the start of the argument */
-	struct buf *arg_buf; /* ARG_REGD: the buffer, one of its users */
-	uint64_t arg_offset; /* ARG_REGD: the argument's offset in it */
+	uint8_t arg_kind;      /* enum arg_kind */
+	bool rpc_in_area;      /* the RPC_CMD in progress uses the RPC area */
+	uint32_t rpc_off;      /* RPC area, from the start of the argument */
+	struct buf *arg_buf;   /* ARG_REGD: the buffer, one of its users */
+	uint64_t arg_offset;   /* ARG_REGD: the argument's offset in it */
+	uint32_t arg_page_off; /* the argument's offset in guest_arg_pa */
+	bool arg_direct; /* ARG_REGD within one page: guest_arg_pa holds it */
 	teemed_pa_t shadow_pa;
 	struct optee_msg_arg *shadow; /* mapped shadow argument */
 	struct buf *bufs;	      /* temporary buffers of this call */
@@ -262,6 +264,8 @@ uint64_t teemed_buf_usable_size(const struct buf *b);
 uint64_t teemed_buf_cookie(const struct buf *b);
 int teemed_buf_io(struct teemed_vm *vm, const struct buf *b, uint64_t off,
 		  void *buf, size_t len, bool write);
+teemed_pa_t teemed_buf_page_pa(struct teemed_vm *vm, const struct buf *b,
+			       uint32_t index);
 
 /* --- shm.c: the VM's cookie namespace ------------------------------------ */
 
@@ -286,6 +290,27 @@ int teemed_call_pin_arg(struct teemed_vm *vm, struct call *c);
 void teemed_call_unpin_arg(struct teemed_vm *vm, struct call *c);
 int teemed_call_arg_io(struct teemed_vm *vm, struct call *c, uint64_t off,
 		       void *buf, size_t len, bool write);
+uint8_t *teemed_call_arg_map(struct teemed_vm *vm, const struct call *c);
+void teemed_call_arg_unmap(struct teemed_vm *vm, const struct call *c,
+			   uint8_t *arg);
+
+/*
+ * Copy between the argument and `buf`: through `page` when mapped (the
+ * caller keeping within it), else as teemed_call_arg_io(). Inline, so a
+ * copy of a fixed size is a few moves on the CALL_WITH_ARG path.
+ */
+static inline int teemed_call_arg_copy(struct teemed_vm *vm, struct call *c,
+				       uint8_t *page, uint64_t off, void *buf,
+				       size_t len, bool write)
+{
+	if (!page)
+		return teemed_call_arg_io(vm, c, off, buf, len, write);
+	if (write)
+		__builtin_memcpy(page + off, buf, len);
+	else
+		__builtin_memcpy(buf, page + off, len);
+	return TEEMED_OK;
+}
 
 /* --- std_call.c / params.c: yielding calls ------------------------------- */
 

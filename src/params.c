@@ -347,53 +347,6 @@ enum params_result teemed_params_translate(struct teemed_vm *vm, struct call *c,
 	return PARAMS_DONE;
 }
 
-/*
- * The fields copied back, gathered as 32-bit words of the guest's
- * argument so each run of them is written once, wherever the argument
- * lives (a page, or a registered buffer across pages).
- */
-#define TEEMED_PATCH_WORDS                                                     \
-	(OPTEE_MSG_GET_ARG_SIZE(TEEMED_CALL_MAX_PARAMS) / sizeof(uint32_t))
-
-struct arg_patch {
-	uint32_t words[TEEMED_PATCH_WORDS];
-	uint64_t mask;
-};
-
-_Static_assert(TEEMED_PATCH_WORDS <= 64, "one mask bit per word");
-
-static void patch_set(struct arg_patch *p, size_t off, const void *src,
-		      size_t len)
-{
-	memcpy((uint8_t *)p->words + off, src, len);
-	for (size_t w = off / sizeof(uint32_t);
-	     w < (off + len) / sizeof(uint32_t); w++)
-		p->mask |= (uint64_t)1 << w;
-}
-
-static void patch_write(struct teemed_vm *vm, struct call *c,
-			const struct arg_patch *p)
-{
-	size_t w = 0;
-
-	while (w < TEEMED_PATCH_WORDS) {
-		size_t end = w;
-
-		if (!(p->mask & ((uint64_t)1 << w))) {
-			w++;
-			continue;
-		}
-		while (end < TEEMED_PATCH_WORDS &&
-		       (p->mask & ((uint64_t)1 << end)))
-			end++;
-		/* Within what the argument's checks allowed: cannot fail. */
-		(void)teemed_call_arg_io(vm, c, w * sizeof(uint32_t),
-					 (void *)(uintptr_t)&p->words[w],
-					 (end - w) * sizeof(uint32_t), true);
-		w = end;
-	}
-}
-
 #define TEEMED_PARAM_AT(i, field)                                              \
 	(OPTEE_MSG_GET_ARG_SIZE(i) +                                           \
 	 __builtin_offsetof(struct optee_msg_param, u) +                       \
@@ -402,45 +355,52 @@ static void patch_write(struct teemed_vm *vm, struct call *c,
 /*
  * Copy what OP-TEE wrote (and only that, §3.6) from the shadow to the
  * guest's argument, held (pinned page or buffer in use) since the call
- * began.
+ * began: field by field, each within what the argument's checks allowed.
  */
 void teemed_params_copy_back(struct teemed_vm *vm, struct call *c, bool whole)
 {
-	const struct optee_msg_arg *shadow = c->shadow;
+	struct optee_msg_arg *shadow = c->shadow;
 	uint8_t outputs = whole ? cmd_rules[shadow->cmd].outputs
 				: TEEMED_OUT_RET | TEEMED_OUT_ORIGIN;
-	struct arg_patch patch;
+	uint8_t *page = teemed_call_arg_map(vm, c);
 
-	patch.mask = 0;
-	if (outputs & TEEMED_OUT_RET)
-		patch_set(&patch, __builtin_offsetof(struct optee_msg_arg, ret),
-			  &shadow->ret, sizeof(shadow->ret));
-	if (outputs & TEEMED_OUT_ORIGIN)
-		patch_set(&patch,
-			  __builtin_offsetof(struct optee_msg_arg, ret_origin),
-			  &shadow->ret_origin, sizeof(shadow->ret_origin));
+	/* ret and ret_origin are adjacent: one copy. */
+	if ((outputs & TEEMED_OUT_ORIGIN) && (outputs & TEEMED_OUT_RET))
+		(void)teemed_call_arg_copy(
+			vm, c, page,
+			__builtin_offsetof(struct optee_msg_arg, ret),
+			&shadow->ret,
+			sizeof(shadow->ret) + sizeof(shadow->ret_origin), true);
+	else if (outputs & TEEMED_OUT_RET)
+		(void)teemed_call_arg_copy(
+			vm, c, page,
+			__builtin_offsetof(struct optee_msg_arg, ret),
+			&shadow->ret, sizeof(shadow->ret), true);
 	if (outputs & TEEMED_OUT_SESSION)
-		patch_set(&patch,
-			  __builtin_offsetof(struct optee_msg_arg, session),
-			  &shadow->session, sizeof(shadow->session));
+		(void)teemed_call_arg_copy(
+			vm, c, page,
+			__builtin_offsetof(struct optee_msg_arg, session),
+			&shadow->session, sizeof(shadow->session), true);
 	for (uint32_t i = 0;
 	     (outputs & TEEMED_OUT_PARAMS) && i < shadow->num_params; i++) {
-		const struct optee_msg_param *from = &shadow->params[i];
+		struct optee_msg_param *from = &shadow->params[i];
 
 		/* value.c is not an output of a call (§3.6). */
-		if (teemed_params_is_output_value(from->attr)) {
-			patch_set(&patch, TEEMED_PARAM_AT(i, a),
-				  &from->u.value.a, sizeof(from->u.value.a));
-			patch_set(&patch, TEEMED_PARAM_AT(i, b),
-				  &from->u.value.b, sizeof(from->u.value.b));
-		} else if (teemed_params_is_output_memref(from->attr)) {
-			/* tmem.size and rmem.size are value.b's bytes. */
-			patch_set(&patch, TEEMED_PARAM_AT(i, b),
-				  &from->u.tmem.size,
-				  sizeof(from->u.tmem.size));
-		}
+		if (teemed_params_is_output_value(from->attr))
+			(void)teemed_call_arg_copy(
+				vm, c, page, TEEMED_PARAM_AT(i, a),
+				&from->u.value.a,
+				sizeof(from->u.value.a) +
+					sizeof(from->u.value.b),
+				true);
+		/* tmem.size and rmem.size are value.b's bytes. */
+		else if (teemed_params_is_output_memref(from->attr))
+			(void)teemed_call_arg_copy(
+				vm, c, page, TEEMED_PARAM_AT(i, b),
+				&from->u.tmem.size, sizeof(from->u.tmem.size),
+				true);
 	}
-	patch_write(vm, c, &patch);
+	teemed_call_arg_unmap(vm, c, page);
 }
 
 /*

@@ -135,13 +135,13 @@ static void continue_prepare(struct teemed_vm *vm, struct call *c,
  * refused by its shape without reading them.
  */
 static uint32_t copy_argument(struct teemed_vm *vm, struct call *c,
-			      uint64_t room)
+			      uint8_t *page, uint64_t room)
 {
 	struct optee_msg_arg *arg = c->shadow;
 	uint64_t need;
 	uint32_t n;
 
-	if (teemed_call_arg_io(vm, c, 0, arg, sizeof(*arg), false))
+	if (teemed_call_arg_copy(vm, c, page, 0, arg, sizeof(*arg), false))
 		return OPTEE_SMC_RETURN_EBADADDR;
 	/* OP-TEE's order: the size of the argument, then its command. */
 	if (arg->num_params > OPTEE_MSG_MAX_NUM_PARAMS)
@@ -155,8 +155,8 @@ static uint32_t copy_argument(struct teemed_vm *vm, struct call *c,
 		return OPTEE_SMC_RETURN_EBADCMD;
 	n = arg->num_params < TEEMED_CALL_MAX_PARAMS ? arg->num_params
 						     : TEEMED_CALL_MAX_PARAMS;
-	if (teemed_call_arg_io(vm, c, sizeof(*arg), arg->params,
-			       sizeof(arg->params[0]) * n, false))
+	if (teemed_call_arg_copy(vm, c, page, sizeof(*arg), arg->params,
+				 sizeof(arg->params[0]) * n, false))
 		return OPTEE_SMC_RETURN_EBADADDR;
 	return OPTEE_SMC_RETURN_OK;
 }
@@ -165,8 +165,10 @@ static uint32_t shadow_argument(struct teemed_vm *vm, struct call *c,
 				uint64_t room)
 {
 	const struct optee_msg_arg *arg = c->shadow;
-	uint32_t err = copy_argument(vm, c, room);
+	uint8_t *page = teemed_call_arg_map(vm, c);
+	uint32_t err = copy_argument(vm, c, page, room);
 
+	teemed_call_arg_unmap(vm, c, page);
 	if (teemed_tracing(vm->t))
 		teemed_trace_msg(
 			vm, TEEMED_TRACE_GUEST_MSG, arg,
@@ -246,6 +248,27 @@ void teemed_std_call_with_rpc_arg(struct teemed_vm *vm,
 }
 
 /*
+ * Whatever a call reads or writes of its argument (six parameters at
+ * most, then the RPC area) within one page of the buffer, as Linux's
+ * argument slots are: that page's pinned PA is mapped directly, with no
+ * walk of the buffer's list per access.
+ */
+static void take_arg_page(struct teemed_vm *vm, struct call *c)
+{
+	const struct buf *b = c->arg_buf;
+	uint64_t pos = b->offset + c->arg_offset;
+	uint64_t span = OPTEE_MSG_GET_ARG_SIZE(TEEMED_CALL_MAX_PARAMS) +
+			OPTEE_MSG_GET_ARG_SIZE(vm->t->info.rpc_param_count);
+
+	if ((pos & TEEMED_PAGE_MASK) + span > TEEMED_PAGE_SIZE)
+		return;
+	c->guest_arg_pa =
+		teemed_buf_page_pa(vm, b, (uint32_t)(pos / TEEMED_PAGE_SIZE));
+	c->arg_page_off = (uint32_t)(pos & TEEMED_PAGE_MASK);
+	c->arg_direct = true;
+}
+
+/*
  * The buffer holding a REGD_ARG argument: a live registered buffer of
  * this VM, which stays registered and pinned while the call names it
  * (an UNREGISTER_SHM of it is refused until then). Returns the bytes
@@ -270,6 +293,8 @@ static uint64_t take_arg_buf(struct teemed_vm *vm, struct call *c,
 		room = teemed_buf_usable_size(b) - offset;
 	}
 	teemed_vm_unlock(vm);
+	if (room)
+		take_arg_page(vm, c);
 	return room;
 }
 
