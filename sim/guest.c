@@ -490,10 +490,12 @@ static void regs_set(struct teemed_regs *r, uint32_t a0, uint64_t a1,
  */
 static struct gshm *argc_slot(struct guest *g, uint32_t vi, uint32_t *off)
 {
-	uint32_t page = vi / g->slots_per_page;
+	uint32_t page;
 
-	if (!g->rpc_count || page >= g->argc_pages || !g->argc[page] ||
-	    !g->argc[page]->shared)
+	if (!g->rpc_count || !g->slots_per_page)
+		return NULL;
+	page = vi / g->slots_per_page;
+	if (page >= g->argc_pages || !g->argc[page] || !g->argc[page]->shared)
 		return NULL;
 	*off = (vi % g->slots_per_page) * g->slot_size;
 	return g->argc[page];

@@ -194,6 +194,7 @@ static bool run_setup(struct run *run)
 	wo.fail_op = run->o.fail_op;
 	wo.fail_at = run->o.fail_at;
 	wo.ram_at_zero = run->o.ram_at_zero;
+	wo.features_off = run->o.features_off;
 	if (!world_init(&run->w, &wo))
 		return false;
 	run->vms = calloc(run->o.vms, sizeof(*run->vms));

@@ -49,6 +49,9 @@ struct scenario_opts {
 	uint64_t fail_at;
 	/* The machine also has host RAM at PA 0 (world_opts). */
 	bool ram_at_zero;
+	/* TEEMED_FEATURE_* the VMs are not offered: the guests then take
+	   the older paths (CALL_WITH_ARG, no notifications), as Linux. */
+	uint32_t features_off;
 };
 
 struct scenario_result {

@@ -72,6 +72,8 @@ struct world_opts {
 	 */
 	enum sim_op fail_op;
 	uint64_t fail_at;
+	/* TEEMED_FEATURE_* no VM is offered (teemed_vm_create_ex). */
+	uint32_t features_off;
 };
 
 struct world_vm {
@@ -96,6 +98,7 @@ struct world {
 	uint32_t destroy_io_retries;
 	world_hook_fn hook;
 	void *hook_ctx;
+	uint32_t features_off; /* world_opts' */
 	bool faulting;		  /* fault injection armed */
 	uint64_t tolerated;	  /* API refusals caused by an injected fault */
 	uint64_t destroy_retries; /* VM_DESTROYED refusals retried */

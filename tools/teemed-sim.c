@@ -114,8 +114,12 @@ static void usage(FILE *f)
 		"                    pin, alloc_page, alloc_obj, lock_create,\n"
 		"                    smc; the defined errors it causes are\n"
 		"                    tolerated\n"
-		"  --ram-at-zero     the host also has a RAM page at PA 0,\n"
+"  --ram-at-zero     the host also has a RAM page at PA 0,\n"
 		"                    as boards whose DRAM starts at 0\n"
+		"  --no-rpc-arg      VMs not offered CALL_WITH_RPC_ARG /\n"
+		"                    _REGD_ARG: guests use CALL_WITH_ARG\n"
+		"  --no-notif        VMs not offered asynchronous\n"
+		"                    notifications\n"
 		"  --json            print one JSON object instead of text\n"
 		"  --trace           print the conversation, one line per "
 		"event\n"
@@ -434,6 +438,14 @@ int main(int argc, char **argv)
 		}
 		if (!strcmp(a, "--ram-at-zero")) {
 			o.ram_at_zero = true;
+			continue;
+		}
+		if (!strcmp(a, "--no-rpc-arg")) {
+			o.features_off |= TEEMED_FEATURE_RPC_ARG;
+			continue;
+		}
+		if (!strcmp(a, "--no-notif")) {
+			o.features_off |= TEEMED_FEATURE_ASYNC_NOTIF;
 			continue;
 		}
 		if (trace_option(a, &trace))
