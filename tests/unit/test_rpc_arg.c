@@ -269,13 +269,12 @@ static void buf_get(int vm, uint32_t off, void *dst, uint32_t len)
 }
 
 /*
- * REGD_ARG: the argument straddles two pages of a registered buffer;
- * OP-TEE gets RPC_ARG on a mediator page, and the answer lands in the
- * guest's pages, RPC request included.
+ * REGD_ARG at `off` of a registered buffer: OP-TEE gets RPC_ARG on a
+ * mediator page, and the answer lands in the guest's pages, RPC request
+ * included; the buffer cannot be unregistered during the call.
  */
-static void test_regd_arg_straddling(void **state)
+static void regd_round_trip(uint32_t off)
 {
-	const uint32_t off = MOCK_PAGE - 48; /* params[0] crosses the page */
 	union {
 		struct optee_msg_arg h;
 		uint8_t bytes[ARG_SIZE(4)];
@@ -323,6 +322,27 @@ static void test_regd_arg_straddling(void **state)
 	/* Once the call is over, the buffer can go. */
 	mock.sw = mock_fake_optee;
 	assert_int_equal(mock_unregister(0, GPAGE(2), COOKIE), TEEC_SUCCESS);
+}
+
+/* The argument straddles two pages: reached page by page. */
+static void test_regd_arg_straddling(void **state)
+{
+	(void)state;
+	regd_round_trip(MOCK_PAGE - 48); /* params[0] crosses the page */
+}
+
+/* A Linux slot: argument and RPC area in one page, mapped directly. */
+static void test_regd_arg_in_one_page(void **state)
+{
+	(void)state;
+	regd_round_trip(384);
+}
+
+/* The last slot of the second page: direct, in the buffer's page 1. */
+static void test_regd_arg_second_page(void **state)
+{
+	(void)state;
+	regd_round_trip(MOCK_PAGE + 3 * 384);
 }
 
 /* Every malformed REGD_ARG: EBADADDR, OP-TEE never asked. */
@@ -486,6 +506,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rpc_arg_sizes, setup,
 						mock_teardown),
 		cmocka_unit_test_setup_teardown(test_regd_arg_straddling,
+						setup, mock_teardown),
+		cmocka_unit_test_setup_teardown(test_regd_arg_in_one_page,
+						setup, mock_teardown),
+		cmocka_unit_test_setup_teardown(test_regd_arg_second_page,
 						setup, mock_teardown),
 		cmocka_unit_test_setup_teardown(test_regd_arg_refusals, setup,
 						mock_teardown),
