@@ -8,7 +8,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -59,12 +62,20 @@ static void test_basic_offered_or_not(void **state)
 {
 	struct scenario_opts o = {.name = "basic", .ops = 300, .seed = 3};
 	struct scenario_result r;
+	/* The Xen port creates VMs its own way and cannot inject OP-TEE's
+	   interrupt (no notify): RPC_ARG only, per-VM choice not wired. */
+	const char *port = getenv("TEEMED_WORLD_PORT");
+	bool xen = port && !strcmp(port, "xen");
 
 	(void)state;
 	assert_int_equal(scenario_run(&o, &r), 0);
 	assert_true(scenario_ok(&r));
 	assert_true(r.regd_calls > r.calls / 2);
 	assert_true(r.rpc_arg_calls > 0);
+	if (xen) {
+		assert_int_equal(r.notif_values, 0);
+		return;
+	}
 	assert_true(r.notif_values > 0);
 	assert_true(r.notif_irqs > 0);
 	assert_true(r.bottom_halves > 0);
