@@ -71,7 +71,7 @@ if [ -n "$quick" ]; then s=1; else s=4; fi
 	cg_measure invoke teemed_vm_smc invoke $((50 * s)) $((150 * s)) 0
 	cg_measure regd teemed_vm_smc regd $((50 * s)) $((150 * s)) 0
 	cg_measure notif teemed_notif_irq,teemed_vm_smc notif $((50 * s)) $((150 * s)) 0
-	cg_measure translate_page buf_translate translate 1024 $((4096 * s)) 0
+	cg_measure translate_page teemed_buf_translate translate 1024 $((4096 * s)) 0
 	cg_measure register_1 teemed_vm_smc register $((20 * s)) $((60 * s)) 1
 	cg_measure register_10000 teemed_vm_smc register $((20 * s)) $((60 * s)) 10000
 	cg_measure rmem_1 teemed_vm_smc rmem $((50 * s)) $((150 * s)) 1
