@@ -8,6 +8,11 @@
  * the inclusive cost of the sim platform's callbacks.
  *
  *   invoke     value-only INVOKE (ECHO) to the secure-world model
+ *   regd       the same INVOKE as CALL_WITH_REGD_ARG, its argument in a
+ *              registered buffer (what Linux 6.x sends)
+ *   notif      a notification round trip: OP-TEE sends a value, the
+ *              interrupt handler's teemed_notif_irq(), the guest's
+ *              GET_ASYNC_NOTIF_VALUE
  *   translate  one buffer of N pages through teemed_buf_translate()
  *   register   REGISTER_SHM + UNREGISTER_SHM with H buffers held
  *   rmem       INVOKE with an RMEM with H buffers held
@@ -33,6 +38,62 @@ static void cg_invoke(struct bench_vm *v, uint32_t count)
 		if (bench_vm_call(v, v->arg_ipa) != OPTEE_SMC_RETURN_OK ||
 		    a->ret != TEEC_SUCCESS)
 			bench_fail("callgrind: invoke", i);
+}
+
+static void set_reg(struct optee_msg_arg *a, uint64_t list, uint64_t cookie);
+
+static void cg_regd(struct bench_vm *v, uint32_t count)
+{
+	uint64_t list = bench_vm_build_list(v, 1);
+	uint64_t buf = ((const uint64_t *)bench_vm_ptr(v, list))[0];
+	uint64_t cookie = bench_cookie(1);
+	struct optee_msg_arg *a;
+	struct optee_msg_arg *m = bench_vm_ptr(v, buf);
+
+	if (bench_vm_open_session(v))
+		bench_fail("callgrind: open session", 0);
+	a = bench_vm_ptr(v, v->arg_ipa);
+	set_reg(a, list, cookie);
+	if (bench_vm_call(v, v->arg_ipa) != OPTEE_SMC_RETURN_OK ||
+	    a->ret != TEEC_SUCCESS)
+		bench_fail("callgrind: register the argument page", a->ret);
+	memset(m, 0, OPTEE_MSG_GET_ARG_SIZE(1));
+	m->cmd = OPTEE_MSG_CMD_INVOKE_COMMAND;
+	m->func = TA_XFORM_CMD_ECHO;
+	m->session = v->session;
+	m->num_params = 1;
+	m->params[0].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INOUT;
+	for (uint32_t i = 0; i < count; i++) {
+		struct teemed_regs r = {{OPTEE_SMC_CALL_WITH_REGD_ARG,
+					 cookie >> 32, (uint32_t)cookie, 0}};
+
+		teemed_vm_smc(v->vm, &r);
+		if ((uint32_t)r.a[0] != OPTEE_SMC_RETURN_OK ||
+		    m->ret != TEEC_SUCCESS)
+			bench_fail("callgrind: REGD_ARG invoke", i);
+	}
+}
+
+static void cg_notif(struct bench_vm *v, uint32_t count)
+{
+	struct teemed_regs r = {{OPTEE_SMC_ENABLE_ASYNC_NOTIF}};
+
+	teemed_vm_smc(v->vm, &r);
+	if ((uint32_t)r.a[0] != OPTEE_SMC_RETURN_OK)
+		bench_fail("callgrind: ENABLE_ASYNC_NOTIF", (long long)r.a[0]);
+	for (uint32_t i = 0; i < count; i++) {
+		uint32_t value = 1 + i % 63;
+
+		if (!optee_model_notify_vm(v->env->model, v->hv.vm_id, value) ||
+		    teemed_notif_irq(v->env->t) != 1)
+			bench_fail("callgrind: notification", i);
+		memset(&r, 0, sizeof(r));
+		r.a[0] = OPTEE_SMC_GET_ASYNC_NOTIF_VALUE;
+		teemed_vm_smc(v->vm, &r);
+		if ((uint32_t)r.a[1] != value ||
+		    (uint32_t)r.a[2] != OPTEE_SMC_ASYNC_NOTIF_VALID)
+			bench_fail("callgrind: GET_ASYNC_NOTIF_VALUE", i);
+	}
 }
 
 static void cg_translate(struct bench_vm *v, uint32_t count)
@@ -121,7 +182,8 @@ int bench_cg_run(const char *op, uint32_t count, uint32_t held)
 	struct bench_vm vm;
 
 	if (strcmp(op, "invoke") && strcmp(op, "translate") &&
-	    strcmp(op, "register") && strcmp(op, "rmem")) {
+	    strcmp(op, "register") && strcmp(op, "rmem") &&
+	    strcmp(op, "regd") && strcmp(op, "notif")) {
 		fprintf(stderr, "teemed-bench: unknown --callgrind-op %s\n",
 			op);
 		return -1;
@@ -136,6 +198,10 @@ int bench_cg_run(const char *op, uint32_t count, uint32_t held)
 		bench_fail("callgrind: setup", 0);
 	if (!strcmp(op, "invoke"))
 		cg_invoke(&vm, count);
+	else if (!strcmp(op, "regd"))
+		cg_regd(&vm, count);
+	else if (!strcmp(op, "notif"))
+		cg_notif(&vm, count);
 	else if (!strcmp(op, "translate"))
 		cg_translate(&vm, count);
 	else

@@ -63,7 +63,7 @@ static void start_worker(struct bench_env *env, struct worker *w,
 	gc.vcpus = VCPUS;
 	gc.ops = ops;
 	gc.buf_size = 4 * TEEMED_PAGE_SIZE;
-	gc.mem = GUEST_MEM_ALL;
+	gc.mem = GUEST_MEM_ALL & ~GUEST_MEM_NOTIF;
 	gc.long_lived = 2;
 	gc.max_spins = 2;
 	gc.cleanup = true;

@@ -203,20 +203,70 @@ static void answer_cmd(struct fz_world *w, unsigned int v, uint8_t mode,
 		       uint64_t cookie, struct fz_in *in)
 {
 	struct fz_rpc_arg *a = rpc_find(&w->vms[v], cookie);
+	uint64_t ipa = a ? a->ipa : 0;
 	union rpc_msg m;
 	uint8_t *page;
 
-	if (!a)
+	/* Cookie 0: the RPC area after the argument (RPC-argument calls). */
+	if (!cookie)
+		ipa = w->vms[v].area_ipa;
+	if (!ipa)
 		return;
-	page = fz_guest_ptr(w, v, a->ipa - a->ipa % PAGE);
-	if (!page || a->ipa % PAGE > PAGE - sizeof(m))
+	page = fz_guest_ptr(w, v, ipa - ipa % PAGE);
+	if (!page || ipa % PAGE > PAGE - sizeof(m))
 		return;
-	memcpy(&m, page + a->ipa % PAGE, sizeof(m));
+	memcpy(&m, page + ipa % PAGE, sizeof(m));
 	if (mode)
 		serve_hostile(w, v, mode, &m.arg, in);
 	else if (m.arg.num_params <= OPTEE_RPC_MAX_NUM_PARAMS)
 		serve_good(w, v, &m.arg);
-	fz_guest_write(w, v, a->ipa, &m, sizeof(m));
+	fz_guest_write(w, v, ipa, &m, sizeof(m));
+}
+
+void fz_driver_arg_kind(struct fz_world *w, unsigned int v, uint8_t kind,
+			uint64_t arg_ipa, struct teemed_regs *regs,
+			struct fz_in *in)
+{
+	struct optee_msg_arg hdr;
+	uint8_t bytes[OPTEE_MSG_GET_ARG_SIZE(FZ_MSG_PARAMS)];
+	const uint8_t *page = fz_guest_ptr(w, v, arg_ipa - arg_ipa % PAGE);
+	uint64_t cookie, off;
+
+	switch (kind % 3u) {
+	case 1:
+		regs->a[0] = OPTEE_SMC_CALL_WITH_RPC_ARG;
+		memcpy(&hdr, page ? page : bytes, sizeof(hdr));
+		w->vms[v].area_ipa =
+			page && hdr.num_params <= FZ_MSG_PARAMS
+				? arg_ipa + OPTEE_MSG_GET_ARG_SIZE(
+						    hdr.num_params)
+				: 0;
+		return;
+	case 2:
+		cookie = fz_cookie(w, v, in);
+		off = fz_u16(in) % (2 * PAGE + 64);
+		/* The message goes into the registered buffer at `off`. */
+		if (page && arg_ipa % PAGE <= PAGE - sizeof(bytes) &&
+		    off <= 2 * PAGE - sizeof(bytes)) {
+			memcpy(bytes, page + arg_ipa % PAGE, sizeof(bytes));
+			fz_guest_write(w, v, fz_ram_ipa(SETUP_DATA_PAGE) + off,
+				       bytes, sizeof(bytes));
+			memcpy(&hdr, bytes, sizeof(hdr));
+			w->vms[v].area_ipa =
+				hdr.num_params <= FZ_MSG_PARAMS
+					? fz_ram_ipa(SETUP_DATA_PAGE) + off +
+						  OPTEE_MSG_GET_ARG_SIZE(
+							  hdr.num_params)
+					: 0;
+		}
+		regs->a[0] = OPTEE_SMC_CALL_WITH_REGD_ARG;
+		regs->a[1] = cookie >> 32;
+		regs->a[2] = (uint32_t)cookie;
+		regs->a[3] = off;
+		return;
+	default:
+		return;
+	}
 }
 
 void fz_driver_answer(struct fz_world *w, unsigned int v,

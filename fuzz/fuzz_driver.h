@@ -25,6 +25,16 @@ void fz_driver_setup(struct fz_world *w, unsigned int v);
 void fz_driver_answer(struct fz_world *w, unsigned int v,
 		      struct teemed_regs *regs, struct fz_in *in);
 
+/*
+ * Make `regs` (a CALL_WITH_ARG of the message at `arg_ipa`) the call
+ * `kind` names: 0 as it is, 1 CALL_WITH_RPC_ARG at the same IPA, 2
+ * CALL_WITH_REGD_ARG with the message copied into the registered
+ * buffer at an input offset, under an input cookie (fz_cookie).
+ */
+void fz_driver_arg_kind(struct fz_world *w, unsigned int v, uint8_t kind,
+			uint64_t arg_ipa, struct teemed_regs *regs,
+			struct fz_in *in);
+
 /* Issue `regs` and serve RPCs until the call ends; the final a0. */
 uint32_t fz_driver_call(struct fz_world *w, unsigned int v,
 			struct teemed_regs *regs, struct fz_in *in);

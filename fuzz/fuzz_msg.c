@@ -15,7 +15,6 @@
 #define LIST_ENTRIES OPTEE_MSG_PAGELIST_ENTRIES
 #define LIST_NEXT OPTEE_MSG_PAGELIST_NEXT_SLOT
 /* Parameters the input may describe; any beyond stay zero (NONE). */
-#define FZ_MSG_PARAMS 8u
 #define FZ_DATA_BASE 16u
 #define FZ_LIST_BASE 8u
 #define FZ_MAX_LISTS 8u

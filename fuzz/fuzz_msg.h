@@ -13,6 +13,9 @@
 #include "fuzz_input.h"
 #include "fuzz_world.h"
 
+/* Parameters fz_msg() writes at most (num_params may say more). */
+#define FZ_MSG_PARAMS 8u
+
 /* Address selectors (one byte): a RAM page index, or a special. */
 #define FZ_ADDR_ZERO 0xF0u       /* 0 */
 #define FZ_ADDR_UNMAPPED 0xF1u   /* far past any RAM */

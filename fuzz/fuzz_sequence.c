@@ -9,7 +9,9 @@
  *   u8  world: bit 0 drain calls at the end, bit 1 tight quotas,
  *       bits 2-7 machine seed
  *   then operations, one u8 each (bit 0: VM, bits 1-7: kind) with
- *   their own bytes, until the input ends or FZ_SEQ_OPS ran.
+ *   their own bytes, until the input ends or FZ_SEQ_OPS ran. Kinds
+ *   include RPC_ARG/REGD_ARG calls of a fuzzed message and the
+ *   notification interrupt (teemed_notif_irq) at any point.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -50,6 +52,8 @@ enum op_kind {
 	OP_FAULT,
 	OP_RAW_STD,
 	OP_FINISH,
+	OP_CALL_KIND, /* CALL_WITH_RPC_ARG or _REGD_ARG of a message */
+	OP_NOTIF_IRQ, /* OP-TEE's notification interrupt is handled */
 	OP_COUNT
 };
 
@@ -165,6 +169,19 @@ static void op_call(struct seq *s, unsigned int v, struct fz_in *in)
 	r.a[1] = arg >> 32;
 	r.a[2] = (uint32_t)arg;
 	r.a[3] = OPTEE_SMC_SHM_CACHED;
+	issue(s, v, &r);
+}
+
+static void op_call_kind(struct seq *s, unsigned int v, struct fz_in *in)
+{
+	struct teemed_regs r = {{OPTEE_SMC_CALL_WITH_ARG}};
+	uint8_t kind = fz_u8(in);
+	uint64_t arg = fz_msg(&s->w, v, in);
+
+	r.a[1] = arg >> 32;
+	r.a[2] = (uint32_t)arg;
+	r.a[3] = OPTEE_SMC_SHM_CACHED;
+	fz_driver_arg_kind(&s->w, v, kind % 2u + 1u, arg, &r, in);
 	issue(s, v, &r);
 }
 
@@ -288,6 +305,13 @@ static void run_op(struct seq *s, uint8_t op, struct fz_in *in)
 		break;
 	case OP_RAW_STD:
 		op_raw_std(s, v, in);
+		break;
+	case OP_CALL_KIND:
+		op_call_kind(s, v, in);
+		break;
+	case OP_NOTIF_IRQ:
+		/* Whether or not OP-TEE raised it: a spurious one is fine. */
+		teemed_notif_irq(s->w.world.t);
 		break;
 	default:
 		p = pending_nth(s, v, fz_u8(in));

@@ -56,6 +56,9 @@ struct fz_vm {
 	uint64_t next_cookie;
 	uint64_t watch[FZ_WATCH]; /* pages the mediator may write */
 	uint32_t watch_next;
+	/* RPC area of the latest RPC_ARG / REGD_ARG call (0: none): where
+	   an RPC_CMD naming cookie 0 is answered. */
+	uint64_t area_ipa;
 };
 
 struct fz_world_opts {

@@ -11,6 +11,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,7 +46,9 @@ enum {
 	OP_DESTROY,
 	OP_FAULT,
 	OP_RAW_STD,
-	OP_FINISH
+	OP_FINISH,
+	OP_CALL_KIND,
+	OP_NOTIF_IRQ
 };
 
 #define P_VALUE_IN	0x01u
@@ -282,6 +285,23 @@ static void std_seed(const char *name, uint32_t budget,
 	save("std_call", name, &s);
 }
 
+/* An invoke as CALL_WITH_RPC_ARG (0xFE) or, at `off` of the registered
+   buffer, CALL_WITH_REGD_ARG (0xFF). */
+static void rpc_arg_seed(const char *name, uint32_t kind, bool regd,
+			 uint32_t off)
+{
+	struct seed s = {{0}, 0};
+
+	put8(&s, 0);
+	put8(&s, regd ? 0xFF : 0xFE);
+	invoke(&s, 0, kind);
+	if (regd) {
+		put8(&s, 0); /* cookie selector: the VM's registered buffer */
+		put16(&s, off);
+	}
+	save("std_call", name, &s);
+}
+
 static void b_open(struct seed *s, uint32_t ta)
 {
 	open_session(s, 0, ta);
@@ -401,6 +421,15 @@ static void std_seeds(void)
 	}
 	/* Paused exactly at a list-page boundary (511 pins, budget 1). */
 	std_seed("register-512-step1", 1, b_reg, 0xF2);
+	/* The RPC-argument calls; REGD_ARG also across a page boundary. */
+	for (uint32_t k = 0; k < INVOKE_KINDS; k += 3) {
+		snprintf(name, sizeof(name), "rpc-arg-%u", k);
+		rpc_arg_seed(name, k, false, 0);
+		snprintf(name, sizeof(name), "regd-arg-%u", k);
+		rpc_arg_seed(name, k, true, 384);
+		snprintf(name, sizeof(name), "regd-arg-%u-straddle", k);
+		rpc_arg_seed(name, k, true, 4096 - 48);
+	}
 	for (uint32_t m = 0; m < 10; m++) {
 		snprintf(name, sizeof(name), "misc-%u", m);
 		std_seed(name, m & 3u, b_misc, m);
@@ -449,6 +478,30 @@ static void seq_seeds(void)
 		put8(&s, 0);
 		put8(&s, 0);
 		snprintf(name, sizeof(name), "call-%u", k);
+		seq_save(name, &s);
+	}
+
+	/* RPC_ARG and REGD_ARG calls, then the notification interrupt. */
+	for (uint32_t k = 0; k < INVOKE_KINDS; k += 4) {
+		char name[64];
+
+		seq_start(&s, 0);
+		op(&s, OP_CALL_KIND, 0);
+		put8(&s, 0); /* CALL_WITH_RPC_ARG */
+		invoke(&s, 0, k);
+		op(&s, OP_FINISH, 0);
+		put8(&s, 0);
+		put8(&s, 0);
+		op(&s, OP_CALL_KIND, 1);
+		put8(&s, 1); /* CALL_WITH_REGD_ARG */
+		invoke(&s, 0, k);
+		put8(&s, 0);
+		put16(&s, 768);
+		op(&s, OP_FINISH, 1);
+		put8(&s, 0);
+		put8(&s, 0);
+		op(&s, OP_NOTIF_IRQ, 0);
+		snprintf(name, sizeof(name), "rpc-arg-%u", k);
 		seq_save(name, &s);
 	}
 

@@ -39,7 +39,10 @@ echo "== teemed-bench $quick" >&2
 # and the secure world behind the SMC), i.e. what the mediator itself runs.
 cg_run() { # name root op count held -> prints "total platform"
 	local f="$out/cg.$1.$4.$5"
-	valgrind --tool=callgrind --collect-atstart=no --toggle-collect="$2" \
+	local roots=() r
+	# Several roots, comma-separated: all are counted.
+	for r in ${2//,/ }; do roots+=("--toggle-collect=$r"); done
+	valgrind --tool=callgrind --collect-atstart=no "${roots[@]}" \
 		--callgrind-out-file="$f" "$bench" --callgrind-op "$3" \
 		--count "$4" --held "$5" >/dev/null 2>&1
 	callgrind_annotate --inclusive=yes --threshold=100 "$f" | awk '
@@ -66,7 +69,9 @@ if [ -n "$quick" ]; then s=1; else s=4; fi
 {
 	echo "{"
 	cg_measure invoke teemed_vm_smc invoke $((50 * s)) $((150 * s)) 0
-	cg_measure translate_page buf_translate translate 1024 $((4096 * s)) 0
+	cg_measure regd teemed_vm_smc regd $((50 * s)) $((150 * s)) 0
+	cg_measure notif teemed_notif_irq,teemed_vm_smc notif $((50 * s)) $((150 * s)) 0
+	cg_measure translate_page teemed_buf_translate translate 1024 $((4096 * s)) 0
 	cg_measure register_1 teemed_vm_smc register $((20 * s)) $((60 * s)) 1
 	cg_measure register_10000 teemed_vm_smc register $((20 * s)) $((60 * s)) 10000
 	cg_measure rmem_1 teemed_vm_smc rmem $((50 * s)) $((150 * s)) 1

@@ -38,6 +38,14 @@
 #define AF_SW_UNTOUCHED 0x1u /* the hostile step must not reach OP-TEE */
 #define AF_STATE	0x2u /* changes state on purpose: own checks */
 #define AF_VM1_GONE	0x4u /* the attacker's VM is destroyed */
+/*
+ * Attacks on asynchronous notifications, for worlds whose embedder cannot
+ * inject interrupts (no platform notify), so no guest is offered them:
+ * the answer is then UNKNOWN_FUNCTION (a function) or EBADCMD (a
+ * command), and nothing reaches OP-TEE.
+ */
+#define AF_NOTIF_FN  0x8u
+#define AF_NOTIF_CMD 0x10u
 
 struct atk;
 typedef void (*atk_fn)(struct atk *x);
@@ -100,6 +108,7 @@ struct atk {
 	bool grab_reply, reply_seen;
 	void (*toctou)(struct atk *x, const struct teemed_regs *r);
 	uint64_t toctou_seen;
+	bool unoffered; /* notifications not offered in this world */
 };
 
 __attribute__((format(printf, 3, 4))) static bool check(struct atk *x, bool ok,
@@ -650,6 +659,14 @@ static void b_cmd(struct atk *x, struct optee_msg_arg *m)
 {
 	m->cmd = (uint32_t)x->a->variant;
 	m->num_params = 0;
+}
+
+/* A notification command with a parameter OP-TEE would ignore. */
+static void b_notif_params(struct atk *x, struct optee_msg_arg *m)
+{
+	m->cmd = (uint32_t)x->a->variant;
+	m->num_params = 1;
+	m->params[0].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INPUT;
 }
 
 /* params[0] with a hostile attribute and a harmless value. */
@@ -1212,11 +1229,20 @@ static void run_caps(struct atk *x)
 	mark(x);
 	hostile_smc(&x->h, &r);
 	settle(x, smc_answer((uint32_t)r.a[0]));
+	/* Only what teemed mediates, with its companion outputs (§8). */
 	check(x,
-	      r.a[1] == (OPTEE_SMC_SEC_CAP_DYNAMIC_SHM |
-			 OPTEE_SMC_SEC_CAP_MEMREF_NULL) &&
-		      !r.a[2] && !r.a[3],
-	      "guest shown caps 0x%llx", (unsigned long long)r.a[1]);
+	      !(r.a[1] & ~(uint64_t)(OPTEE_SMC_SEC_CAP_DYNAMIC_SHM |
+				     OPTEE_SMC_SEC_CAP_MEMREF_NULL |
+				     OPTEE_SMC_SEC_CAP_RPC_ARG |
+				     OPTEE_SMC_SEC_CAP_ASYNC_NOTIF)) &&
+		      (r.a[1] & OPTEE_SMC_SEC_CAP_DYNAMIC_SHM) &&
+		      ((r.a[1] & OPTEE_SMC_SEC_CAP_RPC_ARG) ? r.a[3] == 4
+							    : !r.a[3]) &&
+		      ((r.a[1] & OPTEE_SMC_SEC_CAP_ASYNC_NOTIF) ? r.a[2] != 0
+								: !r.a[2]),
+	      "guest shown caps 0x%llx a2 %llu a3 %llu",
+	      (unsigned long long)r.a[1], (unsigned long long)r.a[2],
+	      (unsigned long long)r.a[3]);
 }
 
 /* a7 claims to be the hypervisor (std call) or the victim (fast). */
@@ -1303,6 +1329,313 @@ static void run_upper_std(struct atk *x)
 	      "OP-TEE saw %llu upper halves, %llu foreign a7",
 	      (unsigned long long)x->upper_garbage,
 	      (unsigned long long)x->bad_a7);
+}
+
+
+/* ------------------------------------------------------------------ */
+/* RPC-argument calls (§2.7, §2.8) and notifications (§2.19, §7.9)     */
+
+#define ARG_SIZE(n) ((uint32_t)OPTEE_MSG_GET_ARG_SIZE(n))
+
+enum regd_bad {
+	RB_FOREIGN,  /* the victim's cookie */
+	RB_UNKNOWN,  /* no buffer at all */
+	RB_END,	     /* offset at the buffer's end */
+	RB_HUGE,     /* offset far beyond */
+	RB_OVERLAP,  /* header fits, RPC area runs past the end */
+	RB_UNALIGNED /* not 8-byte aligned */
+};
+
+/* An echo INVOKE of `value` at `ipa`, results preset to the sentinel. */
+static struct optee_msg_arg *echo_at(struct hostile *h, uint64_t ipa,
+				     uint32_t session, uint32_t value)
+{
+	struct optee_msg_arg *m = hostile_ptr(h, ipa);
+
+	memset(m, 0, ARG_SIZE(1));
+	m->cmd = OPTEE_MSG_CMD_INVOKE_COMMAND;
+	m->func = TA_XFORM_CMD_ECHO;
+	m->session = session;
+	m->num_params = 1;
+	m->ret = HOSTILE_SENTINEL;
+	m->ret_origin = HOSTILE_SENTINEL;
+	m->params[0].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INOUT;
+	m->params[0].u.value.a = value;
+	return m;
+}
+
+/* CALL_WITH_REGD_ARG naming what it may not; never reaches OP-TEE. */
+static void run_regd_bad(struct atk *x)
+{
+	uint64_t data = 0, cookie, off = 0;
+	struct optee_msg_arg *m = NULL;
+	struct teemed_regs r;
+
+	if (x->a->variant == RB_FOREIGN) {
+		cookie = hostile_cookie(&x->v);
+		check(x, hostile_register(&x->v, cookie, 1, &data) ==
+				 TEEC_SUCCESS,
+		      "setup: victim REGISTER_SHM failed");
+		m = echo_at(&x->v, data, x->vsession, 1);
+	} else {
+		cookie = registered(x, 1);
+		x->cookie = cookie;
+		x->after = unregister_after;
+		if (x->a->variant == RB_UNKNOWN)
+			cookie = hostile_cookie(&x->h);
+		off = x->a->variant == RB_END	    ? PAGE
+		      : x->a->variant == RB_HUGE    ? 0xfffffff8u
+		      : x->a->variant == RB_OVERLAP ? PAGE - ARG_SIZE(1)
+		      : x->a->variant == RB_UNALIGNED ? 4
+						      : 0;
+	}
+	mark(x);
+	hostile_call_start_fid(&x->h, OPTEE_SMC_CALL_WITH_REGD_ARG, cookie,
+			       (uint32_t)off, 0, &r);
+	settle(x, call_answer(x, (uint32_t)r.a[0], m));
+	check(x, !r.a[1] && !r.a[2] && !r.a[3], "registers not cleared");
+	if (x->a->variant == RB_FOREIGN)
+		check(x, hostile_unregister(&x->v, cookie) == TEEC_SUCCESS,
+		      "victim's buffer could not be unregistered");
+}
+
+/* UNREGISTER_SHM of the buffer holding a suspended call's argument. */
+static void run_regd_unregister_busy(struct atk *x)
+{
+	uint64_t data = 0, cookie = hostile_cookie(&x->h), ipa;
+	struct optee_msg_arg *m, *u;
+	struct teemed_regs r;
+
+	check(x, hostile_register(&x->h, cookie, 1, &data) == TEEC_SUCCESS,
+	      "setup: REGISTER_SHM failed");
+	m = echo_at(&x->h, data, attacker_slow(x), 3);
+	m->func = TA_SLOW_CMD_SPIN;
+	hostile_call_start_fid(&x->h, OPTEE_SMC_CALL_WITH_REGD_ARG, cookie, 0,
+			       data + ARG_SIZE(1), &r);
+	if (!check(x, r.a[0] == OPTEE_SMC_RETURN_RPC_FOREIGN_INTR,
+		   "setup: slow REGD_ARG call not suspended (a0 0x%llx)",
+		   (unsigned long long)r.a[0]))
+		return;
+	add_pending(x, &x->h, &r);
+	ipa = hostile_arg(&x->h, OPTEE_MSG_CMD_UNREGISTER_SHM, 1);
+	u = hostile_msg(&x->h, ipa);
+	u->params[0].attr = OPTEE_MSG_ATTR_TYPE_RMEM_INPUT;
+	u->params[0].u.rmem.shm_ref = cookie;
+	mark(x);
+	settle(x, call_answer(x, hostile_call(&x->h, ipa), u));
+	finish_pending(x);
+	check(x, m->ret == TEEC_SUCCESS && m->params[0].u.value.b == 7,
+	      "the call whose buffer was attacked failed (ret 0x%x)", m->ret);
+	x->cookie = cookie;
+	unregister_after(x);
+}
+
+/*
+ * The guest rewrites its argument (in a registered buffer) and the RPC
+ * area after it while OP-TEE runs the call: OP-TEE keeps working on
+ * what it was given, and only the outputs come back.
+ */
+static void run_regd_rewrite(struct atk *x)
+{
+	uint64_t data = 0, cookie = hostile_cookie(&x->h);
+	const uint32_t off = 2 * ARG_SIZE(6);
+	struct optee_msg_arg *m;
+	struct teemed_regs r;
+	uint8_t *area;
+
+	check(x, hostile_register(&x->h, cookie, 1, &data) == TEEC_SUCCESS,
+	      "setup: REGISTER_SHM failed");
+	x->cookie = cookie;
+	x->after = unregister_after;
+	m = echo_at(&x->h, data + off, attacker_slow(x), 3);
+	m->func = TA_SLOW_CMD_SPIN;
+	area = (uint8_t *)m + ARG_SIZE(1);
+	mark(x);
+	hostile_call_start_fid(&x->h, OPTEE_SMC_CALL_WITH_REGD_ARG, cookie, off,
+			       data + off + ARG_SIZE(1), &r);
+	while (r.a[0] == OPTEE_SMC_RETURN_RPC_FOREIGN_INTR) {
+		m->cmd = OPTEE_MSG_CMD_REGISTER_SHM;
+		m->num_params = OPTEE_MSG_MAX_NUM_PARAMS;
+		m->session = x->vsession;
+		m->params[0].attr = OPTEE_MSG_ATTR_TYPE_TMEM_INOUT;
+		m->params[0].u.value.a = 1000;
+		memset(area, 0xa5, ARG_SIZE(4));
+		hostile_rpc_answer(&x->h, &r);
+	}
+	settle(x, call_answer(x, (uint32_t)r.a[0], m));
+	check(x, m->params[0].u.value.b == 7 && m->num_params == 127,
+	      "OP-TEE used the rewritten argument (b %llu), or more than "
+	      "the outputs came back",
+	      (unsigned long long)m->params[0].u.value.b);
+}
+
+/*
+ * CALL_WITH_RPC_ARG to the RPC TA: while the guest answers SHM_ALLOC in
+ * its RPC area it rewrites the fields OP-TEE does not read back; the
+ * call still reverses the right bytes.
+ */
+static void run_rpc_area_rewrite(struct atk *x)
+{
+	uint64_t in_data, out_data;
+	uint64_t in = hostile_buffer(&x->h, 1, &in_data);
+	uint64_t out = hostile_buffer(&x->h, 1, &out_data);
+	uint64_t ipa = hostile_arg(&x->h, OPTEE_MSG_CMD_INVOKE_COMMAND, 3);
+	struct optee_msg_arg *m = hostile_msg(&x->h, ipa);
+	struct optee_msg_arg *area;
+	struct teemed_regs r;
+	uint8_t *in_bytes = hostile_ptr(&x->h, in_data);
+	bool rewrote = false;
+
+	for (uint32_t i = 0; i < 256; i++)
+		in_bytes[i] = (uint8_t)(i * 7 + 1);
+	m->func = TA_RPC_CMD_REVERSE;
+	m->session = attacker_rpc(x);
+	hostile_tmem(&m->params[0], OPTEE_MSG_ATTR_TYPE_TMEM_INPUT, in, 256,
+		     hostile_cookie(&x->h));
+	m->params[1].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INPUT;
+	m->params[1].u.value.b = OPTEE_RPC_SHM_TYPE_APPL;
+	hostile_tmem(&m->params[2], OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT, out, 256,
+		     hostile_cookie(&x->h));
+	x->scratch[0] = in_data;
+	x->scratch[1] = out_data;
+	area = (struct optee_msg_arg *)(void *)((uint8_t *)m + ARG_SIZE(3));
+	mark(x);
+	hostile_call_start_fid(&x->h, OPTEE_SMC_CALL_WITH_RPC_ARG, ipa, 0,
+			       ipa + ARG_SIZE(3), &r);
+	while (OPTEE_SMC_RETURN_IS_RPC(r.a[0])) {
+		bool cmd = (uint32_t)r.a[0] == OPTEE_SMC_RETURN_RPC_CMD;
+
+		check(x, !cmd || (!r.a[1] && !r.a[2]),
+		      "RPC_CMD of an RPC_ARG call names cookie 0x%llx",
+		      (unsigned long long)pair(r.a[1], r.a[2]));
+		hostile_rpc_serve(&x->h, &r);
+		if (cmd) {
+			/* Not read back by OP-TEE: must not matter. */
+			area->cmd ^= 0x40;
+			area->func = 0xffffffffu;
+			area->session = 0x12345678u;
+			memset(&area->params[1], 0xee,
+			       sizeof(area->params[0]) * 3);
+			rewrote = true;
+		}
+		hostile_smc(&x->h, &r);
+	}
+	settle(x, call_answer(x, (uint32_t)r.a[0], m));
+	check(x, rewrote, "no RPC request reached the RPC area");
+	check_reversed(x);
+}
+
+/* What the victim is shown, whichever port embeds teemed. */
+static bool notif_offered(struct atk *x)
+{
+	struct teemed_regs r = {{OPTEE_SMC_EXCHANGE_CAPABILITIES}};
+
+	hostile_smc(&x->v, &r);
+	return (uint32_t)r.a[0] == OPTEE_SMC_RETURN_OK &&
+	       (r.a[1] & OPTEE_SMC_SEC_CAP_ASYNC_NOTIF);
+}
+
+/* The victim's TA sends `value` to the victim (notif_send_async). */
+static void victim_notify(struct atk *x, uint32_t value)
+{
+	uint64_t ipa = hostile_arg(&x->v, OPTEE_MSG_CMD_INVOKE_COMMAND, 1);
+	struct optee_msg_arg *m = hostile_msg(&x->v, ipa);
+
+	m->func = TA_XFORM_CMD_NOTIFY;
+	m->session = x->vsession;
+	m->params[0].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INPUT;
+	m->params[0].u.value.a = value;
+	check(x, hostile_call(&x->v, ipa) == OPTEE_SMC_RETURN_OK &&
+			 m->ret == TEEC_SUCCESS,
+	      "setup: victim's notify failed");
+}
+
+static void attacker_notify(struct atk *x, uint32_t value)
+{
+	uint64_t ipa = hostile_arg(&x->h, OPTEE_MSG_CMD_INVOKE_COMMAND, 1);
+	struct optee_msg_arg *m = hostile_msg(&x->h, ipa);
+
+	m->func = TA_XFORM_CMD_NOTIFY;
+	m->session = x->xform;
+	m->params[0].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INPUT;
+	m->params[0].u.value.a = value;
+	check(x, hostile_call(&x->h, ipa) == OPTEE_SMC_RETURN_OK &&
+			 m->ret == TEEC_SUCCESS,
+	      "setup: attacker's notify failed");
+}
+
+static void notif_fast(struct hostile *h, uint32_t fid, struct teemed_regs *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->a[0] = fid;
+	r->a[1] = 0xdeadbeef; /* junk the mediator must not forward */
+	r->a[7] = VICTIM;     /* and a spoofed client id */
+	hostile_smc(h, r);
+}
+
+enum notif_variant { NV_OTHER, NV_NEVER_ENABLED, NV_STOPPED };
+
+/*
+ * Reading, or being woken by, another VM's notifications. Both VMs'
+ * TAs send values; each VM is interrupted for, and reads, its own only.
+ */
+static void run_notif(struct atk *x)
+{
+	struct teemed_regs r;
+	uint64_t irq_v, irq_h;
+
+	if (x->unoffered) {
+		/* Not offered: every notification function is unknown. */
+		mark(x);
+		notif_fast(&x->h, OPTEE_SMC_ENABLE_ASYNC_NOTIF, &r);
+		check(x, r.a[0] == OPTEE_SMC_RETURN_UNKNOWN_FUNCTION,
+		      "ENABLE_ASYNC_NOTIF answered 0x%llx",
+		      (unsigned long long)r.a[0]);
+		notif_fast(&x->h, OPTEE_SMC_GET_ASYNC_NOTIF_VALUE, &r);
+		settle(x, smc_answer((uint32_t)r.a[0]));
+		check(x, !r.a[1] && !r.a[2], "a value came back");
+		check(x, world_poll_irq(&x->w) == 0, "a VM was notified");
+		return;
+	}
+	notif_fast(&x->v, OPTEE_SMC_ENABLE_ASYNC_NOTIF, &r);
+	check(x, r.a[0] == OPTEE_SMC_RETURN_OK, "setup: victim's ENABLE");
+	if (x->a->variant != NV_NEVER_ENABLED) {
+		notif_fast(&x->h, OPTEE_SMC_ENABLE_ASYNC_NOTIF, &r);
+		check(x, r.a[0] == OPTEE_SMC_RETURN_OK,
+		      "setup: attacker's ENABLE");
+	}
+	if (x->a->variant == NV_STOPPED) {
+		uint64_t ipa =
+			hostile_arg(&x->h, OPTEE_MSG_CMD_STOP_ASYNC_NOTIF, 0);
+
+		check(x, hostile_call(&x->h, ipa) == OPTEE_SMC_RETURN_OK,
+		      "setup: STOP_ASYNC_NOTIF");
+	}
+	victim_notify(x, 5);
+	attacker_notify(x, 9);
+	world_poll_irq(&x->w);
+	irq_v = x->vm[1].hv.irqs;
+	irq_h = x->vm[0].hv.irqs;
+	check(x, irq_v == 1, "victim interrupted %llu times for its value",
+	      (unsigned long long)irq_v);
+	check(x, irq_h == (x->a->variant == NV_OTHER ? 1u : 0u),
+	      "attacker interrupted %llu times", (unsigned long long)irq_h);
+	mark(x);
+	/* The attacker reads: its own 9, never the victim's 5. */
+	notif_fast(&x->h, OPTEE_SMC_GET_ASYNC_NOTIF_VALUE, &r);
+	settle(x, smc_answer((uint32_t)r.a[0]));
+	check(x, r.a[1] == 9 && r.a[2] == OPTEE_SMC_ASYNC_NOTIF_VALID,
+	      "attacker read value %llu flags %llu", (unsigned long long)r.a[1],
+	      (unsigned long long)r.a[2]);
+	notif_fast(&x->h, OPTEE_SMC_GET_ASYNC_NOTIF_VALUE, &r);
+	check(x, r.a[0] == OPTEE_SMC_RETURN_OK && !r.a[1] && !r.a[2],
+	      "attacker read a second value %llu", (unsigned long long)r.a[1]);
+	notif_fast(&x->v, OPTEE_SMC_GET_ASYNC_NOTIF_VALUE, &r);
+	check(x, r.a[1] == 5 && r.a[2] == OPTEE_SMC_ASYNC_NOTIF_VALID,
+	      "victim lost its value (read %llu flags %llu)",
+	      (unsigned long long)r.a[1], (unsigned long long)r.a[2]);
+	check(x, x->vm[1].hv.irqs == irq_v && x->vm[0].hv.irqs == irq_h,
+	      "reading woke a VM");
 }
 
 /* ------------------------------------------------------------------ */
@@ -1553,12 +1886,144 @@ static const struct attack attacks[] = {
 	 0},
 	{"cmd_do_bottom_half",
 	 "command",
-	 "asynchronous-notification command (not offered)",
-	 SMC(EBADCMD),
-	 UNTOUCHED,
+	 "DO_BOTTOM_HALF from a VM that never enabled notifications",
+	 {ATTACK_ANS_MSG, 0, HOSTILE_SENTINEL, HOSTILE_SENTINEL},
+	 AF_NOTIF_CMD,
 	 NULL,
 	 b_cmd,
 	 OPTEE_MSG_CMD_DO_BOTTOM_HALF,
+	 {0},
+	 0},
+	{"cmd_notif_params",
+	 "command",
+	 "STOP_ASYNC_NOTIF carrying a parameter",
+	 BADP,
+	 UNTOUCHED | AF_NOTIF_CMD,
+	 NULL,
+	 b_notif_params,
+	 OPTEE_MSG_CMD_STOP_ASYNC_NOTIF,
+	 {0},
+	 0},
+	/* RPC-argument calls (§2.7, §2.8) */
+	{"regd_foreign_cookie",
+	 "rpc-arg",
+	 "CALL_WITH_REGD_ARG naming the victim's registered buffer",
+	 SMC(EBADADDR),
+	 UNTOUCHED,
+	 run_regd_bad,
+	 NULL,
+	 RB_FOREIGN,
+	 {0},
+	 0},
+	{"regd_unknown_cookie",
+	 "rpc-arg",
+	 "CALL_WITH_REGD_ARG naming no buffer",
+	 SMC(EBADADDR),
+	 UNTOUCHED,
+	 run_regd_bad,
+	 NULL,
+	 RB_UNKNOWN,
+	 {0},
+	 0},
+	{"regd_offset_end",
+	 "rpc-arg",
+	 "CALL_WITH_REGD_ARG at the buffer's end",
+	 SMC(EBADADDR),
+	 UNTOUCHED,
+	 run_regd_bad,
+	 NULL,
+	 RB_END,
+	 {0},
+	 0},
+	{"regd_offset_huge",
+	 "rpc-arg",
+	 "CALL_WITH_REGD_ARG with offset 0xfffffff8",
+	 SMC(EBADADDR),
+	 UNTOUCHED,
+	 run_regd_bad,
+	 NULL,
+	 RB_HUGE,
+	 {0},
+	 0},
+	{"regd_overlap_end",
+	 "rpc-arg",
+	 "argument fits, its RPC area overlaps the buffer's end",
+	 SMC(EBADADDR),
+	 UNTOUCHED,
+	 run_regd_bad,
+	 NULL,
+	 RB_OVERLAP,
+	 {0},
+	 0},
+	{"regd_unaligned",
+	 "rpc-arg",
+	 "CALL_WITH_REGD_ARG at an offset not 8-byte aligned",
+	 SMC(EBADADDR),
+	 UNTOUCHED,
+	 run_regd_bad,
+	 NULL,
+	 RB_UNALIGNED,
+	 {0},
+	 0},
+	{"regd_unregister_in_use",
+	 "rpc-arg",
+	 "UNREGISTER_SHM of the buffer holding a suspended call's argument",
+	 BADP,
+	 0,
+	 run_regd_unregister_busy,
+	 NULL,
+	 0,
+	 {0},
+	 0},
+	{"regd_rewrite_mid_call",
+	 "rpc-arg",
+	 "rewrite the argument and RPC area in the buffer during the call",
+	 OKTA,
+	 0,
+	 run_regd_rewrite,
+	 NULL,
+	 0,
+	 {0},
+	 0},
+	{"rpc_area_rewrite",
+	 "rpc-arg",
+	 "CALL_WITH_RPC_ARG: rewrite the RPC request while answering it",
+	 OKTA,
+	 0,
+	 run_rpc_area_rewrite,
+	 NULL,
+	 0,
+	 {0},
+	 0},
+	/* Asynchronous notifications (§2.19, §7.9) */
+	{"notif_other_vm",
+	 "notification",
+	 "read or be woken by the victim's notification values",
+	 SMC(OK),
+	 AF_NOTIF_FN,
+	 run_notif,
+	 NULL,
+	 NV_OTHER,
+	 {0},
+	 0},
+	{"notif_never_enabled",
+	 "notification",
+	 "a VM that never enabled notifications reads values",
+	 SMC(OK),
+	 AF_NOTIF_FN,
+	 run_notif,
+	 NULL,
+	 NV_NEVER_ENABLED,
+	 {0},
+	 0},
+	{"notif_after_stop",
+	 "notification",
+	 "a VM that stopped notifications reads values",
+	 SMC(OK),
+	 AF_NOTIF_FN,
+	 run_notif,
+	 NULL,
+	 NV_STOPPED,
 	 {0},
 	 0},
 	/* Parameter attributes (§3.3) */
@@ -2022,9 +2487,9 @@ static const struct attack attacks[] = {
 	 0},
 	{"fast_async_notif",
 	 "function",
-	 "ENABLE_ASYNC_NOTIF (not offered)",
-	 SMC(UNKNOWN_FUNCTION),
-	 UNTOUCHED,
+	 "ENABLE_ASYNC_NOTIF with junk in a1 and a spoofed a7",
+	 SMC(OK),
+	 AF_NOTIF_FN,
 	 run_fid,
 	 NULL,
 	 OPTEE_SMC_ENABLE_ASYNC_NOTIF,
@@ -2042,8 +2507,8 @@ static const struct attack attacks[] = {
 	 0},
 	{"std_call_with_regd_arg",
 	 "function",
-	 "CALL_WITH_REGD_ARG: OP-TEE would read guest pages directly (§2.8)",
-	 SMC(UNKNOWN_FUNCTION),
+	 "CALL_WITH_REGD_ARG naming no registered buffer (cookie 0, §2.8)",
+	 SMC(EBADADDR),
 	 UNTOUCHED,
 	 run_fid,
 	 NULL,
@@ -2052,8 +2517,8 @@ static const struct attack attacks[] = {
 	 0},
 	{"std_call_with_rpc_arg",
 	 "function",
-	 "CALL_WITH_RPC_ARG (hidden)",
-	 SMC(UNKNOWN_FUNCTION),
+	 "CALL_WITH_RPC_ARG at IPA 0 (§2.7)",
+	 SMC(EBADADDR),
 	 UNTOUCHED,
 	 run_fid,
 	 NULL,
@@ -2231,6 +2696,13 @@ void attack_run_at(size_t i, bool ram_at_zero, struct attack_result *r)
 	x->r = r;
 	x->ram_at_zero = ram_at_zero;
 	if (setup(x)) {
+		if ((x->a->flags & (AF_NOTIF_FN | AF_NOTIF_CMD)) &&
+		    !notif_offered(x)) {
+			r->expected = smc_answer(x->a->flags & AF_NOTIF_FN
+							 ? OPTEE_SMC_RETURN_UNKNOWN_FUNCTION
+							 : OPTEE_SMC_RETURN_EBADCMD);
+			x->unoffered = true;
+		}
 		if (x->a->run)
 			x->a->run(x);
 		else

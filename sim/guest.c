@@ -55,6 +55,9 @@ enum page_state { PAGE_FREE, PAGE_USED, PAGE_LOST };
 /* What Linux calls a tee_shm: a buffer with a cookie. */
 enum shm_kind { SHM_TEMP, SHM_REG, SHM_RPC_ARG, SHM_PAYLOAD };
 
+/* Linux's argument cache with RPC_ARG: registered pages of slots. */
+#define ARGC_MAX_PAGES 16u
+
 struct gshm {
 	uint64_t cookie;
 	uint64_t size;
@@ -67,6 +70,7 @@ struct gshm {
 	bool shared;	 /* the secure world holds it */
 	bool busy;	 /* claimed by an operation (long-lived ones) */
 	bool long_lived; /* registered once, used by many operations */
+	bool argcache;	 /* a page of Linux's argument cache */
 	bool used;	 /* a supplicant command went through it */
 };
 
@@ -88,6 +92,7 @@ enum step_kind {
 	STEP_INVOKE,
 	STEP_CLOSE,
 	STEP_UNREGISTER,
+	STEP_NOTIF_CMD, /* DO_BOTTOM_HALF or STOP_ASYNC_NOTIF */
 	STEP_KIND_COUNT
 };
 
@@ -104,6 +109,10 @@ struct gcall {
 	struct teemed_regs start; /* first SMC, re-issued after ETHREAD_LIMIT */
 	uint64_t msg[ARG_WORDS];  /* host copy of the message */
 	uint64_t arg_ipa;	  /* 0 for fast calls */
+	uint64_t arg_page;	  /* the page holding it */
+	uint32_t arg_off;	  /* its offset there */
+	bool arg_private;	  /* a page of its own, freed at the end */
+	bool rpc_area;		  /* RPC messages follow the argument */
 	uint64_t wait_mark;
 	struct gshm *handed;	/* given to the secure world by this answer */
 	struct gshm *list_keep; /* SHM_ALLOC whose list lives until the next */
@@ -113,7 +122,7 @@ struct gcall {
 	bool waiting;
 };
 
-enum op_type { OT_WORK, OT_PROBE, OT_CLOSE, OT_DRAIN };
+enum op_type { OT_WORK, OT_PROBE, OT_CLOSE, OT_DRAIN, OT_NOTIF };
 
 /* Parameter slots of an INVOKE: values come from op->val, memory from a view.
  */
@@ -191,6 +200,19 @@ struct guest {
 	bool probe_started;
 	bool cache_enabled; /* we turned the RPC-argument cache on */
 	bool big_done;
+	/* SEC_CAP_RPC_ARG: RPC parameters of an RPC area, and the cache. */
+	uint32_t rpc_count;
+	uint32_t slot_size;
+	uint32_t slots_per_page;
+	struct gshm *argc[ARGC_MAX_PAGES];
+	uint32_t argc_pages;
+	/* Asynchronous notifications. */
+	bool notif_on;		/* ENABLE_ASYNC_NOTIF answered OK */
+	bool irq_pending;	/* interrupt taken, handler not run yet */
+	bool notif_op;		/* a vCPU runs the handler */
+	uint64_t notif_reserved; /* values an operation is about to send */
+	uint64_t notif_expected; /* values sent, not yet read */
+	uint64_t notif_early;	 /* read before the sending call returned */
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -331,6 +353,9 @@ static void shm_free(struct guest *g, struct gshm *s)
 			break;
 		}
 	}
+	for (uint32_t i = 0; i < g->argc_pages; i++)
+		if (g->argc[i] == s)
+			g->argc[i] = NULL;
 	free(s->pages);
 	free(s);
 }
@@ -459,22 +484,70 @@ static void regs_set(struct teemed_regs *r, uint32_t a0, uint64_t a1,
 	r->a[2] = a2;
 }
 
-/* A yielding call with the message of c->msg in a fresh private page. */
+/*
+ * The slot of `vi` in Linux's argument cache: each vCPU has at most one
+ * call in flight, so slot vi is its own. NULL if not registered.
+ */
+static struct gshm *argc_slot(struct guest *g, uint32_t vi, uint32_t *off)
+{
+	uint32_t page;
+
+	if (!g->rpc_count || !g->slots_per_page)
+		return NULL;
+	page = vi / g->slots_per_page;
+	if (page >= g->argc_pages || !g->argc[page] || !g->argc[page]->shared)
+		return NULL;
+	*off = (vi % g->slots_per_page) * g->slot_size;
+	return g->argc[page];
+}
+
+/*
+ * A yielding call with the message of c->msg, as Linux 6.x issues it:
+ * without RPC_ARG in a fresh private page (CALL_WITH_ARG); with it, in
+ * the vCPU's slot of the registered argument cache (CALL_WITH_REGD_ARG)
+ * or, for REGISTER/UNREGISTER (Linux's catch-22), in a private page
+ * with the RPC area after the message (CALL_WITH_RPC_ARG).
+ */
 static bool call_std(struct guest *g, struct gvcpu *v)
 {
 	struct gcall *c = &v->call;
 	static const uint8_t zero[PG];
+	uint32_t cmd = msg_of(c)->cmd;
+	size_t len = (size_t)OPTEE_MSG_GET_ARG_SIZE(msg_of(c)->num_params);
+	struct gshm *slot = NULL;
+	uint32_t off = 0;
 	uint64_t ipa;
 
-	if (!page_alloc(g, &ipa)) {
-		gerr(g, "guest out of RAM for an argument page");
-		return false;
+	if (cmd != OPTEE_MSG_CMD_REGISTER_SHM &&
+	    cmd != OPTEE_MSG_CMD_UNREGISTER_SHM)
+		slot = argc_slot(g, (uint32_t)(v - g->vcpu), &off);
+	c->rpc_area = g->rpc_count != 0;
+	if (slot) {
+		ipa = slot->pages[0];
+		page_write(g, ipa, off, zero, g->slot_size);
+		page_write(g, ipa, off, c->msg, len);
+		c->arg_private = false;
+		regs_set(&c->regs, OPTEE_SMC_CALL_WITH_REGD_ARG,
+			 slot->cookie >> 32, LO32(slot->cookie));
+		c->regs.a[3] = off;
+		g->st.regd_calls++;
+	} else {
+		if (!page_alloc(g, &ipa)) {
+			gerr(g, "guest out of RAM for an argument page");
+			return false;
+		}
+		page_write(g, ipa, 0, zero, PG);
+		page_write(g, ipa, 0, c->msg, len);
+		c->arg_private = true;
+		regs_set(&c->regs,
+			 c->rpc_area ? OPTEE_SMC_CALL_WITH_RPC_ARG
+				     : OPTEE_SMC_CALL_WITH_ARG,
+			 ipa >> 32, LO32(ipa));
+		g->st.rpc_arg_calls += c->rpc_area;
 	}
-	page_write(g, ipa, 0, zero, PG);
-	page_write(g, ipa, 0, c->msg,
-		   (size_t)OPTEE_MSG_GET_ARG_SIZE(msg_of(c)->num_params));
-	c->arg_ipa = ipa;
-	regs_set(&c->regs, OPTEE_SMC_CALL_WITH_ARG, ipa >> 32, LO32(ipa));
+	c->arg_page = ipa;
+	c->arg_off = off;
+	c->arg_ipa = ipa + off;
 	c->start = c->regs;
 	c->live = true;
 	c->started = false;
@@ -611,6 +684,8 @@ enum fast_id {
 	F_CAPS,
 	F_DISABLE,
 	F_ENABLE,
+	F_NOTIF_ENABLE,
+	F_NOTIF_GET,
 	F_COUNT
 };
 
@@ -622,6 +697,8 @@ static const uint32_t fast_fid[F_COUNT] = {
 	[F_CAPS] = OPTEE_SMC_EXCHANGE_CAPABILITIES,
 	[F_DISABLE] = OPTEE_SMC_DISABLE_SHM_CACHE,
 	[F_ENABLE] = OPTEE_SMC_ENABLE_SHM_CACHE,
+	[F_NOTIF_ENABLE] = OPTEE_SMC_ENABLE_ASYNC_NOTIF,
+	[F_NOTIF_GET] = OPTEE_SMC_GET_ASYNC_NOTIF_VALUE,
 };
 
 static void probe_fatal(struct guest *g, struct gop *op, const char *why,
@@ -633,6 +710,82 @@ static void probe_fatal(struct guest *g, struct gop *op, const char *why,
 	g->phase = PH_DEAD;
 	op_fail(op);
 	op->pos = op->nsteps;
+}
+
+/*
+ * SEC_CAP_RPC_ARG: Linux sizes argument slots for 6 parameters plus the
+ * RPC area OP-TEE asked for (a3), and pre-registers the pages holding
+ * them; enough pages here for one slot per vCPU.
+ */
+static void argc_plan(struct guest *g, struct gop *op, uint32_t a3)
+{
+	uint32_t pages;
+
+	if (a3 == 0 || a3 > OPTEE_RPC_MAX_NUM_PARAMS) {
+		gerr(g, "RPC_ARG with %u RPC parameters", a3);
+		return;
+	}
+	g->rpc_count = a3;
+	g->slot_size = (uint32_t)(OPTEE_MSG_GET_ARG_SIZE(6) +
+				  OPTEE_MSG_GET_ARG_SIZE(a3));
+	g->slots_per_page = PG / g->slot_size;
+	pages = (g->cfg.vcpus + g->slots_per_page - 1) / g->slots_per_page;
+	if (pages > ARGC_MAX_PAGES)
+		pages = ARGC_MAX_PAGES;
+	for (; g->argc_pages < pages; g->argc_pages++) {
+		struct gshm *s = shm_new(g, SHM_REG, PG, 0);
+
+		if (!s)
+			break;
+		s->argcache = true;
+		g->argc[g->argc_pages] = s;
+		step_add(op, STEP_REGISTER, 0, s, false);
+	}
+}
+
+/*
+ * One GET_ASYNC_NOTIF_VALUE of the interrupt handler (§9.9): a value
+ * must be one this guest's TA sent; 0 asks for a bottom half. Returns
+ * whether the step is over (false: read again, more are pending).
+ */
+static bool notif_value(struct guest *g, struct gvcpu *v,
+			const struct teemed_regs *r)
+{
+	uint32_t a0 = LO32(r->a[0]), val = LO32(r->a[1]);
+	uint32_t flags = LO32(r->a[2]);
+
+	if (a0 != OPTEE_SMC_RETURN_OK) {
+		if (!tolerate(g, smc_code_defined(a0)))
+			gerr(g, "GET_ASYNC_NOTIF_VALUE: a0 %#x", a0);
+		return true;
+	}
+	if (!(flags & OPTEE_SMC_ASYNC_NOTIF_VALID))
+		return true;
+	g->st.notif_values++;
+	/* On other CPUs the value can come before its call returns. */
+	if (val <= OPTEE_NOTIF_ASYNC_VALUE_MAX &&
+	    (g->notif_reserved & ~g->notif_early & (1ull << val))) {
+		g->notif_early |= 1ull << val;
+		if (val == OPTEE_SMC_ASYNC_NOTIF_VALUE_DO_BOTTOM_HALF)
+			step_add(&v->op, STEP_NOTIF_CMD,
+				 OPTEE_MSG_CMD_DO_BOTTOM_HALF, NULL, false);
+	} else if (val > OPTEE_NOTIF_ASYNC_VALUE_MAX ||
+		   !(g->notif_expected & (1ull << val))) {
+		gerr(g, "notification value %u this guest never asked for",
+		     val);
+	} else {
+		g->notif_expected &= ~(1ull << val);
+		if (val == OPTEE_SMC_ASYNC_NOTIF_VALUE_DO_BOTTOM_HALF)
+			step_add(&v->op, STEP_NOTIF_CMD,
+				 OPTEE_MSG_CMD_DO_BOTTOM_HALF, NULL, false);
+	}
+	if (!(flags & OPTEE_SMC_ASYNC_NOTIF_PENDING))
+		return true;
+	if (++v->op.repeats > 64) {
+		gerr(g, "more than 64 notification values pending");
+		return true;
+	}
+	return false;
 }
 
 /* Returns whether the step is over (false: issue it again). */
@@ -665,11 +818,23 @@ static bool fast_done(struct guest *g, struct gvcpu *v, uint8_t id,
 		else if (!(g->sec_caps & OPTEE_SMC_SEC_CAP_DYNAMIC_SHM))
 			probe_fatal(g, op, "no dynamic shared memory", a0);
 		else {
+			if (g->sec_caps & OPTEE_SMC_SEC_CAP_RPC_ARG)
+				argc_plan(g, op, LO32(r->a[3]) & 0xffu);
+			if (g->sec_caps & OPTEE_SMC_SEC_CAP_ASYNC_NOTIF)
+				step_add(op, STEP_FAST, F_NOTIF_ENABLE, NULL,
+					 false);
 			step_add(op, STEP_FAST, F_DISABLE, NULL, false);
-			if (!(g->sec_caps & OPTEE_SMC_SEC_CAP_RPC_ARG))
+			if (!g->rpc_count)
 				step_add(op, STEP_FAST, F_ENABLE, NULL, false);
 		}
 		return true;
+	case F_NOTIF_ENABLE:
+		g->notif_on = a0 == OPTEE_SMC_RETURN_OK;
+		if (!g->notif_on && !tolerate(g, smc_code_defined(a0)))
+			gerr(g, "ENABLE_ASYNC_NOTIF: a0 %#x", a0);
+		return true;
+	case F_NOTIF_GET:
+		return notif_value(g, v, r);
 	case F_DISABLE:
 		if (a0 == OPTEE_SMC_RETURN_OK) {
 			uint64_t ck = reg_pair(r->a[1], r->a[2]);
@@ -909,6 +1074,27 @@ static void done_unregister(struct guest *g, struct gvcpu *v, struct gstep *s,
 	}
 }
 
+/* DO_BOTTOM_HALF / STOP_ASYNC_NOTIF: no parameter, nothing written back. */
+static bool prep_notif_cmd(struct guest *g, struct gvcpu *v, struct gstep *s)
+{
+	msg_init(&v->call, s->arg, 0);
+	return call_std(g, v);
+}
+
+static void done_notif_cmd(struct guest *g, struct gvcpu *v, struct gstep *s,
+			   uint32_t a0)
+{
+	if (a0 != OPTEE_SMC_RETURN_OK) {
+		if (!tolerate(g, smc_code_defined(a0)))
+			gerr(g, "notification command %u: a0 %#x", s->arg, a0);
+		return;
+	}
+	if (s->arg == OPTEE_MSG_CMD_DO_BOTTOM_HALF)
+		g->st.bottom_halves++;
+	else
+		g->notif_on = false;
+}
+
 static bool prep_fast(struct guest *g, struct gvcpu *v, struct gstep *s)
 {
 	uint64_t a1 = 0;
@@ -932,6 +1118,7 @@ static const struct step_ops step_ops[STEP_KIND_COUNT] = {
 	[STEP_INVOKE] = {prep_invoke, done_invoke, true},
 	[STEP_CLOSE] = {prep_close, done_close, false},
 	[STEP_UNREGISTER] = {prep_unregister, done_unregister, false},
+	[STEP_NOTIF_CMD] = {prep_notif_cmd, done_notif_cmd, false},
 };
 
 /* ---- RPC service (§6, §9.6) ------------------------------------------- */
@@ -1095,31 +1282,44 @@ static void rpc_cmd(struct guest *g, struct gvcpu *v)
 {
 	struct gcall *c = &v->call;
 	uint64_t ck = reg_pair(c->regs.a[1], c->regs.a[2]);
-	struct gshm *s = shm_find(g, ck, SHM_RPC_ARG);
 	uint64_t buf[OPTEE_MSG_GET_ARG_SIZE(OPTEE_RPC_MAX_NUM_PARAMS) / 8];
 	struct optee_msg_arg *m = (struct optee_msg_arg *)buf;
+	uint32_t cap = OPTEE_RPC_MAX_NUM_PARAMS;
+	uint64_t page;
+	uint32_t off = 0;
 	size_t len;
 
-	if (!s) {
-		gerr(g, "RPC_CMD names unknown cookie %#llx",
-		     (unsigned long long)ck);
-		return;
+	if (c->rpc_area) {
+		/* Linux: right after its own message, whatever a1:a2 say. */
+		page = c->arg_page;
+		off = c->arg_off + (uint32_t)OPTEE_MSG_GET_ARG_SIZE(
+					   msg_of(c)->num_params);
+		cap = g->rpc_count;
+	} else {
+		struct gshm *s = shm_find(g, ck, SHM_RPC_ARG);
+
+		if (!s) {
+			gerr(g, "RPC_CMD names unknown cookie %#llx",
+			     (unsigned long long)ck);
+			return;
+		}
+		page = s->pages[0];
 	}
-	page_read(g, s->pages[0], 0, m, sizeof(*m));
-	if (m->num_params > OPTEE_RPC_MAX_NUM_PARAMS) {
+	page_read(g, page, off, m, sizeof(*m));
+	if (m->num_params > cap) {
 		gerr(g, "RPC message with %u params", m->num_params);
 		m->ret = TEEC_ERROR_BAD_PARAMETERS;
-		page_write(g, s->pages[0], 0, m, sizeof(*m));
+		page_write(g, page, off, m, sizeof(*m));
 		return;
 	}
 	len = (size_t)OPTEE_MSG_GET_ARG_SIZE(m->num_params);
-	page_read(g, s->pages[0], 0, m, len);
+	page_read(g, page, off, m, len);
 	oracle_guest_bytes(g->cfg.oracle, g->cfg.vm_id, m, len, "rpc message");
 	m->ret = TEEC_ERROR_NOT_SUPPORTED;
 	for (size_t i = 0; i < sizeof(rpc_cmds) / sizeof(rpc_cmds[0]); i++)
 		if (rpc_cmds[i].cmd == m->cmd)
 			rpc_cmds[i].fn(g, v, m);
-	page_write(g, s->pages[0], 0, m, len);
+	page_write(g, page, off, m, len);
 }
 
 static void rpc_serve(struct guest *g, struct gvcpu *v)
@@ -1367,6 +1567,37 @@ static void check_xor(struct guest *g, struct gop *op,
 	free(want);
 }
 
+/* Have the TA send a notification value no operation has outstanding. */
+static bool prep_notify(struct guest *g, struct gop *op)
+{
+	uint64_t busy = g->notif_reserved | g->notif_expected;
+	uint32_t v = (uint32_t)rng_below(g, OPTEE_NOTIF_ASYNC_VALUE_MAX + 1);
+
+	for (uint32_t i = 0; i <= OPTEE_NOTIF_ASYNC_VALUE_MAX; i++) {
+		uint32_t c = (v + i) % (OPTEE_NOTIF_ASYNC_VALUE_MAX + 1);
+
+		if (!(busy & (1ull << c))) {
+			g->notif_reserved |= 1ull << c;
+			op->val[0].a = c;
+			op->want[0] = c;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void check_notify(struct guest *g, struct gop *op,
+			 const struct optee_msg_param *p)
+{
+	(void)p;
+	/* Sent: the interrupt and the value must now come (or came). */
+	g->notif_reserved &= ~(1ull << op->want[0]);
+	if (g->notif_early & (1ull << op->want[0]))
+		g->notif_early &= ~(1ull << op->want[0]);
+	else
+		g->notif_expected |= 1ull << op->want[0];
+}
+
 static bool prep_fnv(struct guest *g, struct gop *op)
 {
 	return make_input(g, op, pick_len(g));
@@ -1521,6 +1752,14 @@ static const struct op_desc op_table[] = {
 	 {0, 0, 1},
 	 prep_rev,
 	 check_rev},
+	{"notify",
+	 GUEST_MEM_NOTIF,
+	 TA_XFORM,
+	 TA_XFORM_CMD_NOTIFY,
+	 SL4(VAL_IN, NONE, NONE, NONE),
+	 {0},
+	 prep_notify,
+	 check_notify},
 	{"null checksum",
 	 GUEST_MEM_NULL,
 	 TA_CHECKSUM,
@@ -1561,7 +1800,8 @@ static const struct op_desc *op_draw(struct guest *g)
 		return &big_desc;
 	}
 	for (size_t i = 0; i < OP_COUNT; i++)
-		if (op_table[i].mem & g->cfg.mem)
+		if ((op_table[i].mem & g->cfg.mem) &&
+		    (op_table[i].mem != GUEST_MEM_NOTIF || g->notif_on))
 			cand[n++] = &op_table[i];
 	return n ? cand[rng_below(g, n)] : NULL;
 }
@@ -1615,6 +1855,10 @@ static int op_kind_next(const struct guest *g, uint32_t vi)
 {
 	const struct gvcpu *v = &g->vcpu[vi];
 
+	/* Linux's interrupt handler runs before anything else. */
+	if (g->irq_pending && !g->notif_op && g->notif_on &&
+	    (g->phase == PH_RUN || g->phase == PH_DRAIN))
+		return OT_NOTIF;
 	switch (g->phase) {
 	case PH_PROBE:
 		return vi == 0 && !g->probe_started ? OT_PROBE : -1;
@@ -1625,7 +1869,16 @@ static int op_kind_next(const struct guest *g, uint32_t vi)
 			return -1;
 		if (vcpu_has_sessions(v))
 			return OT_CLOSE;
-		return others_quiet(g, vi) ? OT_DRAIN : -1;
+		/*
+		 * Cleanup waits for the notifications its TAs sent, unless
+		 * a fault injected into the platform may have lost one (an
+		 * SMC of the interrupt handler): drain_finish() counts it.
+		 */
+		return others_quiet(g, vi) && !g->irq_pending &&
+				       (!g->notif_expected ||
+					g->cfg.tolerate_faults)
+			       ? OT_DRAIN
+			       : -1;
 	default:
 		return -1;
 	}
@@ -1634,6 +1887,10 @@ static int op_kind_next(const struct guest *g, uint32_t vi)
 static void drain_finish(struct guest *g)
 {
 	g->phase = PH_DONE;
+	/* Every value the TAs sent must have come, each exactly once. */
+	if (g->notif_expected && !tolerate(g, true))
+		gerr(g, "notification values %#llx never delivered",
+		     (unsigned long long)g->notif_expected);
 	/*
 	 * After an injected fault some buffers never come back: the
 	 * secure world holds them (a thread cut off in an RPC) or never
@@ -1662,6 +1919,12 @@ static bool op_next(struct guest *g, uint32_t vi)
 		return true;
 	case OT_WORK:
 		return op_start_work(g, v);
+	case OT_NOTIF:
+		op_reset(v, OT_NOTIF);
+		g->irq_pending = false;
+		g->notif_op = true;
+		step_add(&v->op, STEP_FAST, F_NOTIF_GET, NULL, false);
+		return true;
 	case OT_CLOSE:
 		op_reset(v, OT_CLOSE);
 		for (uint8_t t = 0; t < TA_COUNT; t++)
@@ -1671,9 +1934,17 @@ static bool op_next(struct guest *g, uint32_t vi)
 	case OT_DRAIN:
 		op_reset(v, OT_DRAIN);
 		g->phase = PH_DRAIN;
+		/* Linux's removal: notifications, buffers, argument cache. */
+		if (g->notif_on)
+			step_add(&v->op, STEP_NOTIF_CMD,
+				 OPTEE_MSG_CMD_STOP_ASYNC_NOTIF, NULL, false);
 		for (uint32_t i = 0; i < g->nshms; i++)
 			if (g->shms[i]->long_lived && g->shms[i]->shared)
 				step_add(&v->op, STEP_UNREGISTER, 0, g->shms[i],
+					 true);
+		for (uint32_t i = 0; i < g->argc_pages; i++)
+			if (g->argc[i] && g->argc[i]->shared)
+				step_add(&v->op, STEP_UNREGISTER, 0, g->argc[i],
 					 true);
 		if (g->cache_enabled)
 			step_add(&v->op, STEP_FAST, F_DISABLE, NULL, false);
@@ -1697,7 +1968,15 @@ static void op_finish(struct guest *g, struct gvcpu *v)
 	free(op->in);
 	switch (op->type) {
 	case OT_WORK:
+		/* A notification that was not sent is not awaited. */
+		if (op->d && op->d->prep == prep_notify) {
+			g->notif_reserved &= ~(1ull << op->want[0]);
+			g->notif_early &= ~(1ull << op->want[0]);
+		}
 		g->st.ops++;
+		break;
+	case OT_NOTIF:
+		g->notif_op = false;
 		break;
 	case OT_PROBE:
 		if (g->phase == PH_PROBE)
@@ -1758,10 +2037,11 @@ static void call_end(struct guest *g, struct gvcpu *v, uint32_t a0)
 		shm_list_free(g, c->list_keep);
 		c->list_keep = NULL;
 	}
-	page_read(g, c->arg_ipa, 0, c->msg, len);
+	page_read(g, c->arg_page, c->arg_off, c->msg, len);
 	oracle_guest_bytes(g->cfg.oracle, g->cfg.vm_id, c->msg, len,
 			   "argument");
-	page_free(g, c->arg_ipa);
+	if (c->arg_private)
+		page_free(g, c->arg_page);
 	c->arg_ipa = 0;
 	step_end(g, v, a0, NULL);
 }
@@ -1970,10 +2250,21 @@ bool guest_poke_arg(struct guest *g, uint32_t vi, uint32_t offset,
 	v = &g->vcpu[vi];
 	if (!v->busy || !v->call.live || !v->call.arg_ipa)
 		return false;
-	page_write(g, v->call.arg_ipa, offset, &value, 1);
+	/* Within the call's own page, or its own slot of the cache. */
+	if (!v->call.arg_private)
+		offset %= g->slot_size;
+	page_write(g, v->call.arg_page, v->call.arg_off + offset, &value, 1);
 	if (!v->op.tampered) {
 		v->op.tampered = true;
 		g->st.tampered_ops++;
 	}
 	return true;
+}
+
+void guest_notif_irq(void *ctx)
+{
+	struct guest *g = ctx;
+
+	g->st.notif_irqs++;
+	g->irq_pending = true;
 }

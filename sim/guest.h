@@ -32,7 +32,8 @@ typedef void (*guest_smc_fn)(void *ctx, struct teemed_regs *regs);
 #define GUEST_MEM_RMEM	0x04u /* registered memory (REGISTER_SHM + rmem) */
 #define GUEST_MEM_RPC	0x08u /* TAs that need RPC SHM_ALLOC + supplicant */
 #define GUEST_MEM_NULL	0x10u /* NULL memrefs */
-#define GUEST_MEM_ALL	0x1Fu
+#define GUEST_MEM_NOTIF 0x20u /* TAs that send asynchronous notifications */
+#define GUEST_MEM_ALL	0x3Fu
 
 struct guest_config {
 	struct machine *machine; /* the guest's RAM was added already */
@@ -86,6 +87,11 @@ struct guest_stats {
 	uint64_t tolerated;	/* defined errors under tolerate_faults */
 	uint64_t unanswered;	/* a0 OK, but the message's answer never
 				   written back (counted in errors too) */
+	uint64_t regd_calls;	/* CALL_WITH_REGD_ARG / _RPC_ARG issued */
+	uint64_t rpc_arg_calls;
+	uint64_t notif_irqs;	/* notification interrupts taken */
+	uint64_t notif_values;	/* values read, bottom halves included */
+	uint64_t bottom_halves; /* DO_BOTTOM_HALF calls made */
 	char first_error[192];
 };
 
@@ -108,6 +114,14 @@ uint32_t guest_calls_in_rpc(const struct guest *g);
 uint32_t guest_registered_now(const struct guest *g);
 
 void guest_get_stats(const struct guest *g, struct guest_stats *out);
+
+/*
+ * The guest's OP-TEE notification interrupt fired (the hypervisor
+ * injected it): an idle vCPU then reads the values as Linux's handler
+ * does and runs DO_BOTTOM_HALF when asked. A value the guest never had
+ * its TA send is an error: another VM's notification reached it.
+ */
+void guest_notif_irq(void *g);
 
 /*
  * Attack hooks. guest_balloon_shared() tries to balloon a page the

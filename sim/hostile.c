@@ -96,6 +96,19 @@ void hostile_call_start(struct hostile *h, uint64_t arg_ipa,
 	hostile_smc(h, r);
 }
 
+void hostile_call_start_fid(struct hostile *h, uint32_t fid, uint64_t a1a2,
+			    uint32_t a3, uint64_t area_ipa,
+			    struct teemed_regs *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->a[0] = fid;
+	r->a[1] = a1a2 >> 32;
+	r->a[2] = (uint32_t)a1a2;
+	r->a[3] = a3;
+	h->area_ipa = area_ipa;
+	hostile_smc(h, r);
+}
+
 /* Copy between the guest's memory (by IPA) and `buf`, page by page. */
 static bool guest_io(struct hostile *h, uint64_t ipa, uint8_t *buf,
 		     uint64_t len, bool to_guest)
@@ -158,8 +171,11 @@ struct optee_msg_arg *hostile_rpc_msg(struct hostile *h,
 				      const struct teemed_regs *r)
 {
 	uint64_t cookie = (uint64_t)(uint32_t)r->a[1] << 32 | (uint32_t)r->a[2];
-	struct hostile_buf *b = buf_find(h->rpc_args, cookie);
+	struct hostile_buf *b;
 
+	if (!cookie && h->area_ipa)
+		return hostile_ptr(h, h->area_ipa);
+	b = buf_find(h->rpc_args, cookie);
 	return b ? hostile_ptr(h, b->ipa) : NULL;
 }
 

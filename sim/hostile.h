@@ -40,6 +40,9 @@ struct hostile {
 	bool contiguous_payloads;
 	uint64_t smcs;
 	uint64_t last_shm_free; /* cookie of the last SHM_FREE served */
+	/* RPC area of the RPC_ARG / REGD_ARG call in progress (0: none):
+	   where an RPC_CMD naming cookie 0 is. */
+	uint64_t area_ipa;
 };
 
 void hostile_init(struct hostile *h, struct world *w, struct world_vm *v);
@@ -70,6 +73,14 @@ struct optee_msg_arg *hostile_msg(struct hostile *h, uint64_t arg_ipa);
 /* CALL_WITH_ARG of the argument at `arg_ipa` (registers in `r`). */
 void hostile_call_start(struct hostile *h, uint64_t arg_ipa,
 			struct teemed_regs *r);
+/*
+ * CALL_WITH_RPC_ARG (a1:a2 = the argument's IPA) or CALL_WITH_REGD_ARG
+ * (a1:a2 = cookie, a3 = offset); `area_ipa` is where its RPC messages
+ * will be, in a single page.
+ */
+void hostile_call_start_fid(struct hostile *h, uint32_t fid, uint64_t a1a2,
+			    uint32_t a3, uint64_t area_ipa,
+			    struct teemed_regs *r);
 /* Serve the RPC in `r` and leave the RETURN_FROM_RPC in `r`, unsent. */
 void hostile_rpc_serve(struct hostile *h, struct teemed_regs *r);
 /* Answer the RPC in `r` as a Linux driver would and resume. */

@@ -52,6 +52,7 @@ void optee_model_default_config(struct optee_model_config *cfg)
 			OPTEE_SMC_SEC_CAP_DYNAMIC_SHM |
 			OPTEE_SMC_SEC_CAP_VIRTUALIZATION |
 			OPTEE_SMC_SEC_CAP_MEMREF_NULL |
+			OPTEE_SMC_SEC_CAP_ASYNC_NOTIF |
 			OPTEE_SMC_SEC_CAP_RPC_ARG;
 	cfg->virtualization = true;
 	cfg->msg_major = OPTEE_MSG_REVISION_MAJOR;
@@ -355,20 +356,32 @@ static void fast_vm_destroyed(struct optee_model *sw, struct model_part *part,
 	r->a[0] = OPTEE_SMC_RETURN_OK;
 }
 
+/*
+ * notif_deliver_atomic_event(STARTED, a7): the partition a7 names, none
+ * for the hypervisor; OK either way.
+ */
 static void fast_async_enable(struct optee_model *sw, struct model_part *part,
 			      struct teemed_regs *r)
 {
-	(void)part;
-	r->a[0] = (sw->cfg.sec_caps & OPTEE_SMC_SEC_CAP_ASYNC_NOTIF)
-			  ? OPTEE_SMC_RETURN_OK
-			  : OPTEE_SMC_RETURN_UNKNOWN_FUNCTION;
+	if (!(sw->cfg.sec_caps & OPTEE_SMC_SEC_CAP_ASYNC_NOTIF)) {
+		r->a[0] = OPTEE_SMC_RETURN_UNKNOWN_FUNCTION;
+		return;
+	}
+	if (part)
+		part->notif_started = true;
+	r->a[0] = OPTEE_SMC_RETURN_OK;
 }
 
-/* The model never raises a notification: "no value" every time. */
+/*
+ * notif_get_value(): the lowest pending value of the calling partition,
+ * with VALID, and PENDING if more remain; nothing for the hypervisor.
+ */
 static void fast_async_value(struct optee_model *sw, struct model_part *part,
 			     struct teemed_regs *r)
 {
-	(void)part;
+	uint64_t *bits = part ? &part->notif_values : NULL;
+	uint32_t v = 0;
+
 	if (!(sw->cfg.sec_caps & OPTEE_SMC_SEC_CAP_ASYNC_NOTIF)) {
 		r->a[0] = OPTEE_SMC_RETURN_UNKNOWN_FUNCTION;
 		return;
@@ -376,6 +389,76 @@ static void fast_async_value(struct optee_model *sw, struct model_part *part,
 	r->a[0] = OPTEE_SMC_RETURN_OK;
 	r->a[1] = 0;
 	r->a[2] = 0;
+	if (!bits || !*bits)
+		return;
+	while (!(*bits & (1ull << v)))
+		v++;
+	*bits &= ~(1ull << v);
+	r->a[1] = v;
+	r->a[2] = OPTEE_SMC_ASYNC_NOTIF_VALID |
+		  (*bits ? OPTEE_SMC_ASYNC_NOTIF_PENDING : 0);
+}
+
+/* notif_send_async(): the value is the partition's; one interrupt. */
+bool optee_model_notif_send(struct optee_model *sw, struct model_part *part,
+			    uint32_t value)
+{
+	if (value > OPTEE_NOTIF_ASYNC_VALUE_MAX || !part ||
+	    !(sw->cfg.sec_caps & OPTEE_SMC_SEC_CAP_ASYNC_NOTIF))
+		return false;
+	part->notif_values |= 1ull << value;
+	sw->irq_raised = true;
+	sw->st.notif_sent++;
+	sw->st.notif_irqs++;
+	return true;
+}
+
+bool optee_model_notify_vm(struct optee_model *sw, uint16_t vm_id,
+			   uint32_t value)
+{
+	bool ok;
+
+	pthread_mutex_lock(&sw->mu);
+	ok = optee_model_notif_send(sw, part_find(sw, vm_id), value);
+	pthread_mutex_unlock(&sw->mu);
+	return ok;
+}
+
+bool optee_model_take_irq(struct optee_model *sw)
+{
+	bool raised;
+
+	pthread_mutex_lock(&sw->mu);
+	raised = sw->irq_raised;
+	sw->irq_raised = false;
+	pthread_mutex_unlock(&sw->mu);
+	return raised;
+}
+
+uint64_t optee_model_vm_bottom_halves(struct optee_model *sw, uint16_t vm_id)
+{
+	struct model_part *p;
+	uint64_t n = 0;
+
+	pthread_mutex_lock(&sw->mu);
+	p = sw->cfg.virtualization ? part_find(sw, vm_id) : &sw->parts[0];
+	if (p)
+		n = p->bottom_halves;
+	pthread_mutex_unlock(&sw->mu);
+	return n;
+}
+
+uint64_t optee_model_vm_notif_pending(struct optee_model *sw, uint16_t vm_id)
+{
+	struct model_part *p;
+	uint64_t bits = 0;
+
+	pthread_mutex_lock(&sw->mu);
+	p = sw->cfg.virtualization ? part_find(sw, vm_id) : &sw->parts[0];
+	if (p)
+		bits = p->notif_values;
+	pthread_mutex_unlock(&sw->mu);
+	return bits;
 }
 
 static const struct {

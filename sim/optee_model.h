@@ -30,7 +30,7 @@ struct optee_model_config {
 	bool prealloc_rpc_cache; /* CFG_PREALLOC_RPC_CACHE */
 };
 
-/* A 4.10-like OP-TEE: 4 threads, 8 partitions, caps 0x5d, cache on. */
+/* A 4.10-like OP-TEE: 4 threads, 8 partitions, caps 0x7d, cache on. */
 void optee_model_default_config(struct optee_model_config *cfg);
 
 struct optee_model;
@@ -52,10 +52,32 @@ struct optee_model_stats {
 	uint32_t registered;         /* registered + RPC objects, all */
 	uint32_t threads_busy;       /* active or suspended, all */
 	uint64_t bad_requests;       /* calls refused for malformed input */
+	uint64_t notif_sent;         /* asynchronous values sent */
+	uint64_t notif_irqs;         /* notification interrupts raised */
 };
 
 void optee_model_get_stats(struct optee_model *sw,
 			   struct optee_model_stats *out);
+
+/*
+ * Whether OP-TEE raised its notification interrupt since the last call
+ * (and clear it): the hypervisor's handler of that one physical
+ * interrupt then runs. Never raised from inside an SMC's caller.
+ */
+bool optee_model_take_irq(struct optee_model *sw);
+
+/*
+ * A driver of OP-TEE sends asynchronous `value` (0..63) to `vm_id`, as
+ * notif_send_async() does; false if that VM or value does not exist.
+ */
+bool optee_model_notify_vm(struct optee_model *sw, uint16_t vm_id,
+			   uint32_t value);
+
+/* DO_BOTTOM_HALF calls the partition of `vm_id` served while started. */
+uint64_t optee_model_vm_bottom_halves(struct optee_model *sw, uint16_t vm_id);
+
+/* Asynchronous values pending in the partition of `vm_id`. */
+uint64_t optee_model_vm_notif_pending(struct optee_model *sw, uint16_t vm_id);
 
 /* Objects (registered buffers, RPC buffers) the partition of `vm_id` holds. */
 uint32_t optee_model_vm_objects(struct optee_model *sw, uint16_t vm_id);

@@ -468,10 +468,21 @@ static enum model_cmd_status cmd_unregister(struct model_ctx *c)
 	return MODEL_CMD_DONE;
 }
 
-/* Async-notification commands: nothing to do, nothing written. */
-static enum model_cmd_status cmd_nop(struct model_ctx *c)
+/*
+ * notif_deliver_event(): the partition's notification drivers run their
+ * bottom half, or stop, if it was started; no parameter is read and
+ * nothing is written back.
+ */
+static enum model_cmd_status cmd_bottom_half(struct model_ctx *c)
 {
-	(void)c;
+	if (c->part->notif_started)
+		c->part->bottom_halves++;
+	return MODEL_CMD_DONE;
+}
+
+static enum model_cmd_status cmd_stop_notif(struct model_ctx *c)
+{
+	c->part->notif_started = false;
 	return MODEL_CMD_DONE;
 }
 
@@ -488,9 +499,10 @@ static const struct {
 	 cmd_register},
 	{OPTEE_MSG_CMD_UNREGISTER_SHM, OPTEE_SMC_SEC_CAP_DYNAMIC_SHM,
 	 cmd_unregister},
-	{OPTEE_MSG_CMD_DO_BOTTOM_HALF, OPTEE_SMC_SEC_CAP_ASYNC_NOTIF, cmd_nop},
+	{OPTEE_MSG_CMD_DO_BOTTOM_HALF, OPTEE_SMC_SEC_CAP_ASYNC_NOTIF,
+	 cmd_bottom_half},
 	{OPTEE_MSG_CMD_STOP_ASYNC_NOTIF, OPTEE_SMC_SEC_CAP_ASYNC_NOTIF,
-	 cmd_nop},
+	 cmd_stop_notif},
 };
 
 enum model_cmd_status optee_model_cmd_step(struct model_ctx *c)

@@ -235,6 +235,10 @@ struct model_part {
 	struct model_session *sessions;
 	uint32_t session_seq;
 	uint32_t nsessions;
+	/* notif.c / notif_default.c: per-partition since 4.3. */
+	bool notif_started;	/* ENABLE_ASYNC_NOTIF, until STOP */
+	uint64_t notif_values;	/* pending asynchronous values 0..63 */
+	uint64_t bottom_halves; /* DO_BOTTOM_HALF served while started */
 };
 
 struct optee_model {
@@ -247,6 +251,8 @@ struct optee_model {
 	uint64_t part_seq;
 	uint16_t client; /* a7 of the SMC being served, for the oracle */
 	struct optee_model_stats st;
+	/* CFG_CORE_ASYNC_NOTIF_GIC_INTID raised, not yet taken. */
+	bool irq_raised;
 };
 
 /* What code running inside a thread needs. */
@@ -278,6 +284,10 @@ bool optee_model_ta_read(struct model_ctx *c, const struct model_param *p,
 			 uint64_t off, void *buf, uint64_t len);
 bool optee_model_ta_write(struct model_ctx *c, const struct model_param *p,
 			  uint64_t off, const void *buf, uint64_t len);
+
+/* optee_model.c: notif_send_async(); false for a value beyond 63. */
+bool optee_model_notif_send(struct optee_model *sw, struct model_part *part,
+			    uint32_t value);
 
 /* optee_model_msg.c */
 enum model_cmd_status {

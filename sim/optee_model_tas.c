@@ -108,6 +108,11 @@ static enum model_ta_status ta_xform(struct model_ctx *c,
 	switch (x->func) {
 	case TA_XFORM_CMD_XOR:
 		return xform_xor(c, x);
+	case TA_XFORM_CMD_NOTIFY:
+		if (v->type != MODEL_PT_VALUE_IN ||
+		    !optee_model_notif_send(c->sw, c->part, (uint32_t)v->a))
+			return done(x, TEEC_ERROR_BAD_PARAMETERS);
+		return done(x, TEEC_SUCCESS);
 	case TA_XFORM_CMD_ECHO:
 		if (v->type != MODEL_PT_VALUE_INOUT)
 			return done(x, TEEC_ERROR_BAD_PARAMETERS);

@@ -45,12 +45,13 @@ static const struct scenario_desc scenarios[] = {
 	{
 		.name = "basic",
 		.help = "sessions, value-only invokes, temporary memory, "
-			"interrupted slow calls",
+			"interrupted slow calls, notifications",
 		.vms = 4,
 		.vcpus = 2,
 		.ops = 6000,
 		.buf_size = 16384,
-		.mem = GUEST_MEM_VALUE | GUEST_MEM_TMEM | GUEST_MEM_NULL,
+		.mem = GUEST_MEM_VALUE | GUEST_MEM_TMEM | GUEST_MEM_NULL |
+		       GUEST_MEM_NOTIF,
 		.max_spins = 4,
 		.cleanup = true,
 	},
@@ -193,6 +194,7 @@ static bool run_setup(struct run *run)
 	wo.fail_op = run->o.fail_op;
 	wo.fail_at = run->o.fail_at;
 	wo.ram_at_zero = run->o.ram_at_zero;
+	wo.features_off = run->o.features_off;
 	if (!world_init(&run->w, &wo))
 		return false;
 	run->vms = calloc(run->o.vms, sizeof(*run->vms));
@@ -243,6 +245,9 @@ static bool run_setup(struct run *run)
 			world_err(&run->w, "guest_create(%u) failed", id);
 			return false;
 		}
+		/* The guest's line of OP-TEE's notification interrupt. */
+		v->wv.hv.irq = guest_notif_irq;
+		v->wv.hv.irq_ctx = v->g;
 	}
 	return true;
 }
@@ -294,6 +299,8 @@ static void run_schedule(struct run *run)
 		v = &run->vms[pick / nc];
 		v->wv.hv.vcpu = pick % nc;
 		guest_vcpu_step(v->g, pick % nc);
+		/* OP-TEE's notification interrupt, if that SMC raised it. */
+		world_poll_irq(&run->w);
 		/* The guest tries to take back a page OP-TEE holds. */
 		if (run->d->balloon_every && steps % run->d->balloon_every == 0)
 			guest_balloon_shared(v->g);
@@ -323,7 +330,26 @@ static void collect_vm(struct run *run, struct rvm *v)
 	r->calls += gs.calls;
 	r->rpcs += gs.rpcs;
 	r->foreign_intrs += gs.foreign_intrs;
+	r->regd_calls += gs.regd_calls;
+	r->rpc_arg_calls += gs.rpc_arg_calls;
+	r->notif_irqs += gs.notif_irqs;
+	r->notif_values += gs.notif_values;
 	r->bytes_verified += gs.bytes_verified;
+	/* Each interrupt teemed injected reached this guest, and each
+	   bottom half it asked for ran in its own partition. */
+	if (gs.notif_irqs != v->wv.hv.irqs)
+		world_err(&run->w, "vm %u: %llu interrupts injected, %llu taken",
+			  v->wv.hv.vm_id, (unsigned long long)v->wv.hv.irqs,
+			  (unsigned long long)gs.notif_irqs);
+	r->bottom_halves +=
+		optee_model_vm_bottom_halves(run->w.sw, v->wv.hv.vm_id);
+	if (!run->o.fail_at && !v->halted &&
+	    optee_model_vm_bottom_halves(run->w.sw, v->wv.hv.vm_id) !=
+		    gs.bottom_halves)
+		world_err(&run->w, "vm %u: %llu bottom halves asked, %llu ran",
+			  v->wv.hv.vm_id, (unsigned long long)gs.bottom_halves,
+			  (unsigned long long)optee_model_vm_bottom_halves(
+				  run->w.sw, v->wv.hv.vm_id));
 	r->ethread_waits += gs.ethread_waits;
 	r->balloon_tries += gs.balloon_tries;
 	/*

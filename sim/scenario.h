@@ -49,6 +49,9 @@ struct scenario_opts {
 	uint64_t fail_at;
 	/* The machine also has host RAM at PA 0 (world_opts). */
 	bool ram_at_zero;
+	/* TEEMED_FEATURE_* the VMs are not offered: the guests then take
+	   the older paths (CALL_WITH_ARG, no notifications), as Linux. */
+	uint32_t features_off;
 };
 
 struct scenario_result {
@@ -60,6 +63,11 @@ struct scenario_result {
 	uint64_t calls; /* yielding calls completed */
 	uint64_t rpcs;
 	uint64_t foreign_intrs;
+	uint64_t regd_calls;	/* CALL_WITH_REGD_ARG issued by guests */
+	uint64_t rpc_arg_calls; /* CALL_WITH_RPC_ARG issued by guests */
+	uint64_t notif_irqs;	/* notification interrupts injected */
+	uint64_t notif_values;	/* values guests read */
+	uint64_t bottom_halves; /* DO_BOTTOM_HALF calls OP-TEE served */
 	uint64_t bytes_verified;
 	uint64_t ethread_waits;
 	/* What went wrong: any non-zero here fails the run. */

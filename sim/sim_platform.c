@@ -253,6 +253,17 @@ static void sp_unmap(void *ctx, void *va)
 	check_mappable(p, pa, "unmap after the page was unpinned or freed");
 }
 
+/* Inject the guest's notification interrupt: its line, if wired. */
+static void sp_notify(void *ctx, void *vm)
+{
+	struct sim_vm *v = vm;
+
+	(void)ctx;
+	v->irqs++;
+	if (v->irq)
+		v->irq(v->irq_ctx);
+}
+
 static void sp_smc(void *ctx, struct teemed_regs *regs)
 {
 	struct sim_platform *p = ctx;
@@ -448,6 +459,7 @@ void sim_platform_init(struct sim_platform *p, struct machine *m,
 	p->ops.map = sp_map;
 	p->ops.unmap = sp_unmap;
 	p->ops.smc = sp_smc;
+	p->ops.notify = sp_notify;
 	p->ops.lock_create = sp_lock_create;
 	p->ops.lock_destroy = sp_lock_destroy;
 	p->ops.lock = sp_lock;

@@ -37,6 +37,10 @@ struct sim_vm {
 	/* The vCPU trapping now, as a hypervisor knows it (its `current`);
 	   TEEMED_TRACE_NO_VCPU outside a trap. Only trace events read it. */
 	uint32_t vcpu;
+	/* The VM's OP-TEE notification interrupt line (platform notify). */
+	void (*irq)(void *ctx);
+	void *irq_ctx;
+	uint64_t irqs; /* injected */
 };
 
 /* Receives each trace event, its vcpu filled in from the VM's handle. */

@@ -32,6 +32,10 @@ struct sim_uuid {
  *   [2] value input a = key. Output size = input size. */
 #define TA_XFORM_CMD_ECHO 1u
 /*   [0] value inout: out a = in a + 1, out b = in b ^ 0x5a5a5a5a. */
+#define TA_XFORM_CMD_NOTIFY 2u
+/*   [0] value input a = an asynchronous notification value (0..63; 0
+ *   asks for a bottom half) that OP-TEE sends to the calling VM, as a
+ *   driver of OP-TEE does with notif_send_async(). */
 
 /* Checksum: value out a = low 32 bits of the FNV-1a 64 of the input
    bytes, b = length (mod 2^32). */

@@ -93,6 +93,7 @@ bool world_init(struct world *w, const struct world_opts *o)
 	int rc;
 
 	memset(w, 0, sizeof(*w));
+	w->features_off = o->features_off;
 	w->destroy_step_limit = o->destroy_step_limit
 					? o->destroy_step_limit
 					: WORLD_DESTROY_STEP_LIMIT;
@@ -172,8 +173,14 @@ bool world_vm_add(struct world *w, struct world_vm *v, uint16_t id,
 	if (w->xen)
 		rc = xen_world_vm_create(w->xen, id, &v->hv, quota,
 					 &v->port_vm, &v->vm);
-	else
-		rc = teemed_vm_create(w->t, id, &v->hv, quota, &v->vm);
+	else {
+		struct teemed_vm_config cfg = {
+			.quota = quota,
+			.features_off = w->features_off,
+		};
+
+		rc = teemed_vm_create_ex(w->t, id, &v->hv, &cfg, &v->vm);
+	}
 	if (rc != TEEMED_OK) {
 		v->vm = NULL;
 		/* What the attempt left is for world_vm_destroy() to find. */
@@ -284,4 +291,11 @@ void world_fini(struct world *w, struct world_end *end)
 	w->orc = NULL;
 	w->sw = NULL;
 	w->plat_up = false;
+}
+
+uint32_t world_poll_irq(struct world *w)
+{
+	if (!w->t || !optee_model_take_irq(w->sw))
+		return 0;
+	return teemed_notif_irq(w->t);
 }

@@ -72,6 +72,8 @@ struct world_opts {
 	 */
 	enum sim_op fail_op;
 	uint64_t fail_at;
+	/* TEEMED_FEATURE_* no VM is offered (teemed_vm_create_ex). */
+	uint32_t features_off;
 };
 
 struct world_vm {
@@ -96,6 +98,7 @@ struct world {
 	uint32_t destroy_io_retries;
 	world_hook_fn hook;
 	void *hook_ctx;
+	uint32_t features_off; /* world_opts' */
 	bool faulting;		  /* fault injection armed */
 	uint64_t tolerated;	  /* API refusals caused by an injected fault */
 	uint64_t destroy_retries; /* VM_DESTROYED refusals retried */
@@ -179,6 +182,14 @@ __attribute__((format(printf, 2, 3))) void world_err(struct world *w,
 
 /* Count `n` errors found elsewhere (a guest's), `first` the first one. */
 void world_errs(struct world *w, uint64_t n, const char *first);
+
+/*
+ * The hypervisor's handler of OP-TEE's notification interrupt: if the
+ * secure world raised it since the last poll, teemed_notif_irq(), which
+ * injects each VM's line (sim_vm.irq) that has values. Returns the VMs
+ * notified. Call between SMCs, never from inside one.
+ */
+uint32_t world_poll_irq(struct world *w);
 
 /* The platform's SMC target: the hook, then the secure-world model. */
 void world_smc(void *target, struct teemed_regs *regs);

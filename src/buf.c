@@ -36,6 +36,66 @@ uint64_t teemed_buf_usable_size(const struct buf *b)
 	return (uint64_t)b->page_count * TEEMED_PAGE_SIZE - b->offset;
 }
 
+/*
+ * The PA of data page `index` of a translated buffer: a walk along its
+ * shadow list, one list page per 511 data pages (bounded by the quota).
+ */
+teemed_pa_t teemed_buf_page_pa(struct teemed_vm *vm, const struct buf *b,
+			       uint32_t index)
+{
+	teemed_pa_t list = b->head;
+	uint64_t *va;
+	teemed_pa_t pa;
+
+	for (uint32_t hops = index / TEEMED_LIST_ENTRIES; hops; hops--) {
+		va = teemed_plat_map(vm->t, list);
+		list = teemed_pa(va[TEEMED_LIST_NEXT]);
+		teemed_plat_unmap(vm->t, va);
+	}
+	va = teemed_plat_map(vm->t, list);
+	pa = teemed_pa(va[index % TEEMED_LIST_ENTRIES]);
+	teemed_plat_unmap(vm->t, va);
+	return pa;
+}
+
+/*
+ * Read or write `len` bytes at `off` of a live buffer, through the
+ * pages pinned for it (never by IPA: the guest may have remapped it).
+ * FAULT when the range leaves the buffer's pages.
+ */
+int teemed_buf_io(struct teemed_vm *vm, const struct buf *b, uint64_t off,
+		  void *buf, size_t len, bool write)
+{
+	uint8_t *bytes = buf;
+	uint64_t pos;
+
+	if (b->pinned != b->page_count || off > teemed_buf_usable_size(b) ||
+	    len > teemed_buf_usable_size(b) - off)
+		return TEEMED_ERR_FAULT;
+	pos = b->offset + off;
+	while (len) {
+		uint32_t in = (uint32_t)(pos & TEEMED_PAGE_MASK);
+		size_t chunk = TEEMED_PAGE_SIZE - in;
+		uint8_t *page;
+
+		if (chunk > len)
+			chunk = len;
+		page = teemed_plat_map(
+			vm->t,
+			teemed_buf_page_pa(vm, b,
+					   (uint32_t)(pos / TEEMED_PAGE_SIZE)));
+		if (write)
+			memcpy(page + in, bytes, chunk);
+		else
+			memcpy(bytes, page + in, chunk);
+		teemed_plat_unmap(vm->t, page);
+		pos += chunk;
+		bytes += chunk;
+		len -= chunk;
+	}
+	return TEEMED_OK;
+}
+
 /* Reserve what a buffer will hold, then make its object. */
 static struct buf *buf_alloc(struct teemed_vm *vm, uint8_t kind,
 			     uint64_t cookie, uint32_t pages, uint32_t mpages,

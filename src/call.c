@@ -7,6 +7,7 @@
  * with the VM and kept for reuse until it is destroyed.
  */
 #include "internal.h"
+#include "string_ops.h"
 
 /*
  * Make the slot `index`. Slots are made when the VM is created, so the
@@ -68,6 +69,12 @@ struct call *teemed_call_claim_new(struct teemed_vm *vm)
 	c->rpc_payload = NULL;
 	c->refused_cookie = 0;
 	c->arg_pinned = false;
+	c->arg_kind = ARG_PAGE;
+	c->arg_buf = NULL;
+	c->arg_direct = false;
+	c->arg_page_off = 0;
+	c->rpc_in_area = false;
+	c->rpc_off = 0;
 	return c;
 }
 
@@ -133,6 +140,7 @@ int teemed_call_pin_arg(struct teemed_vm *vm, struct call *c)
 	return TEEMED_OK;
 }
 
+/* The argument's memory goes back: its page's pin, or its buffer's use. */
 void teemed_call_unpin_arg(struct teemed_vm *vm, struct call *c)
 {
 	const struct teemed_platform *p = vm->t->plat;
@@ -142,6 +150,60 @@ void teemed_call_unpin_arg(struct teemed_vm *vm, struct call *c)
 		c->arg_pinned = false;
 		TEEMED_ATOMIC_SUB(&vm->pinned_args, 1);
 	}
+	if (c->arg_buf) {
+		teemed_vm_lock(vm);
+		c->arg_buf->users--;
+		teemed_vm_unlock(vm);
+		c->arg_buf = NULL;
+		c->arg_direct = false;
+	}
+}
+
+/*
+ * The guest's argument page mapped (CALL_WITH_ARG, CALL_WITH_RPC_ARG:
+ * pinned for the call), or NULL for an argument in a registered buffer,
+ * which teemed_call_arg_io() reaches page by page.
+ */
+uint8_t *teemed_call_arg_map(struct teemed_vm *vm, const struct call *c)
+{
+	if (c->arg_kind == ARG_REGD ? !c->arg_direct : !c->arg_pinned)
+		return NULL;
+	return (uint8_t *)teemed_plat_map(vm->t, c->guest_arg_pa) +
+	       c->arg_page_off;
+}
+
+void teemed_call_arg_unmap(struct teemed_vm *vm, const struct call *c,
+			   uint8_t *arg)
+{
+	if (arg)
+		teemed_plat_unmap(vm->t, arg - c->arg_page_off);
+}
+
+/*
+ * Read or write `len` bytes at `off` from the start of the guest's
+ * argument: in its pinned page, or in the registered buffer that holds
+ * it, through the PAs pinned for that buffer. The caller keeps within
+ * what the argument's checks allowed (the page, or the buffer).
+ */
+int teemed_call_arg_io(struct teemed_vm *vm, struct call *c, uint64_t off,
+		       void *buf, size_t len, bool write)
+{
+	uint8_t *arg;
+
+	if (c->arg_kind == ARG_REGD && !c->arg_direct)
+		return teemed_buf_io(vm, c->arg_buf, c->arg_offset + off, buf,
+				     len, write);
+	if ((c->arg_kind != ARG_REGD && !c->arg_pinned) ||
+	    off > TEEMED_PAGE_SIZE - c->arg_page_off ||
+	    len > TEEMED_PAGE_SIZE - c->arg_page_off - off)
+		return TEEMED_ERR_FAULT;
+	arg = teemed_call_arg_map(vm, c);
+	if (write)
+		memcpy(arg + off, buf, len);
+	else
+		memcpy(buf, arg + off, len);
+	teemed_call_arg_unmap(vm, c, arg);
+	return TEEMED_OK;
 }
 
 /* Teardown: the slot itself. Its buffers were queued already. */

@@ -54,6 +54,8 @@ static void fast_no_shm_config(struct teemed_vm *vm, struct teemed_regs *regs)
 
 static void fast_exchange_caps(struct teemed_vm *vm, struct teemed_regs *regs)
 {
+	uint32_t caps;
+
 	forward(vm, regs, OPTEE_SMC_EXCHANGE_CAPABILITIES,
 		reg32(regs->a[1]) & OPTEE_SMC_NSEC_CAP_UNIPROCESSOR);
 	if (regs->a[0] != OPTEE_SMC_RETURN_OK)
@@ -62,9 +64,18 @@ static void fast_exchange_caps(struct teemed_vm *vm, struct teemed_regs *regs)
 		set_result(regs, OPTEE_SMC_RETURN_ENOTAVAIL, 0, 0, 0);
 		return;
 	}
-	/* Hidden capabilities take their companion outputs with them. */
-	set_result(regs, OPTEE_SMC_RETURN_OK,
-		   (uint32_t)regs->a[1] & vm->t->info.guest_caps, 0, 0);
+	/*
+	 * Hidden capabilities take their companion outputs with them: a2
+	 * (highest notification value) and a3 (what an RPC area holds).
+	 */
+	caps = (uint32_t)regs->a[1] & vm->caps;
+	set_result(regs, OPTEE_SMC_RETURN_OK, caps,
+		   (caps & OPTEE_SMC_SEC_CAP_ASYNC_NOTIF)
+			   ? vm->t->info.notif_value_max
+			   : 0,
+		   (caps & OPTEE_SMC_SEC_CAP_RPC_ARG)
+			   ? vm->t->info.rpc_param_count
+			   : 0);
 }
 
 /* Release the RPC buffer whose cookie OP-TEE hands back (§2.13). */
@@ -98,12 +109,21 @@ static const struct fast_rule {
 	{OPTEE_SMC_DISABLE_SHM_CACHE, fast_disable_cache},
 	{OPTEE_SMC_ENABLE_SHM_CACHE, fast_forward},
 	{OPTEE_SMC_GET_THREAD_COUNT, fast_thread_count},
+	{OPTEE_SMC_ENABLE_ASYNC_NOTIF, teemed_notif_enable},
+	{OPTEE_SMC_GET_ASYNC_NOTIF_VALUE, teemed_notif_get_value},
 };
 
-/* Functions offered to guests: the fast ones above plus the two calls. */
+/*
+ * Functions offered to guests: the fast ones above plus CALL_WITH_ARG
+ * and RETURN_FROM_RPC, and the two RPC-argument calls when offered.
+ */
 static void fast_calls_count(struct teemed_vm *vm, struct teemed_regs *regs)
 {
-	set_result(regs, (uint32_t)TEEMED_ARRAY_SIZE(fast_rules) + 2, 0, 0, 0);
+	uint32_t n = (uint32_t)TEEMED_ARRAY_SIZE(fast_rules) + 2;
+
+	if (vm->caps & OPTEE_SMC_SEC_CAP_RPC_ARG)
+		n += 2;
+	set_result(regs, n, 0, 0, 0);
 }
 
 void teemed_fast_call(struct teemed_vm *vm, struct teemed_regs *regs)

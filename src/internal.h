@@ -51,9 +51,12 @@ struct teemed {
 	struct teemed_quota vm_quota;
 	uint64_t global_pinned_cap;
 	uint64_t global_pinned;
-	void *lock; /* guards vms[] and vm_count */
+	void *lock; /* guards vms[], vm_count and the notification list */
 	uint32_t vm_count;
 	struct teemed_vm **vms; /* max_vms slots */
+	/* VMs that enabled asynchronous notifications, packed first. */
+	struct teemed_vm **notif_vms; /* max_vms slots */
+	uint32_t notif_count;
 };
 
 /* What a buffer object is for; decides how it may be named and freed. */
@@ -112,6 +115,13 @@ enum call_state {
 /* Most parameters of any command a guest may send (OPEN_SESSION). */
 #define TEEMED_CALL_MAX_PARAMS 6
 
+/* Where a call's argument lives in the guest (spec §2.6-2.8). */
+enum arg_kind {
+	ARG_PAGE,     /* CALL_WITH_ARG: a pinned page, no RPC area */
+	ARG_PAGE_RPC, /* CALL_WITH_RPC_ARG: a pinned page, RPC area after it */
+	ARG_REGD      /* CALL_WITH_REGD_ARG: inside a registered buffer */
+};
+
 /* One yielding call in flight, with its resumable translation. */
 struct call {
 	uint8_t state;
@@ -124,6 +134,13 @@ struct call {
 	teemed_ipa_t guest_arg;
 	teemed_pa_t guest_arg_pa; /* pinned while the call lasts */
 	bool arg_pinned;
+	uint8_t arg_kind;      /* enum arg_kind */
+	bool rpc_in_area;      /* the RPC_CMD in progress uses the RPC area */
+	uint32_t rpc_off;      /* RPC area, from the start of the argument */
+	struct buf *arg_buf;   /* ARG_REGD: the buffer, one of its users */
+	uint64_t arg_offset;   /* ARG_REGD: the argument's offset in it */
+	uint32_t arg_page_off; /* the argument's offset in guest_arg_pa */
+	bool arg_direct; /* ARG_REGD within one page: guest_arg_pa holds it */
 	teemed_pa_t shadow_pa;
 	struct optee_msg_arg *shadow; /* mapped shadow argument */
 	struct buf *bufs;	      /* temporary buffers of this call */
@@ -179,6 +196,14 @@ struct teemed_vm {
 	struct buf *release_queue; /* buffers waiting to be unpinned */
 	uint32_t queued;	   /* buffers in release_queue */
 	uint32_t destroy_slot;	   /* teardown cursor over calls[] */
+	/* Capabilities this VM is offered (subset of info.guest_caps). */
+	uint32_t caps;
+	/* Asynchronous notifications (instance lock). */
+	bool notif_on; /* in t->notif_vms[notif_slot] */
+	uint32_t notif_slot;
+	uint32_t notif_polling; /* teemed_notif_irq() polling OP-TEE for it */
+	uint64_t notif_pending; /* values taken from OP-TEE, not yet read */
+	uint64_t notif_values;	/* taken in all (atomic) */
 };
 
 #define TEEMED_CALL_NONE 0xFFFFu
@@ -237,6 +262,10 @@ void teemed_buf_discard(struct teemed_vm *vm, struct buf *b);
 uint64_t teemed_buf_shadow_ptr(const struct buf *b);
 uint64_t teemed_buf_usable_size(const struct buf *b);
 uint64_t teemed_buf_cookie(const struct buf *b);
+int teemed_buf_io(struct teemed_vm *vm, const struct buf *b, uint64_t off,
+		  void *buf, size_t len, bool write);
+teemed_pa_t teemed_buf_page_pa(struct teemed_vm *vm, const struct buf *b,
+			       uint32_t index);
 
 /* --- shm.c: the VM's cookie namespace ------------------------------------ */
 
@@ -259,6 +288,29 @@ void teemed_call_retire(struct teemed_vm *vm, struct call *c);
 void teemed_call_free_slot(struct teemed_vm *vm, struct call *c);
 int teemed_call_pin_arg(struct teemed_vm *vm, struct call *c);
 void teemed_call_unpin_arg(struct teemed_vm *vm, struct call *c);
+int teemed_call_arg_io(struct teemed_vm *vm, struct call *c, uint64_t off,
+		       void *buf, size_t len, bool write);
+uint8_t *teemed_call_arg_map(struct teemed_vm *vm, const struct call *c);
+void teemed_call_arg_unmap(struct teemed_vm *vm, const struct call *c,
+			   uint8_t *arg);
+
+/*
+ * Copy between the argument and `buf`: through `page` when mapped (the
+ * caller keeping within it), else as teemed_call_arg_io(). Inline, so a
+ * copy of a fixed size is a few moves on the CALL_WITH_ARG path.
+ */
+static inline int teemed_call_arg_copy(struct teemed_vm *vm, struct call *c,
+				       uint8_t *page, uint64_t off, void *buf,
+				       size_t len, bool write)
+{
+	if (!page)
+		return teemed_call_arg_io(vm, c, off, buf, len, write);
+	if (write)
+		__builtin_memcpy(page + off, buf, len);
+	else
+		__builtin_memcpy(buf, page + off, len);
+	return TEEMED_OK;
+}
 
 /* --- std_call.c / params.c: yielding calls ------------------------------- */
 
@@ -266,6 +318,10 @@ void teemed_std_call_with_arg(struct teemed_vm *vm, struct teemed_regs *regs,
 			      struct step *st);
 void teemed_std_return_from_rpc(struct teemed_vm *vm, struct teemed_regs *regs,
 				struct step *st);
+void teemed_std_call_with_rpc_arg(struct teemed_vm *vm,
+				  struct teemed_regs *regs, struct step *st);
+void teemed_std_call_with_regd_arg(struct teemed_vm *vm,
+				   struct teemed_regs *regs, struct step *st);
 
 enum params_result {
 	PARAMS_DONE,   /* every parameter translated */
@@ -273,7 +329,7 @@ enum params_result {
 	PARAMS_FAILED  /* shadow->ret/ret_origin tell why */
 };
 
-bool teemed_params_cmd_allowed(uint32_t cmd);
+bool teemed_params_cmd_allowed(const struct teemed_vm *vm, uint32_t cmd);
 bool teemed_params_is_output_value(uint64_t attr);
 bool teemed_params_is_output_memref(uint64_t attr);
 bool teemed_params_check_shape(struct teemed_vm *vm, struct call *c);
@@ -342,6 +398,14 @@ static inline void teemed_vm_plat_smc(struct teemed_vm *vm,
 	else
 		p->smc(p->ctx, regs);
 }
+
+/* --- notif.c: asynchronous notifications ------------------------------- */
+
+void teemed_notif_enable(struct teemed_vm *vm, struct teemed_regs *regs);
+void teemed_notif_get_value(struct teemed_vm *vm, struct teemed_regs *regs);
+void teemed_notif_stopped(struct teemed_vm *vm);
+void teemed_notif_vm_gone(struct teemed_vm *vm);
+bool teemed_notif_vm_idle(struct teemed_vm *vm);
 
 /* --- vm.c -------------------------------------------------------------------
  */

@@ -129,6 +129,16 @@
 #define OPTEE_SMC_SEC_CAP_PROTMEM	    (1u << 8)
 #define OPTEE_SMC_SEC_CAP_DYNAMIC_PROTMEM   (1u << 9)
 
+/* §2.12 EXCHANGE_CAPABILITIES a3: RPC parameters of an RPC area. */
+#define OPTEE_SMC_RPC_PARAMS_MASK 0xFFu
+
+/* §2.19 GET_ASYNC_NOTIF_VALUE a2 flags; value 0 asks for a bottom half. */
+#define OPTEE_SMC_ASYNC_NOTIF_VALID		   (1u << 0)
+#define OPTEE_SMC_ASYNC_NOTIF_PENDING		   (1u << 1)
+#define OPTEE_SMC_ASYNC_NOTIF_VALUE_DO_BOTTOM_HALF 0u
+/* Asynchronous values are 0..63 (NOTIF_ASYNC_VALUE_MAX). */
+#define OPTEE_NOTIF_ASYNC_VALUE_MAX 63u
+
 /* §7.2 Client id reserved for the hypervisor. */
 #define OPTEE_HYP_CLNT_ID 0u
 

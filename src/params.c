@@ -47,29 +47,34 @@ static const uint8_t param_class_of[16] = {
 
 /*
  * The commands a guest may send and the parameter counts OP-TEE itself
- * enforces for them. Everything else is EBADCMD: asynchronous
- * notification and protected memory are not offered to guests.
+ * enforces for them. The notification commands are allowed to a VM
+ * offered notifications; OP-TEE reads no parameter and writes nothing
+ * back for them (entry_std.c), and Linux sends none. Everything else is
+ * EBADCMD: protected memory is not offered to guests.
  */
 static const struct cmd_rule {
 	bool allowed;
+	bool notif; /* needs SEC_CAP_ASYNC_NOTIF offered to the VM */
 	uint8_t min_params;
 	uint8_t max_params;
 	uint8_t meta_params;
 	uint8_t outputs;
 } cmd_rules[] = {
-	[OPTEE_MSG_CMD_OPEN_SESSION] = {true, 2, 6, 2,
+	[OPTEE_MSG_CMD_OPEN_SESSION] = {true, false, 2, 6, 2,
 					TEEMED_OUT_RET | TEEMED_OUT_ORIGIN |
 						TEEMED_OUT_SESSION |
 						TEEMED_OUT_PARAMS},
-	[OPTEE_MSG_CMD_INVOKE_COMMAND] = {true, 0, 4, 0,
+	[OPTEE_MSG_CMD_INVOKE_COMMAND] = {true, false, 0, 4, 0,
 					  TEEMED_OUT_RET | TEEMED_OUT_ORIGIN |
 						  TEEMED_OUT_PARAMS},
-	[OPTEE_MSG_CMD_CLOSE_SESSION] = {true, 0, 0, 0,
+	[OPTEE_MSG_CMD_CLOSE_SESSION] = {true, false, 0, 0, 0,
 					 TEEMED_OUT_RET | TEEMED_OUT_ORIGIN},
-	[OPTEE_MSG_CMD_CANCEL] = {true, 0, 0, 0,
+	[OPTEE_MSG_CMD_CANCEL] = {true, false, 0, 0, 0,
 				  TEEMED_OUT_RET | TEEMED_OUT_ORIGIN},
-	[OPTEE_MSG_CMD_REGISTER_SHM] = {true, 1, 1, 0, TEEMED_OUT_RET},
-	[OPTEE_MSG_CMD_UNREGISTER_SHM] = {true, 1, 1, 0, TEEMED_OUT_RET},
+	[OPTEE_MSG_CMD_REGISTER_SHM] = {true, false, 1, 1, 0, TEEMED_OUT_RET},
+	[OPTEE_MSG_CMD_UNREGISTER_SHM] = {true, false, 1, 1, 0, TEEMED_OUT_RET},
+	[OPTEE_MSG_CMD_DO_BOTTOM_HALF] = {true, true, 0, 0, 0, 0},
+	[OPTEE_MSG_CMD_STOP_ASYNC_NOTIF] = {true, true, 0, 0, 0, 0},
 };
 
 bool teemed_params_is_output_value(uint64_t attr)
@@ -94,9 +99,11 @@ bool teemed_params_is_output_memref(uint64_t attr)
 	}
 }
 
-bool teemed_params_cmd_allowed(uint32_t cmd)
+bool teemed_params_cmd_allowed(const struct teemed_vm *vm, uint32_t cmd)
 {
-	return cmd < TEEMED_ARRAY_SIZE(cmd_rules) && cmd_rules[cmd].allowed;
+	return cmd < TEEMED_ARRAY_SIZE(cmd_rules) && cmd_rules[cmd].allowed &&
+	       (!cmd_rules[cmd].notif ||
+		(vm->caps & OPTEE_SMC_SEC_CAP_ASYNC_NOTIF));
 }
 
 static void fail_message(struct call *c, uint32_t ret)
@@ -345,37 +352,60 @@ enum params_result teemed_params_translate(struct teemed_vm *vm, struct call *c,
 	return PARAMS_DONE;
 }
 
+#define TEEMED_PARAM_AT(i, field)                                              \
+	(OPTEE_MSG_GET_ARG_SIZE(i) +                                           \
+	 __builtin_offsetof(struct optee_msg_param, u) +                       \
+	 __builtin_offsetof(struct optee_msg_param_value, field))
+
 /*
  * Copy what OP-TEE wrote (and only that, §3.6) from the shadow to the
- * guest's argument, pinned since the call began.
+ * guest's argument, held (pinned page or buffer in use) since the call
+ * began: field by field, each within what the argument's checks allowed.
  */
 void teemed_params_copy_back(struct teemed_vm *vm, struct call *c, bool whole)
 {
-	const struct optee_msg_arg *shadow = c->shadow;
+	struct optee_msg_arg *shadow = c->shadow;
 	uint8_t outputs = whole ? cmd_rules[shadow->cmd].outputs
 				: TEEMED_OUT_RET | TEEMED_OUT_ORIGIN;
-	struct optee_msg_arg *guest = teemed_plat_map(vm->t, c->guest_arg_pa);
+	uint8_t *page = teemed_call_arg_map(vm, c);
 
-	if (outputs & TEEMED_OUT_RET)
-		guest->ret = shadow->ret;
-	if (outputs & TEEMED_OUT_ORIGIN)
-		guest->ret_origin = shadow->ret_origin;
+	/* ret and ret_origin are adjacent: one copy. */
+	if ((outputs & TEEMED_OUT_ORIGIN) && (outputs & TEEMED_OUT_RET))
+		(void)teemed_call_arg_copy(
+			vm, c, page,
+			__builtin_offsetof(struct optee_msg_arg, ret),
+			&shadow->ret,
+			sizeof(shadow->ret) + sizeof(shadow->ret_origin), true);
+	else if (outputs & TEEMED_OUT_RET)
+		(void)teemed_call_arg_copy(
+			vm, c, page,
+			__builtin_offsetof(struct optee_msg_arg, ret),
+			&shadow->ret, sizeof(shadow->ret), true);
 	if (outputs & TEEMED_OUT_SESSION)
-		guest->session = shadow->session;
+		(void)teemed_call_arg_copy(
+			vm, c, page,
+			__builtin_offsetof(struct optee_msg_arg, session),
+			&shadow->session, sizeof(shadow->session), true);
 	for (uint32_t i = 0;
 	     (outputs & TEEMED_OUT_PARAMS) && i < shadow->num_params; i++) {
-		const struct optee_msg_param *from = &shadow->params[i];
-		struct optee_msg_param *to = &guest->params[i];
+		struct optee_msg_param *from = &shadow->params[i];
 
 		/* value.c is not an output of a call (§3.6). */
-		if (teemed_params_is_output_value(from->attr)) {
-			to->u.value.a = from->u.value.a;
-			to->u.value.b = from->u.value.b;
-		} else if (teemed_params_is_output_memref(from->attr)) {
-			to->u.tmem.size = from->u.tmem.size;
-		}
+		if (teemed_params_is_output_value(from->attr))
+			(void)teemed_call_arg_copy(
+				vm, c, page, TEEMED_PARAM_AT(i, a),
+				&from->u.value.a,
+				sizeof(from->u.value.a) +
+					sizeof(from->u.value.b),
+				true);
+		/* tmem.size and rmem.size are value.b's bytes. */
+		else if (teemed_params_is_output_memref(from->attr))
+			(void)teemed_call_arg_copy(
+				vm, c, page, TEEMED_PARAM_AT(i, b),
+				&from->u.tmem.size, sizeof(from->u.tmem.size),
+				true);
 	}
-	teemed_plat_unmap(vm->t, guest);
+	teemed_call_arg_unmap(vm, c, page);
 }
 
 /*
@@ -387,6 +417,9 @@ void teemed_params_end_call(struct teemed_vm *vm, struct call *c, bool done)
 {
 	bool ok = done && c->shadow->ret == TEEC_SUCCESS;
 
+	/* OP-TEE writes no result for it: the call's end is its success. */
+	if (done && c->shadow->cmd == OPTEE_MSG_CMD_STOP_ASYNC_NOTIF)
+		teemed_notif_stopped(vm);
 	if (!c->rmem_count && !c->tmem_named && !c->registering &&
 	    !c->unregistering)
 		return;

@@ -3,10 +3,12 @@
  * RPCs from OP-TEE during a yielding call (spec §2.21, §6), and the
  * guest's answers to them.
  *
- * RPC argument buffers (RPC_ALLOC) are shadowed: OP-TEE writes its
- * request into a mediator page, the mediator copies it to the guest's
- * page when forwarding RPC_CMD and copies back only the fields OP-TEE
- * reads (§6.4) when the guest answers. Payload buffers (the answer to
+ * RPC messages are shadowed: OP-TEE writes its request into a mediator
+ * page (the shadow of an RPC_ALLOC buffer, or the RPC area right after
+ * the call's shadow argument for the RPC-argument calls), the mediator
+ * copies it to the guest's buffer or RPC area when forwarding RPC_CMD
+ * and copies back only the fields OP-TEE reads (§6.4) when the guest
+ * answers. Payload buffers (the answer to
  * SHM_ALLOC) are translated like any page list and pinned until OP-TEE
  * frees them with SHM_FREE.
  */
@@ -44,6 +46,48 @@ static struct buf *lookup_kind(struct teemed_vm *vm, uint64_t cookie,
 	return b;
 }
 
+/*
+ * The message of the RPC_CMD in progress: in the call's RPC area
+ * (RPC-argument calls) or in an RPC_ALLOC buffer.
+ */
+static struct optee_msg_arg *msg_shadow(struct teemed_vm *vm, struct call *c)
+{
+	if (c->rpc_in_area)
+		return (struct optee_msg_arg *)(void *)((uint8_t *)c->shadow +
+							c->rpc_off);
+	return teemed_plat_map(vm->t, c->rpc_arg->head);
+}
+
+static void msg_shadow_done(struct teemed_vm *vm, struct call *c,
+			    struct optee_msg_arg *m)
+{
+	if (!c->rpc_in_area)
+		teemed_plat_unmap(vm->t, m);
+}
+
+/* Parameters the guest's copy of the message has room for. */
+static uint32_t msg_capacity(const struct teemed_vm *vm, const struct call *c)
+{
+	return c->rpc_in_area ? vm->t->info.rpc_param_count
+			      : OPTEE_RPC_MAX_NUM_PARAMS;
+}
+
+static int msg_guest_io(struct teemed_vm *vm, struct call *c, void *buf,
+			size_t len, bool write)
+{
+	if (c->rpc_in_area)
+		return teemed_call_arg_io(vm, c, c->rpc_off, buf, len, write);
+	if (write)
+		return teemed_guest_write(vm, c->rpc_arg->guest_list, buf, len);
+	return teemed_guest_read(vm, c->rpc_arg->guest_list, buf, len);
+}
+
+/* What RPC_CMD carries in a1:a2: 0 when the message is in the area. */
+static uint64_t msg_cookie(const struct call *c)
+{
+	return c->rpc_in_area ? 0 : teemed_buf_cookie(c->rpc_arg);
+}
+
 /* Take a buffer out of the namespace and have its pages unpinned. */
 static void retire_buf(struct teemed_vm *vm, struct buf *b)
 {
@@ -58,14 +102,14 @@ static void retire_buf(struct teemed_vm *vm, struct buf *b)
  * not or cannot reach the guest; OP-TEE is then resumed with the
  * request unanswered (its ret preset to TEEC_ERROR_GENERIC fails it).
  */
-static bool forward_message(struct teemed_vm *vm, struct buf *rpc)
+static bool forward_message(struct teemed_vm *vm, struct call *c)
 {
-	struct optee_msg_arg *shadow = teemed_plat_map(vm->t, rpc->head);
+	struct optee_msg_arg *shadow = msg_shadow(vm, c);
 	union rpc_msg msg;
 	bool ok = false;
 	uint32_t n = shadow->num_params;
 
-	if (n > OPTEE_RPC_MAX_NUM_PARAMS)
+	if (n > msg_capacity(vm, c))
 		goto out;
 	if (shadow->cmd == OPTEE_RPC_CMD_BENCH_REG) {
 		/* Carries a physical address (§6.5). */
@@ -90,13 +134,13 @@ static bool forward_message(struct teemed_vm *vm, struct buf *rpc)
 		    type <= OPTEE_MSG_ATTR_TYPE_TMEM_INOUT)
 			p->u.tmem.buf_ptr = 0;
 	}
-	ok = teemed_guest_write(vm, rpc->guest_list, &msg,
-				OPTEE_MSG_GET_ARG_SIZE(n)) == TEEMED_OK;
+	ok = msg_guest_io(vm, c, &msg, OPTEE_MSG_GET_ARG_SIZE(n), true) ==
+	     TEEMED_OK;
 	if (ok && teemed_tracing(vm->t))
 		teemed_trace_msg(vm, TEEMED_TRACE_RPC_MSG, &msg,
 				 (uint32_t)OPTEE_MSG_GET_ARG_SIZE(n));
 out:
-	teemed_plat_unmap(vm->t, shadow);
+	msg_shadow_done(vm, c, shadow);
 	return ok;
 }
 
@@ -122,9 +166,17 @@ void teemed_rpc_forward(struct teemed_vm *vm, struct call *c,
 		to_guest(regs, OPTEE_SMC_RETURN_RPC_FREE, cookie, c->index);
 		return;
 	case OPTEE_SMC_RPC_FUNC_CMD:
-		c->rpc_arg = lookup_kind(vm, cookie, BUF_RPC_ARG);
-		if (c->rpc_arg && forward_message(vm, c->rpc_arg)) {
-			to_guest(regs, OPTEE_SMC_RETURN_RPC_CMD, cookie,
+		/*
+		 * An RPC-argument call's messages are in its RPC area,
+		 * whatever cookie OP-TEE names (it can name a cached RPC_ALLOC
+		 * buffer there); the guest is told 0, as OP-TEE documents.
+		 */
+		c->rpc_in_area = c->arg_kind != ARG_PAGE;
+		c->rpc_arg = c->rpc_in_area
+				     ? NULL
+				     : lookup_kind(vm, cookie, BUF_RPC_ARG);
+		if ((c->rpc_in_area || c->rpc_arg) && forward_message(vm, c)) {
+			to_guest(regs, OPTEE_SMC_RETURN_RPC_CMD, msg_cookie(c),
 				 c->index);
 			return;
 		}
@@ -217,12 +269,10 @@ static enum rpc_route synthetic_shm_free(struct teemed_vm *vm, struct call *c,
 	msg.arg.params[0].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INPUT;
 	msg.arg.params[0].u.value.a = type;
 	msg.arg.params[0].u.value.b = cookie;
-	if (teemed_guest_write(vm, c->rpc_arg->guest_list, &msg,
-			       OPTEE_MSG_GET_ARG_SIZE(1)))
+	if (msg_guest_io(vm, c, &msg, OPTEE_MSG_GET_ARG_SIZE(1), true))
 		return RPC_TO_OPTEE;
 	c->rpc_func = TEEMED_RPC_SYNTHETIC_SHM_FREE;
-	to_guest(regs, OPTEE_SMC_RETURN_RPC_CMD, teemed_buf_cookie(c->rpc_arg),
-		 c->index);
+	to_guest(regs, OPTEE_SMC_RETURN_RPC_CMD, msg_cookie(c), c->index);
 	return RPC_TO_GUEST;
 }
 
@@ -231,7 +281,7 @@ static enum rpc_route payload_translated(struct teemed_vm *vm, struct call *c,
 					 int err, struct teemed_regs *regs)
 {
 	struct buf *b = c->rpc_payload;
-	struct optee_msg_arg *shadow = teemed_plat_map(vm->t, c->rpc_arg->head);
+	struct optee_msg_arg *shadow = msg_shadow(vm, c);
 	struct optee_msg_param *p = &shadow->params[0];
 	uint64_t type = p->u.value.a;
 	enum rpc_route route = RPC_TO_OPTEE;
@@ -257,7 +307,7 @@ static enum rpc_route payload_translated(struct teemed_vm *vm, struct call *c,
 		p->u.tmem.size = b->size;
 		p->u.tmem.shm_ref = teemed_buf_cookie(b);
 	}
-	teemed_plat_unmap(vm->t, shadow);
+	msg_shadow_done(vm, c, shadow);
 	return route;
 }
 
@@ -322,16 +372,19 @@ static enum rpc_route answer_cmd(struct teemed_vm *vm, struct call *c,
 	enum rpc_route route = RPC_TO_OPTEE;
 	union rpc_msg reply;
 
-	if (teemed_guest_read(vm, c->rpc_arg->guest_list, &reply,
-			      sizeof(reply)))
+	/* Read once, no more than the guest's copy holds. */
+	memset(&reply, 0, sizeof(reply));
+	if (msg_guest_io(vm, c, &reply,
+			 OPTEE_MSG_GET_ARG_SIZE(msg_capacity(vm, c)), false))
 		return RPC_TO_OPTEE; /* request stays failed */
 	if (teemed_tracing(vm->t))
-		teemed_trace_msg(vm, TEEMED_TRACE_RPC_REPLY, &reply,
-				 (uint32_t)sizeof(reply));
-	shadow = teemed_plat_map(vm->t, c->rpc_arg->head);
+		teemed_trace_msg(
+			vm, TEEMED_TRACE_RPC_REPLY, &reply,
+			(uint32_t)OPTEE_MSG_GET_ARG_SIZE(msg_capacity(vm, c)));
+	shadow = msg_shadow(vm, c);
 	if (shadow->cmd == OPTEE_RPC_CMD_SHM_ALLOC) {
 		route = answer_shm_alloc(vm, c, &reply.arg, shadow, st, regs);
-		teemed_plat_unmap(vm->t, shadow);
+		msg_shadow_done(vm, c, shadow);
 		return route;
 	}
 	shadow->ret = reply.arg.ret;
@@ -344,7 +397,7 @@ static enum rpc_route answer_cmd(struct teemed_vm *vm, struct call *c,
 		else if (teemed_params_is_output_memref(to->attr))
 			to->u.tmem.size = from->u.tmem.size;
 	}
-	teemed_plat_unmap(vm->t, shadow);
+	msg_shadow_done(vm, c, shadow);
 	return route;
 }
 
@@ -388,6 +441,7 @@ void teemed_rpc_after_resume(struct teemed_vm *vm, struct call *c)
 		c->rpc_free = NULL;
 	}
 	c->rpc_arg = NULL;
+	c->rpc_in_area = false;
 }
 
 /* DISABLE_SHM_CACHE handed back an RPC buffer OP-TEE already dropped. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Yielding calls: CALL_WITH_ARG and RETURN_FROM_RPC (spec §2.6, §2.9,
- * §6). A call moves through
+ * Yielding calls: CALL_WITH_ARG, CALL_WITH_RPC_ARG, CALL_WITH_REGD_ARG
+ * and RETURN_FROM_RPC (spec §2.6-2.9, §6). A call moves through
  *
  *   prepare (copy and translate) -> OP-TEE <-> RPCs -> finish (copy back,
  *   release) -> answer
@@ -116,51 +116,102 @@ static void continue_prepare(struct teemed_vm *vm, struct call *c,
 	case PARAMS_DONE:
 		break;
 	}
-	sw.a[0] = OPTEE_SMC_CALL_WITH_ARG;
+	/*
+	 * OP-TEE only ever sees the shadow. A REGD_ARG call goes as an
+	 * RPC_ARG call on it: OP-TEE's REGD_ARG would read the guest's own
+	 * registered pages.
+	 */
+	sw.a[0] = c->arg_kind == ARG_PAGE ? OPTEE_SMC_CALL_WITH_ARG
+					  : OPTEE_SMC_CALL_WITH_RPC_ARG;
 	reg_pair_set(&sw.a[1], &sw.a[2], teemed_pa_addr(c->shadow_pa));
 	sw.a[3] = OPTEE_SMC_SHM_CACHED;
 	issue(vm, c, regs, st, &sw);
 }
 
 /*
- * Copy the guest's argument into the shadow, once (spec §2.6): every
- * later decision reads the shadow, never the guest's page again.
+ * Copy the guest's argument into the shadow, once (spec §2.6-2.8):
+ * every later decision reads the shadow, never the guest's memory
+ * again. `room`: bytes of guest memory from the argument's start. Only
+ * the parameters a command may have are copied; a message with more is
+ * refused by its shape without reading them.
  */
-static uint32_t shadow_argument(struct teemed_vm *vm, struct call *c)
+static uint32_t copy_argument(struct teemed_vm *vm, struct call *c,
+			      uint8_t *page, uint64_t room)
 {
 	struct optee_msg_arg *arg = c->shadow;
-	const struct optee_msg_arg *guest;
-	uint32_t err = OPTEE_SMC_RETURN_OK;
+	uint64_t need;
+	uint32_t n;
 
-	if (teemed_call_pin_arg(vm, c))
+	if (teemed_call_arg_copy(vm, c, page, 0, arg, sizeof(*arg), false))
 		return OPTEE_SMC_RETURN_EBADADDR;
-	guest = teemed_plat_map(vm->t, c->guest_arg_pa);
-	memcpy(arg, guest, sizeof(*arg));
 	/* OP-TEE's order: the size of the argument, then its command. */
 	if (arg->num_params > OPTEE_MSG_MAX_NUM_PARAMS)
-		err = OPTEE_SMC_RETURN_EBADADDR;
-	else if (!teemed_params_cmd_allowed(arg->cmd))
-		err = OPTEE_SMC_RETURN_EBADCMD;
-	else
-		memcpy(arg->params, guest->params,
-		       sizeof(arg->params[0]) * arg->num_params);
-	teemed_plat_unmap(vm->t, (void *)(uintptr_t)guest);
+		return OPTEE_SMC_RETURN_EBADADDR;
+	need = OPTEE_MSG_GET_ARG_SIZE(arg->num_params);
+	if (c->arg_kind != ARG_PAGE)
+		need += OPTEE_MSG_GET_ARG_SIZE(vm->t->info.rpc_param_count);
+	if (need > room)
+		return OPTEE_SMC_RETURN_EBADADDR;
+	if (!teemed_params_cmd_allowed(vm, arg->cmd))
+		return OPTEE_SMC_RETURN_EBADCMD;
+	n = arg->num_params < TEEMED_CALL_MAX_PARAMS ? arg->num_params
+						     : TEEMED_CALL_MAX_PARAMS;
+	if (teemed_call_arg_copy(vm, c, page, sizeof(*arg), arg->params,
+				 sizeof(arg->params[0]) * n, false))
+		return OPTEE_SMC_RETURN_EBADADDR;
+	return OPTEE_SMC_RETURN_OK;
+}
+
+static uint32_t shadow_argument(struct teemed_vm *vm, struct call *c,
+				uint64_t room)
+{
+	const struct optee_msg_arg *arg = c->shadow;
+	uint8_t *page = teemed_call_arg_map(vm, c);
+	uint32_t err = copy_argument(vm, c, page, room);
+
+	teemed_call_arg_unmap(vm, c, page);
 	if (teemed_tracing(vm->t))
-		teemed_trace_msg(vm, TEEMED_TRACE_GUEST_MSG, arg,
-				 err ? (uint32_t)sizeof(*arg)
-				     : (uint32_t)OPTEE_MSG_GET_ARG_SIZE(
-					       arg->num_params));
-	if (err)
-		teemed_call_unpin_arg(vm, c);
+		teemed_trace_msg(
+			vm, TEEMED_TRACE_GUEST_MSG, arg,
+			err ? (uint32_t)sizeof(*arg)
+			    : (uint32_t)OPTEE_MSG_GET_ARG_SIZE(
+				      arg->num_params < TEEMED_CALL_MAX_PARAMS
+					      ? arg->num_params
+					      : TEEMED_CALL_MAX_PARAMS));
 	return err;
 }
 
-void teemed_std_call_with_arg(struct teemed_vm *vm, struct teemed_regs *regs,
-			      struct step *st)
+/* A claimed call whose argument is known: copy it in and go. */
+static void start_call(struct teemed_vm *vm, struct call *c,
+		       struct teemed_regs *regs, struct step *st, uint64_t room)
+{
+	uint32_t err = shadow_argument(vm, c, room);
+
+	if (err) {
+		teemed_vm_refuse(vm, err == OPTEE_SMC_RETURN_EBADCMD
+					     ? TEEMED_REFUSED_CMD
+					     : TEEMED_REFUSED_ARG);
+		teemed_call_unpin_arg(vm, c);
+		answer(regs, err, 0);
+		teemed_call_retire(vm, c);
+		return;
+	}
+	if (!teemed_params_check_shape(vm, c)) {
+		finish_call(vm, c, regs, st, OPTEE_SMC_RETURN_OK,
+			    OUTPUTS_ERROR);
+		return;
+	}
+	/* OP-TEE writes its RPC requests right after the argument. */
+	c->rpc_off = (uint32_t)OPTEE_MSG_GET_ARG_SIZE(c->shadow->num_params);
+	continue_prepare(vm, c, regs, st);
+}
+
+/* CALL_WITH_ARG and CALL_WITH_RPC_ARG: the argument is a guest page. */
+static void call_with_page(struct teemed_vm *vm, struct teemed_regs *regs,
+			   struct step *st, uint8_t kind)
 {
 	uint64_t ipa = reg_pair(regs->a[1], regs->a[2]);
 	struct call *c;
-	uint32_t err;
 
 	/* Dynamic shared memory: the argument is one 4 KiB page. */
 	if (ipa & TEEMED_PAGE_MASK) {
@@ -178,22 +229,102 @@ void teemed_std_call_with_arg(struct teemed_vm *vm, struct teemed_regs *regs,
 		answer(regs, OPTEE_SMC_RETURN_ETHREAD_LIMIT, 0);
 		return;
 	}
+	c->arg_kind = kind;
 	c->guest_arg = teemed_ipa(ipa);
-	err = shadow_argument(vm, c);
-	if (err) {
-		teemed_vm_refuse(vm, err == OPTEE_SMC_RETURN_EBADCMD
-					     ? TEEMED_REFUSED_CMD
-					     : TEEMED_REFUSED_ARG);
-		answer(regs, err, 0);
+	if (teemed_call_pin_arg(vm, c)) {
+		teemed_vm_refuse(vm, TEEMED_REFUSED_ARG);
+		answer(regs, OPTEE_SMC_RETURN_EBADADDR, 0);
 		teemed_call_retire(vm, c);
 		return;
 	}
-	if (!teemed_params_check_shape(vm, c)) {
-		finish_call(vm, c, regs, st, OPTEE_SMC_RETURN_OK,
-			    OUTPUTS_ERROR);
+	start_call(vm, c, regs, st, TEEMED_PAGE_SIZE);
+}
+
+void teemed_std_call_with_arg(struct teemed_vm *vm, struct teemed_regs *regs,
+			      struct step *st)
+{
+	call_with_page(vm, regs, st, ARG_PAGE);
+}
+
+void teemed_std_call_with_rpc_arg(struct teemed_vm *vm,
+				  struct teemed_regs *regs, struct step *st)
+{
+	call_with_page(vm, regs, st, ARG_PAGE_RPC);
+}
+
+/*
+ * Whatever a call reads or writes of its argument (six parameters at
+ * most, then the RPC area) within one page of the buffer, as Linux's
+ * argument slots are: that page's pinned PA is mapped directly, with no
+ * walk of the buffer's list per access.
+ */
+static void take_arg_page(struct teemed_vm *vm, struct call *c)
+{
+	const struct buf *b = c->arg_buf;
+	uint64_t pos = b->offset + c->arg_offset;
+	uint64_t span = OPTEE_MSG_GET_ARG_SIZE(TEEMED_CALL_MAX_PARAMS) +
+			OPTEE_MSG_GET_ARG_SIZE(vm->t->info.rpc_param_count);
+
+	if ((pos & TEEMED_PAGE_MASK) + span > TEEMED_PAGE_SIZE)
+		return;
+	c->guest_arg_pa =
+		teemed_buf_page_pa(vm, b, (uint32_t)(pos / TEEMED_PAGE_SIZE));
+	c->arg_page_off = (uint32_t)(pos & TEEMED_PAGE_MASK);
+	c->arg_direct = true;
+}
+
+/*
+ * The buffer holding a REGD_ARG argument: a live registered buffer of
+ * this VM, which stays registered and pinned while the call names it
+ * (an UNREGISTER_SHM of it is refused until then). Returns the bytes
+ * from `offset` to the buffer's end, 0 if it cannot hold the header.
+ */
+static uint64_t take_arg_buf(struct teemed_vm *vm, struct call *c,
+			     uint64_t cookie, uint64_t offset)
+{
+	uint64_t room = 0;
+	struct buf *b;
+
+	teemed_vm_lock(vm);
+	b = teemed_shm_lookup_locked(vm, cookie);
+	if (b && b->kind == BUF_REGISTERED && b->state == BUF_LIVE &&
+	    offset <= teemed_buf_usable_size(b) &&
+	    teemed_buf_usable_size(b) - offset >=
+		    sizeof(struct optee_msg_arg) &&
+	    !((b->offset + offset) & (sizeof(uint64_t) - 1))) {
+		b->users++;
+		c->arg_buf = b;
+		c->arg_offset = offset;
+		room = teemed_buf_usable_size(b) - offset;
+	}
+	teemed_vm_unlock(vm);
+	if (room)
+		take_arg_page(vm, c);
+	return room;
+}
+
+void teemed_std_call_with_regd_arg(struct teemed_vm *vm,
+				   struct teemed_regs *regs, struct step *st)
+{
+	struct call *c = teemed_call_claim_new(vm);
+	uint64_t room;
+
+	if (!c) {
+		teemed_vm_refuse(vm, TEEMED_REFUSED_QUOTA);
+		answer(regs, OPTEE_SMC_RETURN_ETHREAD_LIMIT, 0);
 		return;
 	}
-	continue_prepare(vm, c, regs, st);
+	c->arg_kind = ARG_REGD;
+	/* Unknown, foreign, unregistering or too small: OP-TEE's EBADADDR. */
+	room = take_arg_buf(vm, c, reg_pair(regs->a[1], regs->a[2]),
+			    reg32(regs->a[3]));
+	if (!room) {
+		teemed_vm_refuse(vm, TEEMED_REFUSED_ARG);
+		answer(regs, OPTEE_SMC_RETURN_EBADADDR, 0);
+		teemed_call_retire(vm, c);
+		return;
+	}
+	start_call(vm, c, regs, st, room);
 }
 
 /* Go on with an RPC answer: back to OP-TEE, or the guest once more. */

@@ -8,12 +8,13 @@
 
 /*
  * What guests may see of OP-TEE's capabilities (§8): dynamic shared
- * memory (required) and NULL memrefs. Reserved memory, the RPC-argument
- * calls, asynchronous notification, RPMB probing and protected memory
- * are hidden.
+ * memory (required), NULL memrefs, the RPC-argument calls (shadowed,
+ * std_call.c) and asynchronous notification (routed, notif.c).
+ * Reserved memory, RPMB probing and protected memory are hidden.
  */
 #define TEEMED_GUEST_CAPS                                                      \
-	(OPTEE_SMC_SEC_CAP_DYNAMIC_SHM | OPTEE_SMC_SEC_CAP_MEMREF_NULL)
+	(OPTEE_SMC_SEC_CAP_DYNAMIC_SHM | OPTEE_SMC_SEC_CAP_MEMREF_NULL |       \
+	 OPTEE_SMC_SEC_CAP_RPC_ARG | OPTEE_SMC_SEC_CAP_ASYNC_NOTIF)
 
 /* The hypervisor's own fast call (client id 0). */
 static void hyp_call(struct teemed *t, uint32_t fid, uint32_t a1,
@@ -51,6 +52,23 @@ static int probe(struct teemed *t)
 	    !(t->info.sec_caps & OPTEE_SMC_SEC_CAP_VIRTUALIZATION))
 		return TEEMED_ERR_NOTSUP;
 	t->info.guest_caps = t->info.sec_caps & TEEMED_GUEST_CAPS;
+	/*
+	 * An RPC area holds what OP-TEE says (a3); the mediator's own copy
+	 * of an RPC message holds at most OPTEE_RPC_MAX_NUM_PARAMS.
+	 */
+	if (t->info.guest_caps & OPTEE_SMC_SEC_CAP_RPC_ARG) {
+		uint32_t n = reg32(r.a[3]) & OPTEE_SMC_RPC_PARAMS_MASK;
+
+		if (n == 0 || n > OPTEE_RPC_MAX_NUM_PARAMS)
+			t->info.guest_caps &= ~OPTEE_SMC_SEC_CAP_RPC_ARG;
+		else
+			t->info.rpc_param_count = n;
+	}
+	/* Notifications need a way to interrupt a guest. */
+	if (!t->plat->notify)
+		t->info.guest_caps &= ~OPTEE_SMC_SEC_CAP_ASYNC_NOTIF;
+	if (t->info.guest_caps & OPTEE_SMC_SEC_CAP_ASYNC_NOTIF)
+		t->info.notif_value_max = reg32(r.a[2]);
 	hyp_call(t, OPTEE_SMC_GET_THREAD_COUNT, 0, &r);
 	if (reg32(r.a[0]) != OPTEE_SMC_RETURN_OK || reg32(r.a[1]) == 0)
 		return TEEMED_ERR_NOTSUP;
@@ -113,9 +131,15 @@ int teemed_init(const struct teemed_config *cfg, struct teemed **out)
 	t->vms = p->alloc_obj(p->ctx, NULL, sizeof(*t->vms) * max_vms);
 	if (!t->vms)
 		goto free_lock;
+	t->notif_vms =
+		p->alloc_obj(p->ctx, NULL, sizeof(*t->notif_vms) * max_vms);
+	if (!t->notif_vms)
+		goto free_vms;
 	*out = t;
 	return TEEMED_OK;
 
+free_vms:
+	p->free_obj(p->ctx, NULL, t->vms, sizeof(*t->vms) * max_vms);
 free_lock:
 	p->lock_destroy(p->ctx, t->lock);
 free_t:
@@ -130,6 +154,8 @@ int teemed_fini(struct teemed *t)
 	for (uint32_t i = 0; i < t->max_vms; i++)
 		if (t->vms[i])
 			return TEEMED_ERR_BUSY;
+	p->free_obj(p->ctx, NULL, t->notif_vms,
+		    sizeof(*t->notif_vms) * t->max_vms);
 	p->free_obj(p->ctx, NULL, t->vms, sizeof(*t->vms) * t->max_vms);
 	p->lock_destroy(p->ctx, t->lock);
 	p->free_obj(p->ctx, NULL, t, sizeof(*t));

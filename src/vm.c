@@ -88,10 +88,32 @@ static int announce(struct teemed *t, uint32_t fid, uint16_t id)
 	return reg32(r.a[0]) == OPTEE_SMC_RETURN_OK ? TEEMED_OK : TEEMED_ERR_IO;
 }
 
+/* The capabilities one VM is shown: the instance's, minus its choices. */
+static uint32_t vm_caps(const struct teemed *t, uint32_t features_off)
+{
+	uint32_t caps = t->info.guest_caps;
+
+	if (features_off & TEEMED_FEATURE_RPC_ARG)
+		caps &= ~OPTEE_SMC_SEC_CAP_RPC_ARG;
+	if (features_off & TEEMED_FEATURE_ASYNC_NOTIF)
+		caps &= ~OPTEE_SMC_SEC_CAP_ASYNC_NOTIF;
+	return caps;
+}
+
 int teemed_vm_create(struct teemed *t, uint16_t client_id, void *hv_vm,
 		     const struct teemed_quota *quota, struct teemed_vm **out)
 {
+	struct teemed_vm_config cfg = {.quota = quota};
+
+	return teemed_vm_create_ex(t, client_id, hv_vm, &cfg, out);
+}
+
+int teemed_vm_create_ex(struct teemed *t, uint16_t client_id, void *hv_vm,
+			const struct teemed_vm_config *cfg,
+			struct teemed_vm **out)
+{
 	const struct teemed_platform *p = t->plat;
+	const struct teemed_quota *quota = cfg ? cfg->quota : NULL;
 	struct teemed_vm *vm;
 	uint32_t slot;
 	int err;
@@ -104,6 +126,7 @@ int teemed_vm_create(struct teemed *t, uint16_t client_id, void *hv_vm,
 	vm->t = t;
 	vm->hv_vm = hv_vm;
 	vm->client_id = client_id;
+	vm->caps = vm_caps(t, cfg ? cfg->features_off : 0);
 	resolve_quota(t, quota, &vm->quota);
 	vm->lock = p->lock_create(p->ctx);
 	err = vm->lock ? make_calls(vm) : TEEMED_ERR_NOMEM;
@@ -158,6 +181,7 @@ void teemed_vm_get_stats(const struct teemed_vm *vm,
 	teemed_vm_unlock(v);
 	out->smcs = TEEMED_ATOMIC_LOAD(&v->smcs);
 	out->pinned_args = TEEMED_ATOMIC_LOAD(&v->pinned_args);
+	out->notif_values = TEEMED_ATOMIC_LOAD(&v->notif_values);
 }
 
 static bool in_trusted_os_range(uint32_t fid)
@@ -208,9 +232,15 @@ handle_smc(struct teemed_vm *vm, struct teemed_regs *regs, uint32_t fid)
 		teemed_std_call_with_arg(vm, regs, &st);
 	} else if (fid == OPTEE_SMC_CALL_RETURN_FROM_RPC) {
 		teemed_std_return_from_rpc(vm, regs, &st);
+	} else if (fid == OPTEE_SMC_CALL_WITH_RPC_ARG &&
+		   (vm->caps & OPTEE_SMC_SEC_CAP_RPC_ARG)) {
+		teemed_std_call_with_rpc_arg(vm, regs, &st);
+	} else if (fid == OPTEE_SMC_CALL_WITH_REGD_ARG &&
+		   (vm->caps & OPTEE_SMC_SEC_CAP_RPC_ARG)) {
+		teemed_std_call_with_regd_arg(vm, regs, &st);
 	} else {
-		/* RPC_ARG and REGD_ARG calls are not offered (capability
-		   hidden), like every other yielding function. */
+		/* Every other yielding function, and the RPC-argument calls
+		   of a VM not offered them. */
 		teemed_vm_refuse(vm, TEEMED_REFUSED_FUNCTION);
 		set_answer(regs, OPTEE_SMC_RETURN_UNKNOWN_FUNCTION);
 	}
@@ -307,8 +337,13 @@ int teemed_vm_destroy(struct teemed_vm *vm)
 	struct step st = {.budget = t->step_pages};
 	bool done;
 
-	if (vm->phase == VM_ALIVE)
+	if (vm->phase == VM_ALIVE) {
 		vm->phase = VM_DYING;
+		teemed_notif_vm_gone(vm);
+	}
+	/* An interrupt handler may still be asking OP-TEE for its values. */
+	if (!teemed_notif_vm_idle(vm))
+		return TEEMED_ERR_AGAIN;
 	if (vm->phase == VM_DYING) {
 		/* OP-TEE must forget the VM before any page is unpinned. */
 		if (announce(t, OPTEE_SMC_VM_DESTROYED, vm->client_id)) {

@@ -114,8 +114,12 @@ static void usage(FILE *f)
 		"                    pin, alloc_page, alloc_obj, lock_create,\n"
 		"                    smc; the defined errors it causes are\n"
 		"                    tolerated\n"
-		"  --ram-at-zero     the host also has a RAM page at PA 0,\n"
+"  --ram-at-zero     the host also has a RAM page at PA 0,\n"
 		"                    as boards whose DRAM starts at 0\n"
+		"  --no-rpc-arg      VMs not offered CALL_WITH_RPC_ARG /\n"
+		"                    _REGD_ARG: guests use CALL_WITH_ARG\n"
+		"  --no-notif        VMs not offered asynchronous\n"
+		"                    notifications\n"
 		"  --json            print one JSON object instead of text\n"
 		"  --trace           print the conversation, one line per "
 		"event\n"
@@ -252,6 +256,11 @@ static void print_json(const struct scenario_opts *o,
 		{"smcs", r->smcs},
 		{"rpcs", r->rpcs},
 		{"foreign_intrs", r->foreign_intrs},
+		{"regd_calls", r->regd_calls},
+		{"rpc_arg_calls", r->rpc_arg_calls},
+		{"notif_irqs", r->notif_irqs},
+		{"notif_values", r->notif_values},
+		{"bottom_halves", r->bottom_halves},
 		{"errors", r->errors},
 		{"bytes_verified", r->bytes_verified},
 		{"pinned_pages_now", r->pinned_pages_now},
@@ -429,6 +438,14 @@ int main(int argc, char **argv)
 		}
 		if (!strcmp(a, "--ram-at-zero")) {
 			o.ram_at_zero = true;
+			continue;
+		}
+		if (!strcmp(a, "--no-rpc-arg")) {
+			o.features_off |= TEEMED_FEATURE_RPC_ARG;
+			continue;
+		}
+		if (!strcmp(a, "--no-notif")) {
+			o.features_off |= TEEMED_FEATURE_ASYNC_NOTIF;
 			continue;
 		}
 		if (trace_option(a, &trace))

@@ -146,6 +146,15 @@ struct teemed_platform {
 	void (*unlock)(void *ctx, void *lock);
 
 	/*
+	 * Optional (may be NULL): inject the notification interrupt that
+	 * the guest `vm` was told OP-TEE uses (its device tree's
+	 * "interrupts" of linaro,optee-tz). Called by teemed_notif_irq()
+	 * with the instance lock held: must not sleep or call into teemed.
+	 * When NULL, no guest is offered asynchronous notifications.
+	 */
+	void (*notify)(void *ctx, void *vm);
+
+	/*
 	 * Optional (may be NULL). One event: a fixed message and two
 	 * numbers whose meaning the message gives. `vm` as above.
 	 */

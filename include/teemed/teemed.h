@@ -81,6 +81,12 @@ struct teemed_info {
 	uint32_t sec_caps;     /* as OP-TEE reported them */
 	uint32_t guest_caps;   /* what guests are shown */
 	uint32_t thread_count; /* OP-TEE threads per VM */
+	/* RPC parameters an RPC argument area holds (EXCHANGE_CAPABILITIES
+	   a3), when guests are offered SEC_CAP_RPC_ARG; else 0. */
+	uint32_t rpc_param_count;
+	/* Highest notification value (a2), when guests are offered
+	   SEC_CAP_ASYNC_NOTIF; else 0. */
+	uint32_t notif_value_max;
 };
 
 /* Why a guest request was refused; indexes teemed_vm_stats.refused. */
@@ -110,7 +116,8 @@ struct teemed_vm_stats {
 	uint32_t mediator_pages; /* mediator pages held for this VM */
 	uint32_t mediator_pages_peak;
 	uint32_t max_pages_per_smc; /* most pages pinned+released in one SMC */
-	uint32_t pinned_args; /* argument pages of calls in flight, pinned */
+	uint32_t pinned_args;  /* argument pages of calls in flight, pinned */
+	uint64_t notif_values; /* notification values taken for the VM */
 	uint64_t refused[TEEMED_REFUSED_COUNT];
 };
 
@@ -142,6 +149,29 @@ const struct teemed_info *teemed_get_info(const struct teemed *t);
 int teemed_vm_create(struct teemed *t, uint16_t client_id, void *hv_vm,
 		     const struct teemed_quota *quota, struct teemed_vm **out);
 
+/*
+ * Optional parts of the OP-TEE ABI a VM is offered. Each is on unless
+ * the embedder turns it off for the VM, and only if OP-TEE has it (and,
+ * for notifications, the platform can inject them: `notify`).
+ */
+#define TEEMED_FEATURE_RPC_ARG	   0x1u /* CALL_WITH_RPC_ARG, _REGD_ARG */
+#define TEEMED_FEATURE_ASYNC_NOTIF 0x2u /* asynchronous notifications */
+
+struct teemed_vm_config {
+	/* Per-VM quota override as for teemed_vm_create(); may be NULL. */
+	const struct teemed_quota *quota;
+	/* TEEMED_FEATURE_* bits this VM is NOT offered (0: all). */
+	uint32_t features_off;
+};
+
+/*
+ * teemed_vm_create() with per-VM choices. `cfg` may be NULL: defaults.
+ * teemed_vm_create(t, id, hv, q, out) is this call with .quota = q.
+ */
+int teemed_vm_create_ex(struct teemed *t, uint16_t client_id, void *hv_vm,
+			const struct teemed_vm_config *cfg,
+			struct teemed_vm **out);
+
 /* What teemed_vm_smc() tells the hypervisor. */
 enum teemed_smc_result {
 	/* Handled: regs hold the guest's answer; advance the guest PC. */
@@ -167,6 +197,19 @@ enum teemed_smc_result teemed_vm_smc(struct teemed_vm *vm,
  * VM_DESTROYED before any page is unpinned.
  */
 int teemed_vm_destroy(struct teemed_vm *vm);
+
+/*
+ * OP-TEE's notification interrupt fired (one physical interrupt for all
+ * VMs). Call from its handler (or a bottom half of it): for each VM that
+ * enabled asynchronous notifications, teemed asks OP-TEE for that VM's
+ * pending values, keeps them for the VM's own GET_ASYNC_NOTIF_VALUE, and
+ * calls the platform's `notify` for every VM that has one, so the
+ * hypervisor injects the guest's notification interrupt. Work is
+ * bounded by the number of such VMs times the 64 values a VM can have
+ * pending. May run on any CPU, concurrently with teemed_vm_smc() and
+ * teemed_vm_destroy(). Returns how many VMs were notified.
+ */
+uint32_t teemed_notif_irq(struct teemed *t);
 
 /* Counters of one VM. */
 void teemed_vm_get_stats(const struct teemed_vm *vm,

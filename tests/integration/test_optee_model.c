@@ -487,8 +487,9 @@ static void test_fast_calls(void **state)
 
 	r = smc(f, OPTEE_SMC_EXCHANGE_CAPABILITIES, 0, 0x77, 0x99, 0);
 	assert_int_equal(r.a[0], OPTEE_SMC_RETURN_OK);
-	assert_int_equal(r.a[1], 0x5d);
-	assert_int_equal(r.a[2], 0x77); /* no ASYNC_NOTIF: a2 untouched */
+	assert_int_equal(r.a[1], 0x7d);
+	/* ASYNC_NOTIF: a2 = NOTIF_SYNC_VALUE_BASE (64) + threads. */
+	assert_int_equal(r.a[2], 64 + 2);
 	assert_int_equal(r.a[3], 4);
 	r = smc(f, OPTEE_SMC_EXCHANGE_CAPABILITIES,
 		OPTEE_SMC_NSEC_CAP_UNIPROCESSOR, 0, 0, VM1);
@@ -626,12 +627,90 @@ static void test_arg_validation(void **state)
 	arg->ret = 0xabcd;
 	assert_int_equal(call(f, VM1, pa), OPTEE_SMC_RETURN_EBADCMD);
 	assert_int_equal(arg->ret, 0xabcd);
-	/* No async notifications: DO_BOTTOM_HALF is unknown too. */
+	/* DO_BOTTOM_HALF: done, nothing written back (entry_std.c). */
 	arg->cmd = OPTEE_MSG_CMD_DO_BOTTOM_HALF;
-	assert_int_equal(call(f, VM1, pa), OPTEE_SMC_RETURN_EBADCMD);
+	assert_int_equal(call(f, VM1, pa), OPTEE_SMC_RETURN_OK);
+	assert_int_equal(arg->ret, 0xabcd);
 	/* REGD_ARG with a cookie nobody registered. */
 	r = smc(f, OPTEE_SMC_CALL_WITH_REGD_ARG, 0, 0x999, 0, VM1);
 	assert_int_equal(r.a[0], OPTEE_SMC_RETURN_EBADADDR);
+	expect_no_violation(f);
+}
+
+/* Send `value` to `vm` from its xform TA (notif_send_async). */
+static void notify(struct fx *f, uint16_t vm, uint32_t session, uint32_t value)
+{
+	uint64_t pa;
+	struct optee_msg_arg *arg =
+		new_arg(f, &pa, OPTEE_MSG_CMD_INVOKE_COMMAND, 1);
+
+	arg->func = TA_XFORM_CMD_NOTIFY;
+	arg->session = session;
+	arg->params[0].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INPUT;
+	arg->params[0].u.value.a = value;
+	assert_int_equal(call(f, vm, pa), OPTEE_SMC_RETURN_OK);
+	assert_int_equal(arg->ret, TEEC_SUCCESS);
+}
+
+/*
+ * OP-TEE 4.x under virtualization (notif_default.c): values pending
+ * per partition, read by the partition a7 names, lowest first; one
+ * interrupt for all; bottom halves only while started.
+ */
+static void test_notifications(void **state)
+{
+	struct fx *f = *state;
+	struct teemed_regs r;
+	uint32_t s1, s2;
+	uint64_t pa;
+	struct optee_msg_arg *arg;
+
+	assert_int_equal(open_session(f, VM1, &uuid_xform, &s1), TEEC_SUCCESS);
+	assert_int_equal(open_session(f, VM2, &uuid_xform, &s2), TEEC_SUCCESS);
+	assert_false(optee_model_take_irq(f->sw));
+	notify(f, VM1, s1, 7);
+	notify(f, VM1, s1, 3);
+	notify(f, VM2, s2, 0);
+	assert_true(optee_model_take_irq(f->sw));
+	assert_false(optee_model_take_irq(f->sw));
+	/* The hypervisor's id reads nothing. */
+	r = smc(f, OPTEE_SMC_GET_ASYNC_NOTIF_VALUE, 0, 0, 0, 0);
+	assert_int_equal(r.a[0], OPTEE_SMC_RETURN_OK);
+	assert_int_equal(r.a[2], 0);
+	r = smc(f, OPTEE_SMC_GET_ASYNC_NOTIF_VALUE, 0, 0, 0, VM1);
+	assert_int_equal(r.a[1], 3);
+	assert_int_equal(r.a[2], OPTEE_SMC_ASYNC_NOTIF_VALID |
+					 OPTEE_SMC_ASYNC_NOTIF_PENDING);
+	r = smc(f, OPTEE_SMC_GET_ASYNC_NOTIF_VALUE, 0, 0, 0, VM1);
+	assert_int_equal(r.a[1], 7);
+	assert_int_equal(r.a[2], OPTEE_SMC_ASYNC_NOTIF_VALID);
+	r = smc(f, OPTEE_SMC_GET_ASYNC_NOTIF_VALUE, 0, 0, 0, VM1);
+	assert_int_equal(r.a[2], 0);
+	r = smc(f, OPTEE_SMC_GET_ASYNC_NOTIF_VALUE, 0, 0, 0, VM2);
+	assert_int_equal(r.a[1], OPTEE_SMC_ASYNC_NOTIF_VALUE_DO_BOTTOM_HALF);
+	assert_int_equal(r.a[2], OPTEE_SMC_ASYNC_NOTIF_VALID);
+	/* Beyond 63 is no asynchronous value. */
+	arg = new_arg(f, &pa, OPTEE_MSG_CMD_INVOKE_COMMAND, 1);
+	arg->func = TA_XFORM_CMD_NOTIFY;
+	arg->session = s1;
+	arg->params[0].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INPUT;
+	arg->params[0].u.value.a = 64;
+	assert_int_equal(call(f, VM1, pa), OPTEE_SMC_RETURN_OK);
+	assert_int_equal(arg->ret, TEEC_ERROR_BAD_PARAMETERS);
+	/* Bottom halves count only in a started partition. */
+	arg = new_arg(f, &pa, OPTEE_MSG_CMD_DO_BOTTOM_HALF, 0);
+	assert_int_equal(call(f, VM2, pa), OPTEE_SMC_RETURN_OK);
+	assert_int_equal(optee_model_vm_bottom_halves(f->sw, VM2), 0);
+	r = smc(f, OPTEE_SMC_ENABLE_ASYNC_NOTIF, 0, 0, 0, VM2);
+	assert_int_equal(r.a[0], OPTEE_SMC_RETURN_OK);
+	assert_int_equal(call(f, VM2, pa), OPTEE_SMC_RETURN_OK);
+	assert_int_equal(optee_model_vm_bottom_halves(f->sw, VM2), 1);
+	assert_int_equal(optee_model_vm_bottom_halves(f->sw, VM1), 0);
+	arg->cmd = OPTEE_MSG_CMD_STOP_ASYNC_NOTIF;
+	assert_int_equal(call(f, VM2, pa), OPTEE_SMC_RETURN_OK);
+	arg->cmd = OPTEE_MSG_CMD_DO_BOTTOM_HALF;
+	assert_int_equal(call(f, VM2, pa), OPTEE_SMC_RETURN_OK);
+	assert_int_equal(optee_model_vm_bottom_halves(f->sw, VM2), 1);
 	expect_no_violation(f);
 }
 
@@ -1352,6 +1431,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_oracle_catches_unpinned,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vm_destroyed, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_notifications, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_no_virtualization,
 						setup_novirt, teardown),

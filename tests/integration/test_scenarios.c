@@ -8,11 +8,15 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
 #include "scenario.h"
+#include "teemed/teemed.h"
 
 static const uint64_t seeds[] = {1, 7, 0xdecafbad};
 
@@ -45,6 +49,48 @@ static void run(const char *name, uint64_t seed, uint64_t ops,
 	assert_int_equal(r->oracle_violations, 0);
 	assert_true(r->oracle_checks > 0);
 	assert_true(r->calls > 0);
+}
+
+/*
+ * The default scenario's Linux-like guests use what teemed offers:
+ * CALL_WITH_REGD_ARG from their registered argument cache (registrations
+ * as CALL_WITH_RPC_ARG) and notifications, each VM woken only for its
+ * own values; turned off per VM, they fall back to CALL_WITH_ARG and no
+ * notification, as Linux does.
+ */
+static void test_basic_offered_or_not(void **state)
+{
+	struct scenario_opts o = {.name = "basic", .ops = 300, .seed = 3};
+	struct scenario_result r;
+	/* The Xen port creates VMs its own way and cannot inject OP-TEE's
+	   interrupt (no notify): RPC_ARG only, per-VM choice not wired. */
+	const char *port = getenv("TEEMED_WORLD_PORT");
+	bool xen = port && !strcmp(port, "xen");
+
+	(void)state;
+	assert_int_equal(scenario_run(&o, &r), 0);
+	assert_true(scenario_ok(&r));
+	assert_true(r.regd_calls > r.calls / 2);
+	assert_true(r.rpc_arg_calls > 0);
+	if (xen) {
+		assert_int_equal(r.notif_values, 0);
+		return;
+	}
+	assert_true(r.notif_values > 0);
+	assert_true(r.notif_irqs > 0);
+	assert_true(r.bottom_halves > 0);
+
+	o.features_off = TEEMED_FEATURE_RPC_ARG | TEEMED_FEATURE_ASYNC_NOTIF;
+	assert_int_equal(scenario_run(&o, &r), 0);
+	if (!scenario_ok(&r))
+		print_message("features off: %s\n", r.first_error);
+	assert_true(scenario_ok(&r));
+	assert_int_equal(r.regd_calls, 0);
+	assert_int_equal(r.rpc_arg_calls, 0);
+	assert_int_equal(r.notif_values, 0);
+	assert_int_equal(r.notif_irqs, 0);
+	assert_int_equal(r.bottom_halves, 0);
+	assert_true(r.calls > 0);
 }
 
 static void test_basic(void **state)
@@ -154,6 +200,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unknown_scenario),
 		cmocka_unit_test(test_basic),
+		cmocka_unit_test(test_basic_offered_or_not),
 		cmocka_unit_test(test_mixed),
 		cmocka_unit_test(test_large_buffer),
 		cmocka_unit_test(test_quota),

@@ -416,7 +416,8 @@ void mock_fake_hyp(struct teemed_regs *r)
 		assert_int_equal(r->a[1], 0);
 		r->a[0] = mock.caps_a0;
 		r->a[1] = mock.caps;
-		r->a[2] = 0;
+		/* OP-TEE writes a2 only with ASYNC_NOTIF (§2.12). */
+		r->a[2] = (mock.caps & OPTEE_SMC_SEC_CAP_ASYNC_NOTIF) ? 0x55 : 0;
 		r->a[3] = 4;
 		break;
 	case OPTEE_SMC_GET_THREAD_COUNT:
@@ -544,6 +545,35 @@ static void fake_fast(struct teemed_regs *r)
 	case OPTEE_SMC_DISABLE_SHM_CACHE:
 		r->a[0] = OPTEE_SMC_RETURN_ENOTAVAIL;
 		break;
+	case OPTEE_SMC_ENABLE_ASYNC_NOTIF:
+		assert_int_equal(r->a[1], 0);
+		mock.notif_started[vm_of_client(r->a[7])] = true;
+		r->a[0] = OPTEE_SMC_RETURN_OK;
+		break;
+	case OPTEE_SMC_GET_ASYNC_NOTIF_VALUE: {
+		uint64_t *bits = &mock.notif_values[vm_of_client(r->a[7])];
+		uint32_t v = 0;
+
+		mock.notif_gets++;
+		r->a[0] = OPTEE_SMC_RETURN_OK;
+		r->a[1] = 0;
+		r->a[2] = 0;
+		if (mock.notif_always_pending) {
+			r->a[1] = 1;
+			r->a[2] = OPTEE_SMC_ASYNC_NOTIF_VALID |
+				  OPTEE_SMC_ASYNC_NOTIF_PENDING;
+			break;
+		}
+		if (!*bits)
+			break;
+		while (!(*bits & (1ull << v)))
+			v++;
+		*bits &= ~(1ull << v);
+		r->a[1] = v;
+		r->a[2] = OPTEE_SMC_ASYNC_NOTIF_VALID |
+			  (*bits ? OPTEE_SMC_ASYNC_NOTIF_PENDING : 0);
+		break;
+	}
 	default:
 		fail_msg("fast call %#llx should not reach OP-TEE",
 			 (unsigned long long)r->a[0]);
@@ -562,11 +592,13 @@ void mock_fake_optee(struct teemed_regs *r)
 		fake_fast(r);
 		return;
 	}
-	if (fid == OPTEE_SMC_CALL_WITH_ARG) {
+	if (fid == OPTEE_SMC_CALL_WITH_ARG ||
+	    fid == OPTEE_SMC_CALL_WITH_RPC_ARG) {
 		uint64_t pa = (r->a[1] << 32) | r->a[2];
 		uint32_t busy = 0;
 
 		mock.calls_seen++;
+		mock.seen_fid = fid;
 		if (!mock_pa_is_mediator(pa))
 			fail_msg("argument %#llx is not a mediator page",
 				 (unsigned long long)pa);

@@ -112,6 +112,7 @@ struct mock_rpc {
 };
 
 struct mock_state {
+	uint32_t seen_fid; /* of the last call the fake OP-TEE started */
 	struct mock_page page[MOCK_RAM_PAGES];
 	struct mock_vm vm[MOCK_MAX_VMS];
 	/* ORed into the function id of every guest call the mock makes. */
@@ -181,6 +182,12 @@ struct mock_state {
 	uint32_t seen_pages[MOCK_SEEN_PARAMS]; /* data pages per param */
 	uint32_t seen_list_pages[MOCK_SEEN_PARAMS];
 	uint64_t seen_pa[MOCK_SEEN_PARAMS][MOCK_SEEN_PAGES];
+
+	/* Fake OP-TEE: asynchronous notifications, per VM (notif_default). */
+	uint64_t notif_values[MOCK_MAX_VMS];
+	bool notif_started[MOCK_MAX_VMS];
+	bool notif_always_pending; /* GET claims PENDING forever */
+	uint64_t notif_gets;	   /* GET_ASYNC_NOTIF_VALUE received */
 
 	/* Scripted secure world (mock_sw_scripted). */
 	mock_sw_fn sw_hook; /* runs inside the SMC, before the script */

@@ -56,8 +56,12 @@ static void test_probe_registers(void **state)
 	assert_int_equal(info->os_build, 0xabcdef12);
 	assert_int_equal(info->sec_caps, caps);
 	assert_int_equal(info->guest_caps,
-			 OPTEE_SMC_SEC_CAP_DYNAMIC_SHM |
-				 OPTEE_SMC_SEC_CAP_MEMREF_NULL);
+			 caps & (OPTEE_SMC_SEC_CAP_DYNAMIC_SHM |
+				 OPTEE_SMC_SEC_CAP_MEMREF_NULL |
+				 OPTEE_SMC_SEC_CAP_RPC_ARG));
+	assert_int_equal(info->rpc_param_count,
+			 (caps & OPTEE_SMC_SEC_CAP_RPC_ARG) ? 4 : 0);
+	assert_int_equal(info->notif_value_max, 0);
 	assert_int_equal(info->thread_count, 6);
 }
 
