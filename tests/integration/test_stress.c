@@ -530,14 +530,20 @@ static void vm_destroy(struct svm *v)
 
 	vm_report(v);
 	if (v->g) {
+		bool done;
+
+		/* The interrupt thread may still be delivering to it. */
+		lock(&v->gmu);
 		guest_get_stats(v->g, &gs);
+		done = guest_done(v->g);
+		unlock(&v->gmu);
 		if (v->kind == VM_HONEST) {
 			if (gs.errors)
 				print_message("vm %u: %s\n", v->id,
 					      gs.first_error);
 			assert_int_equal(gs.errors, 0);
 			assert_int_equal(gs.ops, honest_ops);
-			assert_true(guest_done(v->g));
+			assert_true(done);
 		}
 	}
 	pins = world_vm_destroy(&w, &v->wv, NULL);
