@@ -397,6 +397,11 @@ int xen_world_vm_destroy_step(struct xen_world *x, void *dom)
 	return TEEMED_OK;
 }
 
+void xen_world_abandon(void)
+{
+	xw = NULL;
+}
+
 uint64_t xen_world_restarts(const struct xen_world *x)
 {
 	return __atomic_load_n(&x->restarts, __ATOMIC_RELAXED);

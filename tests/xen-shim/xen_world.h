@@ -88,4 +88,11 @@ uint64_t xen_world_restarts(const struct xen_world *x);
 void xen_world_shutdown(struct xen_world *x, int64_t *objs_left,
 			int64_t *pages_left);
 
+/*
+ * Forget the Xen that runs, if any, without touching it (its machine may
+ * be gone): what a test that failed midway leaves, so the next can boot.
+ * Its memory is lost.
+ */
+void xen_world_abandon(void);
+
 #endif /* TEEMED_XEN_WORLD_H */
