@@ -245,8 +245,11 @@ static void txen_smc(void *ctx, struct teemed_regs *regs)
 {
     struct arm_smccc_res res;
 
-    arm_smccc_smc(regs->a[0], regs->a[1], regs->a[2], regs->a[3], regs->a[4],
-                  regs->a[5], regs->a[6], regs->a[7], &res);
+    /* Register-sized: arm32's SMCCC 1.1 helper puts each in one register. */
+    arm_smccc_smc((register_t)regs->a[0], (register_t)regs->a[1],
+                  (register_t)regs->a[2], (register_t)regs->a[3],
+                  (register_t)regs->a[4], (register_t)regs->a[5],
+                  (register_t)regs->a[6], (register_t)regs->a[7], &res);
     regs->a[0] = res.a0;
     regs->a[1] = res.a1;
     regs->a[2] = res.a2;
