@@ -3,8 +3,9 @@
  * teemed as Xen's OP-TEE mediator (xen/arch/arm/tee/teemed_xen.c).
  *
  * It registers for XEN_DOMCTL_CONFIG_TEE_OPTEE under the command-line
- * name "optee", like the mediator it replaces, so toolstacks, dom0less
- * device trees and "tee=optee" select it unchanged. Everything about the
+ * name "optee", like the mediator it replaces, so xl's tee="optee",
+ * dom0 (given the running mediator's type) and "tee=optee" select it
+ * unchanged. Everything about the
  * OP-TEE protocol is decided by the teemed core; this file only
  * translates:
  *
@@ -35,8 +36,8 @@
  *                                 per-domain quotas, every domain
  *   teemed_domain_quota=<domid>:<pinned>[:<buffers>[:<rpc_buffers>
  *                       [:<calls>[:<mediator_pages>]]]][,<domid>:...]
- *                                 the same for one domain (e.g. dom0less
- *                                 domains, whose ids are known); 0 or an
+ *                                 the same for one domain (e.g. dom0, or
+ *                                 domains whose ids are known); 0 or an
  *                                 empty field keeps the default, a domain
  *                                 given with only zeros is forgotten
  */
