@@ -39,6 +39,9 @@ struct xen_world *xen_world_boot(struct sim_platform *p, uint64_t host_pages,
 struct xen_world_opts {
 	const char *cmdline;  /* more of Xen's command line */
 	bool no_optee_node;   /* the host device tree lacks OP-TEE */
+	/* hypercall_preempt_check() is true every this many calls
+	   (0: every call). */
+	uint32_t preempt_every;
 };
 /* Applies to the next boot only; NULL: none. */
 void xen_world_next_boot(const struct xen_world_opts *o);
