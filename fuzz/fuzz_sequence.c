@@ -310,8 +310,12 @@ static void run_op(struct seq *s, uint8_t op, struct fz_in *in)
 		op_call_kind(s, v, in);
 		break;
 	case OP_NOTIF_IRQ:
-		/* Whether or not OP-TEE raised it: a spurious one is fine. */
-		teemed_notif_irq(s->w.world.t);
+		/* Whether or not OP-TEE raised it: a spurious one is fine.
+		   Through the Xen port (TEEMED_WORLD_PORT=xen) there is no
+		   instance here and no such interrupt: the port offers
+		   guests no notifications. */
+		if (s->w.world.t)
+			teemed_notif_irq(s->w.world.t);
 		break;
 	default:
 		p = pending_nth(s, v, fz_u8(in));

@@ -177,7 +177,7 @@ uint32_t fz_smc(struct fz_world *w, unsigned int v, struct teemed_regs *regs)
 	if (!fv->wv.vm)
 		fz_fail("SMC for destroyed vm %u", v);
 	snap(w, v, &s);
-	res = teemed_vm_smc(fv->wv.vm, regs);
+	res = world_vm_smc(&w->world, &fv->wv, regs);
 	w->smcs++;
 	if (!ours) {
 		if (res != TEEMED_SMC_NOT_OPTEE || memcmp(&in, regs, sizeof(in)))

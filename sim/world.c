@@ -257,9 +257,17 @@ void world_fini(struct world *w, struct world_end *end)
 		if (rc != TEEMED_OK)
 			world_err(w, "teemed_fini: %d", rc);
 	}
-	if (w->xen)
+	if (w->xen) {
 		xen_world_shutdown(w->xen, &end->instance_objs,
 				   &end->instance_pages);
+		/* xmalloc knows no domain: a VM's leaked object shows here. */
+		if (end->instance_objs || end->instance_pages)
+			world_err(w,
+				  "Xen's mediator holds %lld objects and %lld "
+				  "pages more than after boot",
+				  (long long)end->instance_objs,
+				  (long long)end->instance_pages);
+	}
 	if (w->m)
 		end->leaked_mediator_pages = machine_mediator_pages(w->m);
 	if (w->plat_up) {

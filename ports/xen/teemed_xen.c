@@ -3,8 +3,9 @@
  * teemed as Xen's OP-TEE mediator (xen/arch/arm/tee/teemed_xen.c).
  *
  * It registers for XEN_DOMCTL_CONFIG_TEE_OPTEE under the command-line
- * name "optee", like the mediator it replaces, so toolstacks, dom0less
- * device trees and "tee=optee" select it unchanged. Everything about the
+ * name "optee", like the mediator it replaces, so xl's tee="optee",
+ * dom0 (given the running mediator's type) and "tee=optee" select it
+ * unchanged. Everything about the
  * OP-TEE protocol is decided by the teemed core; this file only
  * translates:
  *
@@ -35,8 +36,8 @@
  *                                 per-domain quotas, every domain
  *   teemed_domain_quota=<domid>:<pinned>[:<buffers>[:<rpc_buffers>
  *                       [:<calls>[:<mediator_pages>]]]][,<domid>:...]
- *                                 the same for one domain (e.g. dom0less
- *                                 domains, whose ids are known); 0 or an
+ *                                 the same for one domain (e.g. dom0, or
+ *                                 domains whose ids are known); 0 or an
  *                                 empty field keeps the default, a domain
  *                                 given with only zeros is forgotten
  */
@@ -245,8 +246,11 @@ static void txen_smc(void *ctx, struct teemed_regs *regs)
 {
     struct arm_smccc_res res;
 
-    arm_smccc_smc(regs->a[0], regs->a[1], regs->a[2], regs->a[3], regs->a[4],
-                  regs->a[5], regs->a[6], regs->a[7], &res);
+    /* Register-sized: arm32's SMCCC 1.1 helper puts each in one register. */
+    arm_smccc_smc((register_t)regs->a[0], (register_t)regs->a[1],
+                  (register_t)regs->a[2], (register_t)regs->a[3],
+                  (register_t)regs->a[4], (register_t)regs->a[5],
+                  (register_t)regs->a[6], (register_t)regs->a[7], &res);
     regs->a[0] = res.a0;
     regs->a[1] = res.a1;
     regs->a[2] = res.a2;

@@ -47,6 +47,8 @@ struct xen_world {
 	int64_t page_count;
 	int64_t boot_objs, boot_pages;
 	uint64_t restarts;
+	uint32_t preempt_every;
+	uint64_t preempt_checks;
 	bool log;
 	struct {
 		uint16_t vm_id;
@@ -198,8 +200,11 @@ void xen_host_smc_under_lock(void)
 
 bool xen_host_preempt(void)
 {
-	/* Xen always wants the CPU back: every step is its own pass. */
-	return true;
+	uint64_t n = __atomic_add_fetch(&xw->preempt_checks, 1,
+					__ATOMIC_RELAXED);
+
+	/* By default Xen always wants the CPU back: every step is a pass. */
+	return xw->preempt_every <= 1 || n % xw->preempt_every == 0;
 }
 
 void xen_host_vprintk(const char *fmt, va_list ap)
@@ -282,6 +287,7 @@ struct xen_world *xen_world_boot(struct sim_platform *p, uint64_t host_pages,
 	x->p = p;
 	x->objs.h.next = x->objs.h.prev = &x->objs;
 	x->log = getenv("TEEMED_SIM_LOG") != NULL;
+	x->preempt_every = o.preempt_every;
 	xw = x;
 	add_param(cmdline, sizeof(cmdline), "teemed_max_vms", cfg->max_vms);
 	add_param(cmdline, sizeof(cmdline), "teemed_step_pages",
@@ -395,6 +401,11 @@ int xen_world_vm_destroy_step(struct xen_world *x, void *dom)
 		return teemed_rc(rc);
 	xen_shim_domain_free(dom);
 	return TEEMED_OK;
+}
+
+void xen_world_abandon(void)
+{
+	xw = NULL;
 }
 
 uint64_t xen_world_restarts(const struct xen_world *x)

@@ -39,6 +39,9 @@ struct xen_world *xen_world_boot(struct sim_platform *p, uint64_t host_pages,
 struct xen_world_opts {
 	const char *cmdline;  /* more of Xen's command line */
 	bool no_optee_node;   /* the host device tree lacks OP-TEE */
+	/* hypercall_preempt_check() is true every this many calls
+	   (0: every call). */
+	uint32_t preempt_every;
 };
 /* Applies to the next boot only; NULL: none. */
 void xen_world_next_boot(const struct xen_world_opts *o);
@@ -87,5 +90,12 @@ uint64_t xen_world_restarts(const struct xen_world *x);
  */
 void xen_world_shutdown(struct xen_world *x, int64_t *objs_left,
 			int64_t *pages_left);
+
+/*
+ * Forget the Xen that runs, if any, without touching it (its machine may
+ * be gone): what a test that failed midway leaves, so the next can boot.
+ * Its memory is lost.
+ */
+void xen_world_abandon(void);
 
 #endif /* TEEMED_XEN_WORLD_H */
