@@ -1790,6 +1790,17 @@ static void op_reset(struct gvcpu *v, uint8_t type)
 	v->busy = true;
 }
 
+/*
+ * Whether a TA may send one more value: notifications on, and fewer than
+ * 16 of the 64 outstanding (their interrupt may be slow to come on
+ * another host thread).
+ */
+static bool notif_room(const struct guest *g)
+{
+	return g->notif_on &&
+	       __builtin_popcountll(g->notif_reserved | g->notif_expected) < 16;
+}
+
 static const struct op_desc *op_draw(struct guest *g)
 {
 	const struct op_desc *cand[OP_COUNT];
@@ -1801,7 +1812,7 @@ static const struct op_desc *op_draw(struct guest *g)
 	}
 	for (size_t i = 0; i < OP_COUNT; i++)
 		if ((op_table[i].mem & g->cfg.mem) &&
-		    (op_table[i].mem != GUEST_MEM_NOTIF || g->notif_on))
+		    (op_table[i].mem != GUEST_MEM_NOTIF || notif_room(g)))
 			cand[n++] = &op_table[i];
 	return n ? cand[rng_below(g, n)] : NULL;
 }
