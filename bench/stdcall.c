@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The standard call: a value-only INVOKE_COMMAND (TA_XFORM ECHO)
- * through the mediator, against the same call issued straight to the
+ * through the mediator (as CALL_WITH_ARG, and as CALL_WITH_REGD_ARG), against the same call issued straight to the
  * secure-world model (the argument in a mediator-owned page, through
  * the same platform SMC callback), and against the work no mediator
  * can skip: copying the argument in from the guest and the answer back
@@ -58,6 +58,46 @@ static uint64_t direct(struct bench_vm *v, uint64_t pa, uint32_t n)
 	return bench_now_ns() - t0;
 }
 
+/*
+ * The same INVOKE as Linux 6.x sends it: CALL_WITH_REGD_ARG, the
+ * argument at offset 0 of a page registered beforehand.
+ */
+static uint64_t regd_setup(struct bench_vm *v)
+{
+	uint64_t list = bench_vm_build_list(v, 1);
+	uint64_t data = ((const uint64_t *)bench_vm_ptr(v, list))[0];
+	uint64_t ipa = bench_vm_alloc(v, 1);
+	uint64_t cookie = bench_cookie(0x7ffffffeu);
+	struct optee_msg_arg *a = bench_vm_arg(v, ipa,
+					       OPTEE_MSG_CMD_REGISTER_SHM, 1);
+
+	a->params[0].attr =
+		OPTEE_MSG_ATTR_NONCONTIG | OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT;
+	a->params[0].u.tmem.buf_ptr = list;
+	a->params[0].u.tmem.size = TEEMED_PAGE_SIZE;
+	a->params[0].u.tmem.shm_ref = cookie;
+	if (bench_vm_call(v, ipa) != OPTEE_SMC_RETURN_OK ||
+	    a->ret != TEEC_SUCCESS)
+		bench_fail("stdcall: register the argument page", a->ret);
+	echo_arg(bench_vm_ptr(v, data), v->session);
+	return cookie;
+}
+
+static uint64_t via_regd(struct bench_vm *v, uint64_t cookie, uint32_t n)
+{
+	uint64_t t0 = bench_now_ns();
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct teemed_regs r = {{OPTEE_SMC_CALL_WITH_REGD_ARG,
+					 cookie >> 32, (uint32_t)cookie, 0}};
+
+		teemed_vm_smc(v->vm, &r);
+		if ((uint32_t)r.a[0] != OPTEE_SMC_RETURN_OK)
+			bench_fail("invoke as REGD_ARG", i);
+	}
+	return bench_now_ns() - t0;
+}
+
 /* Argument in and answer out, through pin + map like any mediator. */
 static uint64_t two_copies(struct bench_vm *v, void *shadow, uint32_t n)
 {
@@ -107,8 +147,9 @@ static uint64_t two_memcpy(void *guest, void *shadow, uint32_t n)
 int bench_stdcall_run(const struct bench_opts *o)
 {
 	double med[MAX_REPS], nul[MAX_REPS], dir[MAX_REPS], cp[MAX_REPS],
-		mc[MAX_REPS];
-	struct bench_summary sm, sn, sd, sc, smc;
+		mc[MAX_REPS], rg[MAX_REPS];
+	struct bench_summary sm, sn, sd, sc, smc, srg;
+	uint64_t regd_cookie;
 	uint32_t n = o->quick ? 1000 : 20000;
 	struct optee_msg_arg *garg, *darg;
 	struct bench_env env;
@@ -127,6 +168,8 @@ int bench_stdcall_run(const struct bench_opts *o)
 	echo_arg(darg, vm.session);
 	garg = bench_vm_ptr(&vm, vm.arg_ipa);
 	echo_arg(garg, vm.session);
+	regd_cookie = regd_setup(&vm);
+	via_regd(&vm, regd_cookie, n / 4 + 1);
 
 	/* Warm-up, and a check that both paths really ran the TA. */
 	via_mediator(&vm, n / 4 + 1);
@@ -140,6 +183,7 @@ int bench_stdcall_run(const struct bench_opts *o)
 		dir[r] = (double)direct(&vm, pa, n) / n;
 		cp[r] = (double)two_copies(&vm, shadow, n) / n;
 		mc[r] = (double)two_memcpy(garg, shadow, n) / n;
+		rg[r] = (double)via_regd(&vm, regd_cookie, n) / n;
 		atomic_store(&env.null_sw, true);
 		nul[r] = (double)via_mediator(&vm, n) / n;
 		atomic_store(&env.null_sw, false);
@@ -150,11 +194,13 @@ int bench_stdcall_run(const struct bench_opts *o)
 	bench_summarize(dir, o->reps, &sd);
 	bench_summarize(cp, o->reps, &sc);
 	bench_summarize(mc, o->reps, &smc);
+	bench_summarize(rg, o->reps, &srg);
 	bench_out_summary("invoke_ns", &sm);
 	bench_out_summary("invoke_direct_ns", &sd);
 	bench_out_summary("invoke_null_sw_ns", &sn);
 	bench_out_summary("invoke_copies_ns", &sc);
 	bench_out_summary("invoke_memcpy_ns", &smc);
+	bench_out_summary("invoke_regd_ns", &srg);
 	bench_out_num("invoke_overhead_ns", sm.median - sd.median);
 	bench_out_num("invoke_ratio_direct", sm.median / sd.median);
 	bench_out_num("invoke_ratio_copies",
