@@ -37,10 +37,36 @@ static uint32_t session_of(const uint8_t uuid[16], const char *name)
 	return s;
 }
 
+static bool is_tmem(uint64_t attr)
+{
+	uint64_t t = attr & OPTEE_MSG_ATTR_TYPE_MASK;
+
+	return t >= OPTEE_MSG_ATTR_TYPE_TMEM_INPUT &&
+	       t <= OPTEE_MSG_ATTR_TYPE_TMEM_INOUT;
+}
+
+/*
+ * A call that must succeed. What comes back must be the guest's own: the
+ * attributes, page-list addresses and cookies it sent (no host address
+ * may reach it).
+ */
 static bool invoke_ok(struct optee_msg_arg *m, const char *name)
 {
-	uint32_t a0 = optee_call(m);
+	struct optee_msg_param sent[4];
+	uint32_t n = m->num_params < 4 ? m->num_params : 4, a0;
+	bool same = true;
 
+	memcpy(sent, m->params, n * sizeof(sent[0]));
+	a0 = optee_call(m);
+	for (uint32_t i = 0; i < n; i++)
+		if (m->params[i].attr != sent[i].attr ||
+		    (is_tmem(sent[i].attr) &&
+		     (m->params[i].u.tmem.buf_ptr != sent[i].u.tmem.buf_ptr ||
+		      m->params[i].u.tmem.shm_ref != sent[i].u.tmem.shm_ref)))
+			same = false;
+	if (!same)
+		rt_check(false, "answer: guest addresses and cookies came back",
+			 0);
 	return rt_check(a0 == OPTEE_SMC_RETURN_OK && m->ret == TEEC_SUCCESS,
 			name, a0 == OPTEE_SMC_RETURN_OK ? m->ret : a0);
 }
@@ -266,6 +292,8 @@ static void honest(uint64_t rounds)
 	rt_check(optee_rpc.frees > before,
 		 "rpc: RPC_FREE of the argument buffer with the cache off",
 		 optee_rpc.frees);
+	rt_check(optee_rpc.unknown == 0,
+		 "RPCs named only this guest's buffers", optee_rpc.unknown);
 	rt_puts("rpc served: alloc ");
 	rt_put_dec(optee_rpc.allocs);
 	rt_puts(" free ");

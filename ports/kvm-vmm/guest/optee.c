@@ -260,8 +260,10 @@ static void rpc_cmd(struct smc_regs *r)
 	struct optee_msg_arg *m;
 
 	optee_rpc.cmds++;
-	if (i < 0)
+	if (i < 0) {
+		optee_rpc.unknown++;
 		return;
+	}
 	m = ipa_ptr(shm[i].ipa);
 	if (m->num_params > OPTEE_RPC_MAX_NUM_PARAMS) {
 		m->ret = TEEC_ERROR_BAD_PARAMETERS;
@@ -330,6 +332,8 @@ static void rpc_serve(struct smc_regs *r)
 		i = shm_slot(pair(r->a[1], r->a[2]));
 		if (i >= 0)
 			shm[i].cookie = 0;
+		else if (!optee_bad_rpc_alloc)
+			optee_rpc.unknown++;
 		break;
 	case OPTEE_SMC_RPC_FUNC_FOREIGN_INTR:
 		optee_rpc.intrs++;

@@ -14,6 +14,8 @@
 /* What the RPC loop served, for the checks. */
 struct optee_rpc_counts {
 	uint32_t allocs, frees, intrs, cmds, shm_allocs, shm_frees, supp;
+	/* RPCs naming a cookie or thread this guest does not know. */
+	uint32_t unknown;
 };
 extern struct optee_rpc_counts optee_rpc;
 
