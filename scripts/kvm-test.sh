@@ -38,6 +38,8 @@ checks=(
 	kernel_log_clean guest_count_reason_logged
 	ioctl_quota_lowered_by_vmm_refuses_more ioctl_quota_lowered_by_vmm_allows_less
 	ioctl_vm_limit_module_parameter modules_unload_again
+	ioctl_create_every_reserved_field ioctl_garbage_documented_errnos_only
+	ioctl_garbage_left_nothing ioctl_create_quota_too_small_for_a_vm
 )
 
 # linux-kbuild is unpacked, not installed: its dependencies (libelf1,

@@ -119,6 +119,21 @@ static void bad_create(void)
 	b = req;
 	b.flags = 1;
 	expect_refused(create(&b), EINVAL, "create_flags");
+	bool all = true;
+
+	for (int i = 0; i < 7; i++) {
+		b = req;
+		b.reserved[i] = 1u << (i * 4);
+		if (create(&b) != -EINVAL)
+			all = false;
+	}
+	for (int i = 0; i < 3; i++) {
+		b = req;
+		b.quota.reserved[i] = 0x80000000u >> i;
+		if (create(&b) != -EINVAL)
+			all = false;
+	}
+	result(all, "create_every_reserved_field", "one was accepted");
 	b = req;
 	b.reserved[6] = 1;
 	expect_refused(create(&b), EINVAL, "create_reserved");
@@ -134,6 +149,9 @@ static void bad_create(void)
 	b = req;
 	b.quota.pinned_pages = 0xffffffffu;
 	expect_refused(create(&b), EPERM, "create_quota_above_module_limit");
+	b = req;
+	b.quota.mediator_pages = 1; /* each call slot holds a page */
+	expect_refused(create(&b), ENOMEM, "create_quota_too_small_for_a_vm");
 	b = req;
 	b.nr_regions = 0;
 	expect_refused(create(&b), EINVAL, "create_no_region");
@@ -412,6 +430,103 @@ static void concurrent_close(void)
 	       info().vms, (unsigned long long)info().pinned_pages);
 }
 
+static uint64_t rng = 0x243f6a8885a308d3ull;
+
+static uint64_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+/*
+ * Garbage: valid requests with random bits flipped in random fields.
+ * Each ioctl must succeed or fail with one of the documented errnos;
+ * afterwards nothing is left.
+ */
+static void garbage(void)
+{
+	static const int known[] = {EINVAL, EFAULT, E2BIG, EEXIST, EPERM,
+				    ENOSPC, EIO, ENOMEM};
+	int created = 0, bad = 0, last_bad = 0;
+
+	for (int it = 0; it < 3000; it++) {
+		struct teemed_region r[3];
+		struct teemed_create_vm req;
+		uint8_t *bytes;
+		int fd, n;
+
+		for (int i = 0; i < 3; i++) {
+			r[i] = ram_region();
+			r[i].ipa += (uint64_t)i * RAM_PAGES * PG;
+		}
+		memset(&req, 0, sizeof(req));
+		req.nr_regions = 1 + (uint32_t)(rnd() % 3);
+		req.regions = (uint64_t)(uintptr_t)r;
+		n = 1 + (int)(rnd() % 3);
+		for (int k = 0; k < n; k++) {
+			uint64_t x = rnd();
+
+			if (x & 1) {
+				bytes = (uint8_t *)&req;
+				bytes[(x >> 8) % sizeof(req)] ^= (uint8_t)(1u << ((x >> 16) % 8));
+			} else {
+				bytes = (uint8_t *)r;
+				bytes[(x >> 8) % sizeof(r)] ^= (uint8_t)(1u << ((x >> 16) % 8));
+			}
+		}
+		fd = create(&req);
+		if (fd >= 0) {
+			struct teemed_smc s;
+
+			created++;
+			memset(&s, 0, sizeof(s));
+			for (int k = 0; k < 8; k++)
+				s.regs[k] = rnd();
+			s.regs[0] = 0x32000000u | (rnd() & 0x1f);
+			if (rnd() & 1)
+				s.reserved[rnd() % 2] = rnd() | 1;
+			int e = smc(fd, &s);
+
+			if (e && e != -EINVAL) {
+				bad++;
+				last_bad = e;
+			}
+			close(fd);
+			continue;
+		}
+		bool ok = false;
+
+		for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+			if (fd == -known[k])
+				ok = true;
+		if (!ok) {
+			if (bad++ < 3) {
+				printf("unexpected %d for nr_regions %u flags %#x quota %u %u %u %u %u:",
+				       fd, req.nr_regions, req.flags,
+				       req.quota.pinned_pages, req.quota.buffers,
+				       req.quota.rpc_buffers, req.quota.calls,
+				       req.quota.mediator_pages);
+				for (int i = 0; i < 3; i++)
+					printf(" [%#llx %#llx %#llx %#x]",
+					       (unsigned long long)r[i].ipa,
+					       (unsigned long long)r[i].size,
+					       (unsigned long long)r[i].uaddr,
+					       r[i].flags);
+				printf("\n");
+			}
+			last_bad = fd;
+		}
+	}
+	printf("garbage: 3000 requests, %d accepted\n", created);
+	result(bad == 0, "garbage_documented_errnos_only", "%d bad, last %d",
+	       bad, last_bad);
+	result(info().vms == 0 && info().pinned_pages == 0 &&
+		       info().mediator_pages == 0,
+	       "garbage_left_nothing", "vms %u", info().vms);
+}
+
 /* A VMM may lower its VM's quotas; the core then holds the VM to them. */
 static void quota_lowered(void)
 {
@@ -532,6 +647,7 @@ int main(int argc, char **argv)
 	       "bad_input_left_nothing", "vms %u", info().vms);
 	vm_fd_input();
 	concurrent_close();
+	garbage();
 	quota_lowered();
 	vm_limit(0, 0);
 	result(info().vms == 0 && info().pinned_pages == 0 &&
