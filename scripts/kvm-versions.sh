@@ -6,6 +6,7 @@ KVM_KABI=6.12.117+deb12        # the kernel ABI name, part of package names
 KVM_KVER=6.12.117-1~deb12u1    # the Debian version of those packages
 KVM_BUSYBOX_VER=1:1.35.0-4+deb12u1+b1
 # name[:arch]=version, as apt-get download takes them
+# shellcheck disable=SC2034 # used by the scripts that source this file
 KVM_PACKAGES=(
 	"linux-image-${KVM_KABI}-arm64:arm64=${KVM_KVER}"
 	"linux-headers-${KVM_KABI}-arm64:arm64=${KVM_KVER}"

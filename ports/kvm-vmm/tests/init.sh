@@ -136,7 +136,7 @@ check vms_alive_before_kill [ "$(field vms)" = 3 ]
 kill -9 $q1 $q2 $b1
 wait $q1 $q2 $b1 2>/dev/null
 i=0
-while [ "$(field vms)" != 0 -a $i -lt 30 ]; do sleep 1; i=$((i + 1)); done
+while [ "$(field vms)" != 0 ] && [ $i -lt 30 ]; do sleep 1; i=$((i + 1)); done
 $T/ioctl_test info
 check no_vm_after_kill [ "$(field vms)" = 0 ]
 check no_pin_after_kill [ "$(field pinned)" = 0 ]
