@@ -308,9 +308,9 @@ static void honest(uint64_t rounds)
 /* Resources held when the VMM is killed. */
 static void hold(void)
 {
-	uint32_t caps, threads, s, a0;
+	uint32_t caps, threads, s, a0 = 0;
+	struct optee_buf b, in, out;
 	struct optee_msg_arg *m;
-	struct optee_buf b;
 
 	optee_probe(&caps, &threads);
 	rt_check(optee_buf_new(&b, 8) && optee_register(&b) == TEEC_SUCCESS,
@@ -326,6 +326,23 @@ static void hold(void)
 	a0 = optee_call_partly(m, 1);
 	rt_check(a0 == OPTEE_SMC_RETURN_RPC_FOREIGN_INTR,
 		 "hold: a call left suspended in OP-TEE", a0);
+
+	/* A second call suspended in an RPC, its payload buffer held. */
+	s = session_of(uuid_rpc.b, "hold: open RPC TA");
+	if (optee_buf_new(&in, 2) && optee_buf_new(&out, 2)) {
+		m = optee_msg(OPTEE_MSG_CMD_INVOKE_COMMAND, 3);
+		m->session = s;
+		m->func = TA_RPC_CMD_REVERSE;
+		optee_param_tmem(&m->params[0], OPTEE_MSG_ATTR_TYPE_TMEM_INPUT,
+				 &in, 0, 2 * PG);
+		optee_param_value(&m->params[1], OPTEE_MSG_ATTR_TYPE_VALUE_INPUT,
+				  0, OPTEE_RPC_SHM_TYPE_APPL, 0);
+		optee_param_tmem(&m->params[2], OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT,
+				 &out, 0, 2 * PG);
+		a0 = optee_call_until_supp(m);
+	}
+	rt_check(a0 == OPTEE_SMC_RETURN_RPC_CMD && optee_rpc.shm_allocs == 1,
+		 "hold: a call left in an RPC with its payload buffer", a0);
 	rt_mark("READY");
 	for (;;)
 		__asm__ volatile("wfi");

@@ -347,7 +347,20 @@ static void rpc_serve(struct smc_regs *r)
 	r->a[0] = OPTEE_SMC_CALL_RETURN_FROM_RPC;
 }
 
-uint32_t optee_call_partly(struct optee_msg_arg *m, uint32_t intrs)
+/* Whether r is the RPC_CMD of the test TA's supplicant command. */
+static bool is_supp_cmd(const struct smc_regs *r)
+{
+	int i;
+
+	if ((r->a[0] & OPTEE_SMC_RETURN_RPC_FUNC_MASK) != OPTEE_SMC_RPC_FUNC_CMD)
+		return false;
+	i = shm_slot(pair(r->a[1], r->a[2]));
+	return i >= 0 &&
+	       ((struct optee_msg_arg *)ipa_ptr(shm[i].ipa))->cmd ==
+		       TA_RPC_SUPP_CMD;
+}
+
+static uint32_t call(struct optee_msg_arg *m, uint32_t intrs, bool stop_supp)
 {
 	uint64_t ipa = (uint64_t)(uintptr_t)m;
 	struct smc_regs r;
@@ -364,8 +377,20 @@ uint32_t optee_call_partly(struct optee_msg_arg *m, uint32_t intrs)
 			    OPTEE_SMC_RPC_FUNC_FOREIGN_INTR &&
 		    ++seen > intrs)
 			return (uint32_t)r.a[0];
+		if (stop_supp && is_supp_cmd(&r))
+			return (uint32_t)r.a[0];
 		rpc_serve(&r);
 	}
+}
+
+uint32_t optee_call_partly(struct optee_msg_arg *m, uint32_t intrs)
+{
+	return call(m, intrs, false);
+}
+
+uint32_t optee_call_until_supp(struct optee_msg_arg *m)
+{
+	return call(m, 0xffffffffu, true);
 }
 
 uint32_t optee_call(struct optee_msg_arg *m)

@@ -38,6 +38,12 @@ uint32_t optee_call(struct optee_msg_arg *m);
  * suspended (the hold mode); returns the last a0.
  */
 uint32_t optee_call_partly(struct optee_msg_arg *m, uint32_t intrs);
+/*
+ * As optee_call, but leave the call suspended when OP-TEE asks for the
+ * test TA's supplicant command (its payload buffer then held); returns
+ * the last a0.
+ */
+uint32_t optee_call_until_supp(struct optee_msg_arg *m);
 
 /* A guest buffer of `npages` fresh pages and its page list. */
 struct optee_buf {

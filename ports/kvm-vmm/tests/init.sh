@@ -100,7 +100,8 @@ check distinct_client_ids [ -n "$id1" -a -n "$id2" -a "$id1" != "$id2" ]
 check honest_checks_ran [ "$(grep -c '\] ok ' $L/h1.log)" -ge 30 ]
 
 # Guests holding OP-TEE resources (a registered buffer, sessions, a call
-# suspended in OP-TEE) while a hostile guest attacks.
+# suspended at a FOREIGN_INTR, another inside an RPC with its payload
+# buffer) while a hostile guest attacks.
 $VMM -n hold1 -m 1 $G > $L/hold1.log 2>&1 &
 q1=$!
 $VMM -n hold2 -m 1 $G > $L/hold2.log 2>&1 &
