@@ -65,7 +65,7 @@ done
 # point it at the unpacked copy.
 hdr=$out/root/usr/src/linux-headers-${KVM_KABI}-arm64
 common=$out/root/usr/src/linux-headers-${KVM_KABI}-common
-sed -i "s|^include /usr/src/linux-headers-${KVM_KABI}-common/|include $common/|" \
+sed -i "s|^include .*/linux-headers-${KVM_KABI}-common/|include $common/|" \
 	"$hdr/Makefile"
 grep -q "^include $common/" "$hdr/Makefile" || {
 	echo "kvm-fetch: cannot repoint $hdr/Makefile" >&2
