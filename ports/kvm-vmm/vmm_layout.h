@@ -17,5 +17,6 @@
 #define GUEST_MODE_HONEST 0
 #define GUEST_MODE_HOLD 1    /* take resources, say READY, wait forever */
 #define GUEST_MODE_HOSTILE 2
+#define GUEST_MODE_BUSY 3    /* calls OP-TEE in a loop until killed */
 
 #endif /* TEEMED_VMM_LAYOUT_H */

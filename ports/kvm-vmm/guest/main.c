@@ -348,6 +348,27 @@ static void hold(void)
 		__asm__ volatile("wfi");
 }
 
+/*
+ * Calls without end, each with fresh pages given back afterwards (no
+ * buffer outlives a call here): the guest killed in the middle of one.
+ */
+static void busy(void)
+{
+	uint32_t caps, threads, s;
+	uint64_t mark;
+
+	optee_probe(&caps, &threads);
+	s = session_of(uuid_xform.b, "busy: open transform TA");
+	for (uint64_t i = 0;; i++) {
+		mark = rt_heap_mark();
+		echo(s, "busy: echo");
+		xor_tmem(s);
+		rt_heap_release(mark);
+		if (i == 2)
+			rt_mark("BUSY");
+	}
+}
+
 /* ---- hostile ---- */
 
 static uint32_t call_at(uint64_t ipa)
@@ -583,6 +604,9 @@ void guest_main(uint64_t mode, uint64_t arg)
 		break;
 	case GUEST_MODE_HOSTILE:
 		hostile(arg ? arg : 2000);
+		break;
+	case GUEST_MODE_BUSY:
+		busy();
 		break;
 	default:
 		rt_check(false, "known mode", mode);

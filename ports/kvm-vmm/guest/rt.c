@@ -177,6 +177,18 @@ uint64_t rt_pages(uint32_t n)
 	return p;
 }
 
+uint64_t rt_heap_mark(void)
+{
+	if (!heap_next)
+		heap_next = (uint64_t)(uintptr_t)__heap_start;
+	return heap_next;
+}
+
+void rt_heap_release(uint64_t mark)
+{
+	heap_next = mark;
+}
+
 uint64_t rt_page(void)
 {
 	return rt_pages(1);

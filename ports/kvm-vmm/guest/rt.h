@@ -40,6 +40,9 @@ void rt_mmu_on(void);
 uint64_t rt_page(void);
 /* `n` consecutive fresh zeroed pages. */
 uint64_t rt_pages(uint32_t n);
+/* Where the next page comes from; giving it back frees all after it. */
+uint64_t rt_heap_mark(void);
+void rt_heap_release(uint64_t mark);
 
 uint64_t rt_rand(void);
 

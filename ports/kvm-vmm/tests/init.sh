@@ -129,13 +129,14 @@ tail -3 $L/h4.log
 check honest_after_hostile [ "$s" = 0 ]
 
 # A busy honest guest, then every VMM killed without warning.
-$VMM -n busy -a 1000 $G > $L/busy.log 2>&1 &
+$VMM -n busy -m 3 $G > $L/busy.log 2>&1 &
 b1=$!
-wait_for $L/busy.log 'ok echo' 60
-sleep 2
+wait_for $L/busy.log BUSY 60
+sleep 1
 check vms_alive_before_kill [ "$(field vms)" = 3 ]
 kill -9 $q1 $q2 $b1
 wait $q1 $q2 $b1 2>/dev/null
+echo "busy guest: $(grep -c 'ok busy: echo' $L/busy.log) echo calls before SIGKILL"
 i=0
 while [ "$(field vms)" != 0 ] && [ $i -lt 30 ]; do sleep 1; i=$((i + 1)); done
 $T/ioctl_test info
