@@ -40,6 +40,7 @@ checks=(
 	ioctl_vm_limit_module_parameter modules_unload_again
 	ioctl_create_every_reserved_field ioctl_garbage_documented_errnos_only
 	ioctl_garbage_left_nothing ioctl_create_quota_too_small_for_a_vm
+	honest_three_vcpus_at_once smp_checks_ran
 )
 
 # linux-kbuild is unpacked, not installed: its dependencies (libelf1,

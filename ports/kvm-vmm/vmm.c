@@ -1,22 +1,24 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * teemed-vmm: a minimal KVM VMM for arm64 that gives its guest OP-TEE
- * through teemed.ko. One VM, one vCPU, RAM at GUEST_RAM_BASE, one test
- * device (console, status) in MMIO. Everything OP-TEE-specific is in
- * teemed_kvm.c.
+ * through teemed.ko. One VM, 1 to GUEST_MAX_CPUS vCPUs (one thread
+ * each), RAM at GUEST_RAM_BASE, one test device (console and status per
+ * vCPU) in MMIO. Everything OP-TEE-specific is in teemed_kvm.c.
  *
- *   teemed-vmm [-m mode] [-a arg] [-n name] [-s] guest.bin
+ *   teemed-vmm [-m mode] [-a arg] [-n name] [-c vcpus] [-s] guest.bin
  *
+ * Every vCPU starts at the image's entry with x0 = mode, x1 = arg.
  * -s backs guest RAM with a memfd (shared memory) instead of anonymous
  * memory.
  *
- * Exit status: 0 when the guest reported success, 1 when it reported
+ * Exit status: 0 when every vCPU reported success, 1 when one reported
  * failures, 2 on a VMM error.
  */
 #define _GNU_SOURCE /* memfd_create */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,16 +32,27 @@
 
 #define SMCCC_RET_NOT_SUPPORTED ((uint64_t)-1)
 
-struct vmm {
-	const char *name;
-	int kvm, vm, vcpu;
+struct vcpu {
+	struct vmm *vmm;
+	unsigned int index;
+	int fd;
 	struct kvm_run *run;
-	uint8_t *ram;
-	struct teemed_kvm tk;
+	pthread_t thread;
 	char line[256];
 	size_t line_len;
-	int status; /* -1 until the guest writes its status */
+	int status; /* -1 until the guest writes this vCPU's status */
 };
+
+struct vmm {
+	const char *name;
+	int kvm, vm;
+	uint8_t *ram;
+	struct teemed_kvm tk;
+	unsigned int nr_vcpus;
+	struct vcpu vcpus[GUEST_MAX_CPUS];
+};
+
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void die(const char *what)
 {
@@ -47,11 +60,11 @@ static void die(const char *what)
 	exit(2);
 }
 
-static void set_reg(struct vmm *v, uint64_t id, uint64_t val)
+static void set_reg(struct vcpu *c, uint64_t id, uint64_t val)
 {
 	struct kvm_one_reg r = {.id = id, .addr = (uint64_t)(uintptr_t)&val};
 
-	if (ioctl(v->vcpu, KVM_SET_ONE_REG, &r) < 0)
+	if (ioctl(c->fd, KVM_SET_ONE_REG, &r) < 0)
 		die("KVM_SET_ONE_REG");
 }
 
@@ -89,6 +102,36 @@ static void *guest_ram(bool shared)
 	return p;
 }
 
+static void create_vcpu(struct vmm *v, unsigned int i, uint64_t mode,
+			uint64_t arg)
+{
+	struct vcpu *c = &v->vcpus[i];
+	struct kvm_vcpu_init init;
+	int run_size;
+
+	c->vmm = v;
+	c->index = i;
+	c->status = -1;
+	c->fd = ioctl(v->vm, KVM_CREATE_VCPU, i);
+	if (c->fd < 0)
+		die("KVM_CREATE_VCPU");
+	run_size = ioctl(v->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (run_size < (int)sizeof(struct kvm_run))
+		die("KVM_GET_VCPU_MMAP_SIZE");
+	c->run = mmap(NULL, (size_t)run_size, PROT_READ | PROT_WRITE,
+		      MAP_SHARED, c->fd, 0);
+	if (c->run == MAP_FAILED)
+		die("mmap of kvm_run");
+	if (ioctl(v->vm, KVM_ARM_PREFERRED_TARGET, &init) < 0)
+		die("KVM_ARM_PREFERRED_TARGET");
+	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
+	if (ioctl(c->fd, KVM_ARM_VCPU_INIT, &init) < 0)
+		die("KVM_ARM_VCPU_INIT");
+	set_reg(c, CORE_REG(regs.pc), GUEST_RAM_BASE);
+	set_reg(c, CORE_REG(regs.regs[0]), mode);
+	set_reg(c, CORE_REG(regs.regs[1]), arg);
+}
+
 static void create_vm(struct vmm *v, uint64_t mode, uint64_t arg, bool shared)
 {
 	struct kvm_userspace_memory_region mem = {
@@ -96,8 +139,6 @@ static void create_vm(struct vmm *v, uint64_t mode, uint64_t arg, bool shared)
 		.guest_phys_addr = GUEST_RAM_BASE,
 		.memory_size = GUEST_RAM_SIZE,
 	};
-	struct kvm_vcpu_init init;
-	int run_size;
 
 	v->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (v->kvm < 0)
@@ -114,25 +155,8 @@ static void create_vm(struct vmm *v, uint64_t mode, uint64_t arg, bool shared)
 	mem.userspace_addr = (uint64_t)(uintptr_t)v->ram;
 	if (ioctl(v->vm, KVM_SET_USER_MEMORY_REGION, &mem) < 0)
 		die("KVM_SET_USER_MEMORY_REGION");
-
-	v->vcpu = ioctl(v->vm, KVM_CREATE_VCPU, 0);
-	if (v->vcpu < 0)
-		die("KVM_CREATE_VCPU");
-	run_size = ioctl(v->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (run_size < (int)sizeof(struct kvm_run))
-		die("KVM_GET_VCPU_MMAP_SIZE");
-	v->run = mmap(NULL, (size_t)run_size, PROT_READ | PROT_WRITE,
-		      MAP_SHARED, v->vcpu, 0);
-	if (v->run == MAP_FAILED)
-		die("mmap of kvm_run");
-	if (ioctl(v->vm, KVM_ARM_PREFERRED_TARGET, &init) < 0)
-		die("KVM_ARM_PREFERRED_TARGET");
-	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
-	if (ioctl(v->vcpu, KVM_ARM_VCPU_INIT, &init) < 0)
-		die("KVM_ARM_VCPU_INIT");
-	set_reg(v, CORE_REG(regs.pc), GUEST_RAM_BASE);
-	set_reg(v, CORE_REG(regs.regs[0]), mode);
-	set_reg(v, CORE_REG(regs.regs[1]), arg);
+	for (unsigned int i = 0; i < v->nr_vcpus; i++)
+		create_vcpu(v, i, mode, arg);
 }
 
 /* OP-TEE for the guest: the three steps of teemed_kvm.h. */
@@ -159,44 +183,80 @@ static void attach_teemed(struct vmm *v)
 	fflush(stdout);
 }
 
-static void console(struct vmm *v, char c)
+static void console(struct vcpu *c, char ch)
 {
-	if (c != '\n' && v->line_len < sizeof(v->line) - 1) {
-		v->line[v->line_len++] = c;
+	if (ch != '\n' && c->line_len < sizeof(c->line) - 1) {
+		c->line[c->line_len++] = ch;
 		return;
 	}
-	v->line[v->line_len] = 0;
-	printf("[%s] %s\n", v->name, v->line);
+	c->line[c->line_len] = 0;
+	pthread_mutex_lock(&out_lock);
+	if (c->vmm->nr_vcpus > 1)
+		printf("[%s.%u] %s\n", c->vmm->name, c->index, c->line);
+	else
+		printf("[%s] %s\n", c->vmm->name, c->line);
 	fflush(stdout);
-	v->line_len = 0;
+	pthread_mutex_unlock(&out_lock);
+	c->line_len = 0;
 }
 
-static void mmio(struct vmm *v)
+/* The test device: each vCPU has its own console and status register. */
+static void mmio(struct vcpu *c)
 {
-	struct kvm_run *r = v->run;
-	uint64_t val = 0;
+	struct kvm_run *r = c->run;
+	uint64_t val = 0, off;
 
 	if (!r->mmio.is_write) {
 		memset(r->mmio.data, 0, sizeof(r->mmio.data));
 		return;
 	}
 	memcpy(&val, r->mmio.data, r->mmio.len <= 8 ? r->mmio.len : 8);
-	if (r->mmio.phys_addr == GUEST_TESTDEV + TESTDEV_PUTC)
-		console(v, (char)val);
-	else if (r->mmio.phys_addr == GUEST_TESTDEV + TESTDEV_STATUS)
-		v->status = (int)(uint32_t)val;
+	off = r->mmio.phys_addr - GUEST_TESTDEV - c->index * TESTDEV_STRIDE;
+	if (off == TESTDEV_PUTC)
+		console(c, (char)val);
+	else if (off == TESTDEV_STATUS)
+		c->status = (int)(uint32_t)val;
 }
 
-static void hypercall(struct vmm *v)
+static void hypercall(struct vcpu *c)
 {
-	int r = teemed_kvm_handle_exit(&v->tk, v->vcpu, v->run);
+	int r = teemed_kvm_handle_exit(&c->vmm->tk, c->fd, c->run);
 
 	if (r < 0) {
 		errno = -r;
 		die("TEEMED_VM_SMC");
 	}
 	if (r == 1) /* not OP-TEE's: the VMM's own, and it has none */
-		set_reg(v, CORE_REG(regs.regs[0]), SMCCC_RET_NOT_SUPPORTED);
+		set_reg(c, CORE_REG(regs.regs[0]), SMCCC_RET_NOT_SUPPORTED);
+}
+
+/* One vCPU's run loop, until it reports its status or the VM is off. */
+static void *vcpu_run(void *arg)
+{
+	struct vcpu *c = arg;
+
+	while (c->status < 0) {
+		if (ioctl(c->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR)
+				continue;
+			die("KVM_RUN");
+		}
+		switch (c->run->exit_reason) {
+		case KVM_EXIT_HYPERCALL:
+			hypercall(c);
+			break;
+		case KVM_EXIT_MMIO:
+			mmio(c);
+			break;
+		case KVM_EXIT_SYSTEM_EVENT:
+			return NULL;
+		default:
+			fprintf(stderr, "[%s] unexpected exit %u\n",
+				c->vmm->name, c->run->exit_reason);
+			exit(2);
+		}
+	}
+	return NULL;
 }
 
 static void print_stats(struct vmm *v)
@@ -205,9 +265,10 @@ static void print_stats(struct vmm *v)
 
 	if (ioctl(v->tk.vm_fd, TEEMED_VM_GET_STATS, &st) < 0)
 		die("TEEMED_VM_GET_STATS");
-	printf("[%s] teemed: client %u smcs %llu std_calls %llu pinned_peak %u refused",
+	printf("[%s] teemed: client %u smcs %llu std_calls %llu calls_peak %u pinned_peak %u refused",
 	       v->name, st.client_id, (unsigned long long)st.smcs,
-	       (unsigned long long)st.std_calls, st.pinned_pages_peak);
+	       (unsigned long long)st.std_calls, st.calls_peak,
+	       st.pinned_pages_peak);
 	for (int i = 0; i < 8; i++)
 		printf(" %llu", (unsigned long long)st.refused[i]);
 	printf("\n");
@@ -215,12 +276,12 @@ static void print_stats(struct vmm *v)
 
 int main(int argc, char **argv)
 {
-	struct vmm v = {.name = "guest", .status = -1};
+	struct vmm v = {.name = "guest", .nr_vcpus = 1};
 	uint64_t mode = GUEST_MODE_HONEST, arg = 0;
 	bool shared = false;
-	int opt;
+	int opt, rc = 0;
 
-	while ((opt = getopt(argc, argv, "m:a:n:s")) != -1) {
+	while ((opt = getopt(argc, argv, "m:a:n:c:s")) != -1) {
 		switch (opt) {
 		case 'm':
 			mode = strtoull(optarg, NULL, 0);
@@ -231,50 +292,48 @@ int main(int argc, char **argv)
 		case 'n':
 			v.name = optarg;
 			break;
+		case 'c':
+			v.nr_vcpus = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
 		case 's':
 			shared = true;
 			break;
 		default:
 			fprintf(stderr,
-				"usage: teemed-vmm [-m mode] [-a arg] [-n name] [-s] guest.bin\n");
+				"usage: teemed-vmm [-m mode] [-a arg] [-n name] [-c vcpus] [-s] guest.bin\n");
 			return 2;
 		}
 	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "teemed-vmm: one guest image expected\n");
+	if (optind != argc - 1 || !v.nr_vcpus || v.nr_vcpus > GUEST_MAX_CPUS) {
+		fprintf(stderr, "teemed-vmm: one guest image and 1..%u vCPUs\n",
+			GUEST_MAX_CPUS);
 		return 2;
 	}
 	create_vm(&v, mode, arg, shared);
 	load_guest(&v, argv[optind]);
 	attach_teemed(&v); /* before the first KVM_RUN */
 
-	for (;;) {
-		if (ioctl(v.vcpu, KVM_RUN, 0) < 0) {
-			if (errno == EINTR)
-				continue;
-			die("KVM_RUN");
-		}
-		switch (v.run->exit_reason) {
-		case KVM_EXIT_HYPERCALL:
-			hypercall(&v);
-			break;
-		case KVM_EXIT_MMIO:
-			mmio(&v);
-			break;
-		case KVM_EXIT_SYSTEM_EVENT:
-			print_stats(&v);
-			if (v.status < 0) {
-				fprintf(stderr, "[%s] powered off without a status\n",
-					v.name);
-				return 2;
-			}
-			printf("[%s] guest status %d\n", v.name, v.status);
-			teemed_kvm_close(&v.tk);
-			return v.status ? 1 : 0;
-		default:
-			fprintf(stderr, "[%s] unexpected exit %u\n", v.name,
-				v.run->exit_reason);
+	for (unsigned int i = 0; i < v.nr_vcpus; i++)
+		if (pthread_create(&v.vcpus[i].thread, NULL, vcpu_run,
+				   &v.vcpus[i]))
+			die("pthread_create");
+	for (unsigned int i = 0; i < v.nr_vcpus; i++)
+		pthread_join(v.vcpus[i].thread, NULL);
+
+	print_stats(&v);
+	for (unsigned int i = 0; i < v.nr_vcpus; i++) {
+		int s = v.vcpus[i].status;
+
+		if (s < 0) {
+			fprintf(stderr, "[%s] vCPU %u stopped without a status\n",
+				v.name, i);
 			return 2;
 		}
+		printf("[%s] guest status %d%s\n", v.name, s,
+		       v.nr_vcpus > 1 ? " (one vCPU)" : "");
+		if (s)
+			rc = 1;
 	}
+	teemed_kvm_close(&v.tk);
+	return rc;
 }

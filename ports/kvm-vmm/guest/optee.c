@@ -4,25 +4,38 @@
 #include "tas.h"
 
 #define PG 4096u
-#define MAX_SHM 64
+#define MAX_SHM 256
 
-struct optee_rpc_counts optee_rpc;
-uint64_t optee_bad_rpc_alloc;
-uint64_t optee_bad_shm_list;
+struct optee_cpu optee_cpus[GUEST_MAX_CPUS];
 
-/* Buffers the secure world asked for, by cookie. */
+/* Buffers the secure world asked for, by cookie; all vCPUs share them. */
 static struct {
 	uint64_t cookie;
 	uint64_t ipa;
 	uint64_t size;
 } shm[MAX_SHM];
+static uint32_t shm_lock;
 
-static uint64_t cookie_seq = 0x1000;
+static void lock(void)
+{
+	while (__atomic_exchange_n(&shm_lock, 1, __ATOMIC_ACQUIRE))
+		;
+}
 
+static void unlock(void)
+{
+	__atomic_store_n(&shm_lock, 0, __ATOMIC_RELEASE);
+}
+
+/* vCPU 0's cookies are 0x1040, 0x1080, ...; vCPU n's start at n << 40. */
 uint64_t optee_new_cookie(void)
 {
-	cookie_seq += 0x40;
-	return cookie_seq;
+	uint64_t *seq = &optee_me->cookie_seq;
+
+	if (!*seq)
+		*seq = ((uint64_t)rt_cpu() << 40) + 0x1000;
+	*seq += 0x40;
+	return *seq;
 }
 
 static uint64_t pair(uint64_t hi, uint64_t lo)
@@ -150,7 +163,7 @@ void optee_param_value(struct optee_msg_param *p, uint32_t type, uint64_t a,
 
 /* ---- RPCs ---- */
 
-static int shm_slot(uint64_t cookie)
+static int slot_locked(uint64_t cookie)
 {
 	for (int i = 0; i < MAX_SHM; i++)
 		if (shm[i].cookie == cookie)
@@ -158,15 +171,41 @@ static int shm_slot(uint64_t cookie)
 	return -1;
 }
 
+static int shm_slot(uint64_t cookie)
+{
+	int i;
+
+	lock();
+	i = slot_locked(cookie);
+	unlock();
+	return i;
+}
+
+/* Forget a buffer; false if the cookie is not (or no longer) known. */
+static bool shm_drop(uint64_t cookie)
+{
+	int i;
+
+	lock();
+	i = slot_locked(cookie);
+	if (i >= 0)
+		shm[i].cookie = 0;
+	unlock();
+	return i >= 0;
+}
+
 static void shm_add(uint64_t cookie, uint64_t ipa, uint64_t size)
 {
-	int i = shm_slot(0);
+	int i;
 
+	lock();
+	i = slot_locked(0);
 	if (i >= 0) {
-		shm[i].cookie = cookie;
 		shm[i].ipa = ipa;
 		shm[i].size = size;
+		shm[i].cookie = cookie;
 	}
+	unlock();
 }
 
 static void rpc_shm_alloc(struct optee_msg_arg *m)
@@ -210,13 +249,10 @@ static void rpc_shm_alloc(struct optee_msg_arg *m)
 
 static void rpc_shm_free(struct optee_msg_arg *m)
 {
-	int i = shm_slot(m->params[0].u.value.b);
-
-	if (m->num_params != 1 || i < 0) {
+	if (m->num_params != 1 || !shm_drop(m->params[0].u.value.b)) {
 		m->ret = TEEC_ERROR_BAD_PARAMETERS;
 		return;
 	}
-	shm[i].cookie = 0;
 	optee_rpc.shm_frees++;
 	m->ret = TEEC_SUCCESS;
 }
@@ -293,7 +329,7 @@ static void rpc_cmd(struct smc_regs *r)
 int optee_disable_cache(void)
 {
 	struct smc_regs r;
-	int n = 0, i;
+	int n = 0;
 
 	for (;;) {
 		fast(&r, OPTEE_SMC_DISABLE_SHM_CACHE, 0);
@@ -301,10 +337,8 @@ int optee_disable_cache(void)
 			return n;
 		if (r.a[0] != OPTEE_SMC_RETURN_OK || n > MAX_SHM)
 			return -1;
-		i = shm_slot(pair(r.a[1], r.a[2]));
-		if (i < 0)
+		if (!shm_drop(pair(r.a[1], r.a[2])))
 			return -1;
-		shm[i].cookie = 0;
 		n++;
 	}
 }
@@ -313,7 +347,6 @@ int optee_disable_cache(void)
 static void rpc_serve(struct smc_regs *r)
 {
 	uint64_t page, cookie;
-	int i;
 
 	switch (r->a[0] & OPTEE_SMC_RETURN_RPC_FUNC_MASK) {
 	case OPTEE_SMC_RPC_FUNC_ALLOC:
@@ -329,10 +362,7 @@ static void rpc_serve(struct smc_regs *r)
 		break;
 	case OPTEE_SMC_RPC_FUNC_FREE:
 		optee_rpc.frees++;
-		i = shm_slot(pair(r->a[1], r->a[2]));
-		if (i >= 0)
-			shm[i].cookie = 0;
-		else if (!optee_bad_rpc_alloc)
+		if (!shm_drop(pair(r->a[1], r->a[2])) && !optee_bad_rpc_alloc)
 			optee_rpc.unknown++;
 		break;
 	case OPTEE_SMC_RPC_FUNC_FOREIGN_INTR:

@@ -17,14 +17,25 @@ struct optee_rpc_counts {
 	/* RPCs naming a cookie or thread this guest does not know. */
 	uint32_t unknown;
 };
-extern struct optee_rpc_counts optee_rpc;
-
 /*
- * For hostile guests: when non-zero, RPC_ALLOC is answered with this
- * address, and SHM_ALLOC with this page list, instead of guest pages.
+ * Per vCPU: counters, cookie numbering, the hostile knobs. For hostile
+ * guests: when non-zero, RPC_ALLOC is answered with bad_rpc_alloc, and
+ * SHM_ALLOC with the page list bad_shm_list, instead of guest pages. The
+ * buffers handed to OP-TEE are one table for all vCPUs, as in Linux: an
+ * OP-TEE thread may keep an RPC buffer one vCPU gave and use it in
+ * another vCPU's call.
  */
-extern uint64_t optee_bad_rpc_alloc;
-extern uint64_t optee_bad_shm_list;
+struct optee_cpu {
+	struct optee_rpc_counts rpc;
+	uint64_t bad_rpc_alloc;
+	uint64_t bad_shm_list;
+	uint64_t cookie_seq;
+};
+extern struct optee_cpu optee_cpus[GUEST_MAX_CPUS];
+#define optee_me (&optee_cpus[rt_cpu()])
+#define optee_rpc (optee_me->rpc)
+#define optee_bad_rpc_alloc (optee_me->bad_rpc_alloc)
+#define optee_bad_shm_list (optee_me->bad_shm_list)
 
 /* Probe like Linux; true when OP-TEE (through teemed) looks right. */
 bool optee_probe(uint32_t *caps, uint32_t *threads);

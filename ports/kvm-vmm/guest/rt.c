@@ -4,9 +4,14 @@
 
 extern char __heap_start[];
 
-static uint64_t heap_next;
-static uint32_t failures;
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+/* Per vCPU: no state is shared, so no locks. */
+static struct {
+	uint64_t heap_next, heap_end;
+	uint32_t failures;
+	uint64_t rng_state;
+} cpu_state[GUEST_MAX_CPUS];
+
+#define ME (&cpu_state[rt_cpu()])
 
 static void mmio_write8(uint64_t addr, uint8_t v)
 {
@@ -63,7 +68,8 @@ void rt_hvc(struct smc_regs *r)
 
 void rt_putc(char c)
 {
-	mmio_write8(GUEST_TESTDEV + TESTDEV_PUTC, (uint8_t)c);
+	mmio_write8(GUEST_TESTDEV + rt_cpu() * TESTDEV_STRIDE + TESTDEV_PUTC,
+		    (uint8_t)c);
 }
 
 void rt_puts(const char *s)
@@ -105,7 +111,7 @@ bool rt_check(bool ok, const char *name, uint64_t detail)
 		rt_puts(" (");
 		rt_put_hex(detail);
 		rt_putc(')');
-		failures++;
+		ME->failures++;
 	}
 	rt_putc('\n');
 	return ok;
@@ -113,12 +119,13 @@ bool rt_check(bool ok, const char *name, uint64_t detail)
 
 uint32_t rt_failures(void)
 {
-	return failures;
+	return ME->failures;
 }
 
 void rt_exit(uint32_t status)
 {
-	mmio_write32(GUEST_TESTDEV + TESTDEV_STATUS, status);
+	mmio_write32(GUEST_TESTDEV + rt_cpu() * TESTDEV_STRIDE + TESTDEV_STATUS,
+		     status);
 }
 
 void rt_mark(const char *what)
@@ -163,30 +170,41 @@ void rt_mmu_on(void)
 	__asm__ volatile("msr sctlr_el1, %0\nisb" : : "r"(sctlr) : "memory");
 }
 
+/* This vCPU's slice of the RAM after the image. */
+static void heap_init(void)
+{
+	uint64_t start = (uint64_t)(uintptr_t)__heap_start;
+	uint64_t slice = ((GUEST_RAM_BASE + GUEST_RAM_SIZE - start) /
+			  GUEST_MAX_CPUS) & ~4095ull;
+
+	if (!ME->heap_next) {
+		ME->heap_next = start + rt_cpu() * slice;
+		ME->heap_end = ME->heap_next + slice;
+	}
+}
+
 uint64_t rt_pages(uint32_t n)
 {
 	uint64_t p;
 
-	if (!heap_next)
-		heap_next = (uint64_t)(uintptr_t)__heap_start;
-	if (n > (GUEST_RAM_BASE + GUEST_RAM_SIZE - heap_next) / 4096)
+	heap_init();
+	if (n > (ME->heap_end - ME->heap_next) / 4096)
 		return 0;
-	p = heap_next;
-	heap_next += (uint64_t)n * 4096;
+	p = ME->heap_next;
+	ME->heap_next += (uint64_t)n * 4096;
 	memset(ipa_ptr(p), 0, (size_t)n * 4096);
 	return p;
 }
 
 uint64_t rt_heap_mark(void)
 {
-	if (!heap_next)
-		heap_next = (uint64_t)(uintptr_t)__heap_start;
-	return heap_next;
+	heap_init();
+	return ME->heap_next;
 }
 
 void rt_heap_release(uint64_t mark)
 {
-	heap_next = mark;
+	ME->heap_next = mark;
 }
 
 uint64_t rt_page(void)
@@ -196,11 +214,15 @@ uint64_t rt_page(void)
 
 uint64_t rt_rand(void)
 {
+	uint64_t *st = &ME->rng_state;
+
+	if (!*st)
+		*st = 0x9e3779b97f4a7c15ull + rt_cpu();
 	/* xorshift64 */
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	*st ^= *st << 13;
+	*st ^= *st >> 7;
+	*st ^= *st << 17;
+	return *st;
 }
 
 void *memcpy(void *d, const void *s, size_t n)

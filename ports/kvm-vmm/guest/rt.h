@@ -33,10 +33,22 @@ void rt_exit(uint32_t status);
 /* A line the host's test waits for (e.g. "READY"). */
 void rt_mark(const char *what);
 
+/* This vCPU's index (0 .. GUEST_MAX_CPUS - 1). */
+static inline unsigned int rt_cpu(void)
+{
+	uint64_t v;
+
+	__asm__("mrs %0, tpidr_el1" : "=r"(v));
+	return (unsigned int)v % GUEST_MAX_CPUS;
+}
+
 /* Identity-mapped MMU, caches on: guest RAM is normal memory. */
 void rt_mmu_on(void);
 
-/* One fresh zeroed page of guest RAM (never reused); 0 when none left. */
+/*
+ * One fresh zeroed page of guest RAM (never reused); 0 when none left.
+ * Each vCPU allocates from its own slice of RAM.
+ */
 uint64_t rt_page(void);
 /* `n` consecutive fresh zeroed pages. */
 uint64_t rt_pages(uint32_t n);

@@ -1,26 +1,23 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Entry of the test guests: the VMM starts the vCPU here at EL1 with
- * x0 = mode and x1 = an argument. Set the stack, clear .bss, run
- * guest_main(), then power off through PSCI.
+ * Entry of the test guests: the VMM starts every vCPU here at EL1 with
+ * x0 = mode and x1 = an argument. Each vCPU takes the stack of its index
+ * (MPIDR_EL1.Aff0, kept in TPIDR_EL1 for rt_cpu()), runs guest_main(),
+ * then powers off through PSCI. Guest RAM starts zeroed (fresh VMM
+ * memory holding only the image), so .bss needs no clearing, and no vCPU
+ * could clear it without racing the others.
  */
 	.section .text.start, "ax"
 	.global _start
 _start:
-	ldr	x9, =__stack_top
-	mov	sp, x9
-	mov	x19, x0
-	mov	x20, x1
-	ldr	x9, =__bss_start
-	ldr	x10, =__bss_end
-1:	cmp	x9, x10
-	b.hs	2f
-	str	xzr, [x9], #8
-	b	1b
-2:	mov	x0, x19
-	mov	x1, x20
+	mrs	x9, mpidr_el1
+	and	x9, x9, #0xff
+	msr	tpidr_el1, x9
+	ldr	x10, =__stack_top
+	sub	x10, x10, x9, lsl #14	/* 16 KiB of stack per vCPU */
+	mov	sp, x10
 	bl	guest_main
 	ldr	x0, =0x84000008		/* PSCI SYSTEM_OFF */
 	hvc	#0
-3:	wfi
-	b	3b
+1:	wfi
+	b	1b

@@ -99,6 +99,13 @@ id2=$(sed -n 's/.*client id \([0-9]*\)/\1/p' $L/h2.log)
 check distinct_client_ids [ -n "$id1" -a -n "$id2" -a "$id1" != "$id2" ]
 check honest_checks_ran [ "$(grep -c '\] ok ' $L/h1.log)" -ge 30 ]
 
+# One guest calling OP-TEE from three vCPUs at once.
+$VMM -n smp -c 3 -m 4 $G > $L/smp.log 2>&1
+s=$?
+grep -v '\] ok ' $L/smp.log
+check honest_three_vcpus_at_once [ "$s" = 0 ]
+check smp_checks_ran [ "$(grep -c '\] ok ' $L/smp.log)" -ge 90 ]
+
 # Guests holding OP-TEE resources (a registered buffer, sessions, a call
 # suspended at a FOREIGN_INTR, another inside an RPC with its payload
 # buffer) while a hostile guest attacks.
