@@ -41,6 +41,7 @@ checks=(
 	ioctl_create_every_reserved_field ioctl_garbage_documented_errnos_only
 	ioctl_garbage_left_nothing ioctl_create_quota_too_small_for_a_vm
 	honest_three_vcpus_at_once smp_checks_ran
+	refuses_to_load_while_optee_bound refusal_reason_logged
 )
 
 # linux-kbuild is unpacked, not installed: its dependencies (libelf1,
@@ -81,7 +82,8 @@ for app in sh mount insmod rmmod grep sed cat sleep kill poweroff dmesg \
 	test "[" tail mkdir uname echo wc; do
 	ln -sf busybox "$ir/bin/$app"
 done
-cp "$b/kmod/teemed.ko" "$b/kmod/model/teemed_model.ko" "$ir/test/"
+cp "$b/kmod/teemed.ko" "$b/kmod/model/teemed_model.ko" \
+	"$b/kmod/model/teemed_fake_optee.ko" "$ir/test/"
 xz -dc "$mods/kernel/drivers/tee/tee.ko.xz" > "$ir/test/tee.ko"
 xz -dc "$mods/kernel/drivers/tee/optee/optee.ko.xz" > "$ir/test/optee.ko"
 cp "$b/vmm/teemed-vmm" "$b/vmm/ioctl_test" "$b/vmm/guest.bin" "$ir/test/"

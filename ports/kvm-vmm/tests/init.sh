@@ -60,6 +60,14 @@ check kvm_available test -c /dev/kvm
 pin_acq0=$(vmstat nr_foll_pin_acquired)
 pin_rel0=$(vmstat nr_foll_pin_released)
 
+# A platform driver named "optee" bound to a device (the host's OP-TEE
+# driver as on a board with OP-TEE): teemed.ko must refuse to load.
+insmod $T/teemed_fake_optee.ko
+check refuses_to_load_while_optee_bound sh -c "! insmod $T/teemed.ko"
+check refusal_reason_logged \
+	sh -c 'dmesg | grep -q "OP-TEE driver (optee) is bound to 1 device"'
+rmmod teemed_fake_optee
+
 # The host's own OP-TEE driver: teemed.ko must notice it.
 insmod $T/tee.ko && insmod $T/optee.ko
 insmod $T/teemed.ko
