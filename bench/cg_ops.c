@@ -15,6 +15,9 @@
  *              GET_ASYNC_NOTIF_VALUE
  *   translate  one buffer of N pages through teemed_buf_translate()
  *   register   REGISTER_SHM + UNREGISTER_SHM with H buffers held
+ *   regpages   REGISTER_SHM + UNREGISTER_SHM of one buffer of N pages,
+ *              with the default step budget (FOREIGN_INTR pauses
+ *              included); differenced between two N, the cost per page
  *   rmem       INVOKE with an RMEM with H buffers held
  */
 #include <stdio.h>
@@ -140,6 +143,21 @@ static void call_ok(struct bench_vm *v, uint64_t ipa,
 		bench_fail(what, (long long)a->ret);
 }
 
+static void cg_regpages(struct bench_vm *v, uint32_t pages)
+{
+	uint64_t ipa = bench_vm_alloc(v, 1);
+	uint64_t list = bench_vm_build_list(v, pages);
+	struct optee_msg_arg *a = bench_vm_ptr(v, ipa);
+	uint64_t cookie = bench_cookie(1);
+
+	atomic_store(&v->env->null_sw, true);
+	set_reg(a, list, cookie);
+	a->params[0].u.tmem.size = (uint64_t)pages * TEEMED_PAGE_SIZE;
+	call_ok(v, ipa, a, "callgrind: REGISTER_SHM of N pages");
+	set_unreg(a, cookie);
+	call_ok(v, ipa, a, "callgrind: UNREGISTER_SHM of N pages");
+}
+
 static void cg_held(struct bench_vm *v, const char *op, uint32_t count,
 		    uint32_t held)
 {
@@ -183,7 +201,8 @@ int bench_cg_run(const char *op, uint32_t count, uint32_t held)
 
 	if (strcmp(op, "invoke") && strcmp(op, "translate") &&
 	    strcmp(op, "register") && strcmp(op, "rmem") &&
-	    strcmp(op, "regd") && strcmp(op, "notif")) {
+	    strcmp(op, "regd") && strcmp(op, "notif") &&
+	    strcmp(op, "regpages")) {
 		fprintf(stderr, "teemed-bench: unknown --callgrind-op %s\n",
 			op);
 		return -1;
@@ -204,6 +223,8 @@ int bench_cg_run(const char *op, uint32_t count, uint32_t held)
 		cg_notif(&vm, count);
 	else if (!strcmp(op, "translate"))
 		cg_translate(&vm, count);
+	else if (!strcmp(op, "regpages"))
+		cg_regpages(&vm, count);
 	else
 		cg_held(&vm, op, count, held);
 	bench_vm_fini(&vm);

@@ -24,7 +24,9 @@ for arg in "$@"; do
 done
 
 [ $deps -eq 0 ] || "$top/scripts/deps.sh" gnuplot-nox valgrind
-cmake -S "$top" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+# -O2, as hypervisors build (CMake's Release default is -O3).
+cmake -S "$top" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+	-DCMAKE_C_FLAGS_RELEASE="-O2 -DNDEBUG" >/dev/null
 cmake --build "$build" --target teemed-bench
 bench=$build/bench/teemed-bench
 mkdir -p "$out" "$plots"
@@ -37,7 +39,7 @@ echo "== teemed-bench $quick" >&2
 # only inside the core's entry point, differenced so that setup cancels.
 # "core" leaves out the sim platform's callbacks (sp_*: pins, maps, locks,
 # and the secure world behind the SMC), i.e. what the mediator itself runs.
-cg_run() { # name root op count held -> prints "total platform"
+cg_run() { # name root op count held -> prints "total platform pin+unpin"
 	local f="$out/cg.$1.$4.$5"
 	local roots=() r
 	# Several roots, comma-separated: all are counted.
@@ -48,19 +50,21 @@ cg_run() { # name root op count held -> prints "total platform"
 	callgrind_annotate --inclusive=yes --threshold=100 "$f" | awk '
 		/PROGRAM TOTALS/ { gsub(",", "", $1); total = $1 }
 		/:sp_[a-z_]+ \[/ { gsub(",", "", $1); plat += $1 }
-		END { printf "%d %d\n", total, plat }'
+		/:sp_(pin|unpin) \[/ { pin += $1 }
+		END { printf "%d %d %d\n", total, plat, pin }'
 }
 
 # name root op n1 n2 held divisor-per-op
 cg_measure() {
 	local a b
 	echo "  callgrind: $1" >&2
-	read -r at ap < <(cg_run "$1" "$2" "$3" "$4" "$6")
-	read -r bt bp < <(cg_run "$1" "$2" "$3" "$5" "$6")
+	read -r at ap aq < <(cg_run "$1" "$2" "$3" "$4" "$6")
+	read -r bt bp bq < <(cg_run "$1" "$2" "$3" "$5" "$6")
 	awk -v n="$1" -v at="$at" -v ap="$ap" -v bt="$bt" -v bp="$bp" \
-		-v d="$(($5 - $4))" 'BEGIN {
+		-v aq="$aq" -v bq="$bq" -v d="$(($5 - $4))" 'BEGIN {
 		printf "  \"cg_%s_total\": %.1f,\n", n, (bt - at) / d
 		printf "  \"cg_%s_core\": %.1f,\n", n, ((bt - bp) - (at - ap)) / d
+		printf "  \"cg_%s_pin\": %.1f,\n", n, (bq - aq) / d
 	}'
 }
 

@@ -264,11 +264,59 @@ static void drop_guest_list(struct teemed_vm *vm, struct guest_list_view *g)
 	}
 }
 
+/* Pages that may still be moved in this step, at most `want`. */
+static uint32_t step_room(const struct step *st, uint32_t want)
+{
+	uint32_t room = st->budget - st->pages;
+
+	return want < room ? want : room;
+}
+
+/* Account `n` pins made in this step (statistics folded in later). */
+static void step_pinned(struct step *st, uint32_t n)
+{
+	st->pages += n;
+	st->pin_delta += (int32_t)n;
+	if (st->pin_delta > st->pin_high)
+		st->pin_high = st->pin_delta;
+}
+
+/*
+ * Pin the entries `src[0..n)` of a guest list into `dst[0..n)`: the hot
+ * loop of a translation. Each entry is read once; stops at the first
+ * entry that is unaligned or not the guest's to share. Returns how many
+ * were pinned. The pin quota was reserved for the whole buffer when it
+ * was made, so nothing here is counted or locked per page.
+ */
+static uint32_t pin_run(struct teemed_vm *vm, const volatile uint64_t *src,
+			uint64_t *dst, uint32_t n)
+{
+	const struct teemed_platform *p = vm->t->plat;
+	int (*const pin)(void *, void *, teemed_ipa_t, unsigned int,
+			 teemed_pa_t *) = p->pin_guest_page;
+	void *const ctx = p->ctx;
+	void *const hv = vm->hv_vm;
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t entry = src[i];
+		teemed_pa_t pa;
+
+		if ((entry & TEEMED_PAGE_MASK) ||
+		    pin(ctx, hv, teemed_ipa(entry), TEEMED_PIN_WRITE, &pa))
+			break;
+		dst[i] = teemed_pa_addr(pa);
+	}
+	return i;
+}
+
 /*
  * Pin and record the buffer's pages until done (TEEMED_OK) or out of
  * budget (TEEMED_ERR_AGAIN). FAULT: a list entry or list page the guest
  * may not share; NOMEM: no mediator page. The buffer keeps what it
- * pinned; teemed_buf_release() undoes it.
+ * pinned; teemed_buf_release() undoes it. Work is done a run at a time:
+ * the entries of one guest list page that go to one shadow list page
+ * within the step's budget.
  */
 int teemed_buf_translate(struct teemed_vm *vm, struct buf *b, struct step *st)
 {
@@ -280,8 +328,10 @@ int teemed_buf_translate(struct teemed_vm *vm, struct buf *b, struct step *st)
 	while (b->pinned < b->page_count) {
 		uint32_t page_no = b->pinned / TEEMED_LIST_ENTRIES;
 		uint32_t slot = b->pinned % TEEMED_LIST_ENTRIES;
-		uint64_t entry;
-		teemed_pa_t pa;
+		uint64_t one;
+		const volatile uint64_t *src;
+		uint32_t n;
+		uint32_t done;
 
 		if (step_exhausted(st)) {
 			err = TEEMED_ERR_AGAIN;
@@ -315,16 +365,23 @@ int teemed_buf_translate(struct teemed_vm *vm, struct buf *b, struct step *st)
 		} else if (!shadow) {
 			shadow = teemed_plat_map(vm->t, b->tail);
 		}
-		entry = contiguous ? teemed_ipa_addr(b->guest_list)
-				   : guest.va[slot];
-		if ((entry & TEEMED_PAGE_MASK) ||
-		    teemed_vm_pin(vm, st, teemed_ipa(entry), TEEMED_PIN_WRITE,
-				  &pa)) {
+		if (contiguous) {
+			one = teemed_ipa_addr(b->guest_list);
+			src = &one;
+			n = 1;
+		} else {
+			src = guest.va + slot;
+			n = step_room(st, TEEMED_LIST_ENTRIES - slot);
+			if (n > b->page_count - b->pinned)
+				n = b->page_count - b->pinned;
+		}
+		done = pin_run(vm, src, shadow + slot, n);
+		b->pinned += done;
+		step_pinned(st, done);
+		if (done < n) {
 			err = TEEMED_ERR_FAULT;
 			break;
 		}
-		shadow[slot] = teemed_pa_addr(pa);
-		b->pinned++;
 	}
 	drop_guest_list(vm, &guest);
 	if (shadow)
@@ -349,33 +406,40 @@ void teemed_buf_discard(struct teemed_vm *vm, struct buf *b)
 
 /*
  * Unpin the buffer's pages and free its list, within the budget. Returns
- * true once everything, the object included, is gone.
+ * true once everything, the object included, is gone. Each round unpins
+ * the entries of the first shadow list page that the budget allows and
+ * frees that page once it is done with.
  */
 bool teemed_buf_release(struct teemed_vm *vm, struct buf *b, struct step *st)
 {
-	uint64_t *shadow = NULL;
+	const struct teemed_platform *p = vm->t->plat;
+	void (*const unpin)(void *, void *, teemed_pa_t) = p->unpin_guest_page;
+	void *const ctx = p->ctx;
+	void *const hv = vm->hv_vm;
 
-	while (b->cursor < b->pinned) {
+	while (b->cursor < b->pinned && !step_exhausted(st)) {
 		uint32_t slot = b->cursor % TEEMED_LIST_ENTRIES;
+		uint32_t n = step_room(st, TEEMED_LIST_ENTRIES - slot);
+		uint64_t *shadow = teemed_plat_map(vm->t, b->head);
 
-		if (step_exhausted(st))
-			break;
-		if (!shadow)
-			shadow = teemed_plat_map(vm->t, b->head);
-		teemed_vm_unpin(vm, st, teemed_pa(shadow[slot]));
-		b->cursor++;
-		if (slot == TEEMED_LIST_ENTRIES - 1 || b->cursor == b->pinned) {
+		if (n > b->pinned - b->cursor)
+			n = b->pinned - b->cursor;
+		for (uint32_t i = 0; i < n; i++)
+			unpin(ctx, hv, teemed_pa(shadow[slot + i]));
+		b->cursor += n;
+		st->pages += n;
+		st->pin_delta -= (int32_t)n;
+		if (slot + n == TEEMED_LIST_ENTRIES || b->cursor == b->pinned) {
 			teemed_pa_t next = teemed_pa(shadow[TEEMED_LIST_NEXT]);
 
 			teemed_plat_unmap(vm->t, shadow);
-			shadow = NULL;
 			teemed_vm_free_page(vm, b->head);
 			b->list_pages--;
 			b->head = next;
+		} else {
+			teemed_plat_unmap(vm->t, shadow);
 		}
 	}
-	if (shadow)
-		teemed_plat_unmap(vm->t, shadow);
 	if (b->cursor < b->pinned)
 		return false;
 	/* The RPC_ARG shadow, or a list page started for an entry that then

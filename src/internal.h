@@ -226,9 +226,6 @@ int teemed_vm_reserve_pages(struct teemed_vm *vm, uint32_t pages,
 void teemed_vm_unreserve_pages(struct teemed_vm *vm, uint32_t pages,
 			       uint32_t mpages);
 bool teemed_vm_pages_available(struct teemed_vm *vm, uint64_t pages);
-int teemed_vm_pin(struct teemed_vm *vm, struct step *st, teemed_ipa_t ipa,
-		  unsigned int flags, teemed_pa_t *pa);
-void teemed_vm_unpin(struct teemed_vm *vm, struct step *st, teemed_pa_t pa);
 void teemed_vm_log(struct teemed_vm *vm, enum teemed_log_level level,
 		   const char *msg, uint64_t v1, uint64_t v2);
 void *teemed_plat_map(struct teemed *t, teemed_pa_t pa);

@@ -181,29 +181,6 @@ void teemed_vm_unreserve_pages(struct teemed_vm *vm, uint32_t pages,
 	TEEMED_ATOMIC_SUB(&vm->t->global_pinned, pages);
 }
 
-int teemed_vm_pin(struct teemed_vm *vm, struct step *st, teemed_ipa_t ipa,
-		  unsigned int flags, teemed_pa_t *pa)
-{
-	const struct teemed_platform *p = vm->t->plat;
-
-	if (p->pin_guest_page(p->ctx, vm->hv_vm, ipa, flags, pa))
-		return TEEMED_ERR_FAULT;
-	st->pages++;
-	st->pin_delta++;
-	if (st->pin_delta > st->pin_high)
-		st->pin_high = st->pin_delta;
-	return TEEMED_OK;
-}
-
-void teemed_vm_unpin(struct teemed_vm *vm, struct step *st, teemed_pa_t pa)
-{
-	const struct teemed_platform *p = vm->t->plat;
-
-	p->unpin_guest_page(p->ctx, vm->hv_vm, pa);
-	st->pages++;
-	st->pin_delta--;
-}
-
 void *teemed_plat_map(struct teemed *t, teemed_pa_t pa)
 {
 	return t->plat->map(t->plat->ctx, pa);
