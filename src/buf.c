@@ -47,6 +47,8 @@ teemed_pa_t teemed_buf_page_pa(struct teemed_vm *vm, const struct buf *b,
 	uint64_t *va;
 	teemed_pa_t pa;
 
+	if (b->packed)
+		return b->page_count == 1 ? b->head : teemed_pa(b->pas[index]);
 	for (uint32_t hops = index / TEEMED_LIST_ENTRIES; hops; hops--) {
 		va = teemed_plat_map(vm->t, list);
 		list = teemed_pa(va[TEEMED_LIST_NEXT]);
@@ -390,6 +392,42 @@ int teemed_buf_translate(struct teemed_vm *vm, struct buf *b, struct step *st)
 }
 
 /*
+ * A registration OP-TEE accepted: it no longer reads the shadow list, so
+ * a buffer of one list page keeps its PAs in 8 bytes per page (one page:
+ * inline) and gives the list page, and its quota, back. Called before
+ * the buffer is live, by the one vCPU that registered it. When no object
+ * can be had the list page simply stays.
+ */
+void teemed_buf_pack(struct teemed_vm *vm, struct buf *b)
+{
+	uint64_t *pas = NULL;
+	uint64_t *list;
+	teemed_pa_t page = b->head;
+
+	if (b->packed || b->list_pages != 1 || b->page_count == 0 ||
+	    b->pinned != b->page_count || b->page_count > TEEMED_LIST_ENTRIES)
+		return;
+	if (b->page_count > 1) {
+		pas = teemed_vm_alloc_obj(vm, sizeof(*pas) * b->page_count);
+		if (!pas)
+			return;
+	}
+	list = teemed_plat_map(vm->t, page);
+	if (pas) {
+		memcpy(pas, list, sizeof(*pas) * b->page_count);
+		b->pas = pas;
+	} else {
+		b->head = teemed_pa(list[0]);
+	}
+	teemed_plat_unmap(vm->t, list);
+	teemed_vm_free_page(vm, page);
+	teemed_vm_unreserve_pages(vm, 0, b->mpages);
+	b->mpages = 0;
+	b->list_pages = 0;
+	b->packed = true;
+}
+
+/*
  * Free a buffer that holds no pin (refused before translation, or an RPC
  * argument buffer): no page work, so no budget.
  */
@@ -417,7 +455,25 @@ bool teemed_buf_release(struct teemed_vm *vm, struct buf *b, struct step *st)
 	void *const ctx = p->ctx;
 	void *const hv = vm->hv_vm;
 
-	while (b->cursor < b->pinned && !step_exhausted(st)) {
+	if (b->packed && b->cursor < b->pinned && !step_exhausted(st)) {
+		uint32_t n = step_room(st, b->pinned - b->cursor);
+
+		if (b->page_count == 1) {
+			unpin(ctx, hv, b->head);
+		} else {
+			for (uint32_t i = 0; i < n; i++)
+				unpin(ctx, hv,
+				      teemed_pa(b->pas[b->cursor + i]));
+		}
+		b->cursor += n;
+		st->pages += n;
+		st->pin_delta -= (int32_t)n;
+	}
+	if (b->packed && b->cursor == b->pinned && b->page_count > 1) {
+		teemed_vm_free_obj(vm, b->pas, sizeof(*b->pas) * b->page_count);
+		b->packed = false;
+	}
+	while (!b->packed && b->cursor < b->pinned && !step_exhausted(st)) {
 		uint32_t slot = b->cursor % TEEMED_LIST_ENTRIES;
 		uint32_t n = step_room(st, TEEMED_LIST_ENTRIES - slot);
 		uint64_t *shadow = teemed_plat_map(vm->t, b->head);

@@ -75,10 +75,13 @@ enum buf_state {
 };
 
 /*
- * Guest pages pinned for one buffer. The PAs live in the shadow page
- * list itself (511 entries and a next pointer per 4 KiB page), which is
- * what OP-TEE reads and, afterwards, the pin record: about 8 bytes per
- * pinned page and no multi-page allocation.
+ * Guest pages pinned for one buffer. While OP-TEE may read them, the
+ * PAs live in the shadow page list (511 entries and a next pointer per
+ * 4 KiB page), the format OP-TEE reads. Once OP-TEE holds a
+ * registration it no longer reads the list, and a buffer of at most 511
+ * pages is packed (teemed_buf_pack()): one page keeps its PA in `head`,
+ * more keep an array of 8 bytes per page, and the list page goes back.
+ * Longer lists stay as they are, at about 8 bytes per pinned page.
  */
 struct buf {
 	struct ctree_node node; /* key: cookie (registered, payload) */
@@ -94,10 +97,15 @@ struct buf {
 	uint32_t mpages;	/* mediator pages reserved for it */
 	uint8_t kind;
 	uint8_t state;
-	bool contiguous;	 /* one page named directly, no guest list */
-	bool in_tree;		 /* entered in the VM's cookie namespace */
-	teemed_pa_t head;	 /* first shadow list page (RPC_ARG: shadow) */
-	teemed_pa_t tail;	 /* list page being filled */
+	bool contiguous;  /* one page named directly, no guest list */
+	bool in_tree;	  /* entered in the VM's cookie namespace */
+	bool packed;	  /* PAs in `head` (1 page) or `pas`, no list */
+	teemed_pa_t head; /* first shadow list page (RPC_ARG: shadow;
+			     packed 1-page buffer: its page) */
+	union {
+		teemed_pa_t tail; /* list page being filled */
+		uint64_t *pas;	  /* packed, more than one page: the PAs */
+	};
 	teemed_ipa_t guest_list; /* guest list page being read (RPC_ARG and
 				    contiguous: the guest's page itself) */
 };
@@ -255,6 +263,7 @@ struct buf *teemed_buf_create_rpc_arg(struct teemed_vm *vm, uint64_t cookie,
 				      uint64_t ipa, uint32_t *refusal);
 int teemed_buf_translate(struct teemed_vm *vm, struct buf *b, struct step *st);
 bool teemed_buf_release(struct teemed_vm *vm, struct buf *b, struct step *st);
+void teemed_buf_pack(struct teemed_vm *vm, struct buf *b);
 void teemed_buf_discard(struct teemed_vm *vm, struct buf *b);
 uint64_t teemed_buf_shadow_ptr(const struct buf *b);
 uint64_t teemed_buf_usable_size(const struct buf *b);

@@ -423,6 +423,9 @@ void teemed_params_end_call(struct teemed_vm *vm, struct call *c, bool done)
 	if (!c->rmem_count && !c->tmem_named && !c->registering &&
 	    !c->unregistering)
 		return;
+	/* Not yet live, so no other vCPU reaches it. */
+	if (ok && c->registering)
+		teemed_buf_pack(vm, c->registering);
 	teemed_vm_lock(vm);
 	for (uint32_t i = 0; i < c->rmem_count; i++)
 		c->rmem_bufs[i]->users--;

@@ -61,6 +61,39 @@ static void test_register_keeps_pins(void **state)
 	assert_int_equal(s.buffers, 0);
 }
 
+/*
+ * Once OP-TEE holds a registration of one list page, the buffer keeps
+ * its PAs packed and gives its shadow list page back; what OP-TEE saw
+ * while registering was the page list, and the pins stay until
+ * UNREGISTER_SHM.
+ */
+static void test_registered_buffers_packed(void **state)
+{
+	struct teemed_vm_stats s;
+
+	register_pages(0, 16, 1, 0, 10, 0xc1, TEEC_SUCCESS);
+	assert_int_equal(mock.seen_pa[0][0], mock_guest_pa(0, GPAGE(16)));
+	assert_int_equal(mock.med_pages, fx.baseline_med_pages);
+	register_pages(0, 20, 5, 0x80, 5 * MOCK_PAGE - 0x80, 0xc2,
+		       TEEC_SUCCESS);
+	for (int j = 0; j < 5; j++)
+		assert_int_equal(mock.seen_pa[0][j],
+				 mock_guest_pa(0, GPAGE(20 + j)));
+	assert_int_equal(mock.med_pages, fx.baseline_med_pages);
+	assert_int_equal(mock.pins, 6);
+	teemed_vm_get_stats(fx.vm[0], &s);
+	assert_int_equal(s.buffers, 2);
+	assert_int_equal(s.pinned_pages, 6);
+	assert_int_equal(mock_unregister(0, ARG_IPA, 0xc2), TEEC_SUCCESS);
+	for (int j = 0; j < 5; j++)
+		assert_int_equal(mock_pa_pins(mock_guest_pa(0, GPAGE(20 + j))),
+				 0);
+	assert_int_equal(mock_pa_pins(mock_guest_pa(0, GPAGE(16))), 1);
+	assert_int_equal(mock_unregister(0, ARG_IPA, 0xc1), TEEC_SUCCESS);
+	assert_int_equal(mock.pins, 0);
+	assert_int_equal(mock.med_pages, fx.baseline_med_pages);
+}
+
 static void test_register_failure_releases(void **state)
 {
 	struct teemed_vm_stats s;
@@ -334,6 +367,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_register_keeps_pins,
+						mock_setup, mock_teardown),
+		cmocka_unit_test_setup_teardown(test_registered_buffers_packed,
 						mock_setup, mock_teardown),
 		cmocka_unit_test_setup_teardown(test_register_failure_releases,
 						mock_setup, mock_teardown),
