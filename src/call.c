@@ -3,15 +3,17 @@
  * The call table of a VM. Each yielding call in flight owns one slot;
  * the slot's index is the thread id the guest sees in a3 of an RPC, so
  * resuming is one array look-up and a guest can only ever name its own
- * calls. Slots (and their shadow argument pages) are made
- * with the VM and kept for reuse until it is destroyed.
+ * calls. Slots are made with the VM and kept for reuse until it is
+ * destroyed; the page of a slot's shadow argument is reserved with the
+ * slot (so the quota never refuses it) but taken from the platform only
+ * while a call uses the slot, so an idle VM holds no mediator page.
  */
 #include "internal.h"
 #include "string_ops.h"
 
 /*
- * Make the slot `index`. Slots are made when the VM is created, so the
- * SMC path never allocates.
+ * Make the slot `index`, with its shadow page reserved: slots are made
+ * when the VM is created, so the SMC path never meets a quota for them.
  */
 struct call *teemed_call_make_slot(struct teemed_vm *vm, uint16_t index)
 {
@@ -20,41 +22,48 @@ struct call *teemed_call_make_slot(struct teemed_vm *vm, uint16_t index)
 	if (teemed_vm_reserve_pages(vm, 0, 1))
 		return NULL;
 	c = teemed_vm_alloc_obj(vm, sizeof(*c));
-	if (!c)
-		goto unreserve;
-	if (teemed_vm_alloc_page(vm, &c->shadow_pa))
-		goto free_obj;
-	c->shadow = teemed_plat_map(vm->t, c->shadow_pa);
+	if (!c) {
+		teemed_vm_unreserve_pages(vm, 0, 1);
+		return NULL;
+	}
 	c->index = index;
 	return c;
-
-free_obj:
-	teemed_vm_free_obj(vm, c, sizeof(*c));
-unreserve:
-	teemed_vm_unreserve_pages(vm, 0, 1);
-	return NULL;
 }
 
 /*
- * Take a free slot for a new call; NULL when the VM already has as many
- * calls in flight as its quota allows (so answering ETHREAD_LIMIT cannot
- * strand a guest: one of its own calls will finish).
+ * Take a free slot for a new call, with a shadow page; NULL when the VM
+ * already has as many calls in flight as its quota allows (so answering
+ * ETHREAD_LIMIT cannot strand a guest: one of its own calls will finish)
+ * or, `*no_page` set, when the platform has no page for the shadow. The
+ * page is asked for before the lock and counted inside it, so a call
+ * takes the VM lock once to start.
  */
-struct call *teemed_call_claim_new(struct teemed_vm *vm)
+struct call *teemed_call_claim_new(struct teemed_vm *vm, bool *no_page)
 {
+	const struct teemed_platform *p = vm->t->plat;
+	teemed_pa_t pa;
 	struct call *c;
 
+	*no_page = p->alloc_page(p->ctx, vm->hv_vm, &pa) != 0;
+	if (*no_page)
+		return NULL;
 	teemed_vm_lock(vm);
 	if (vm->free_head == TEEMED_CALL_NONE) {
 		teemed_vm_unlock(vm);
+		p->free_page(p->ctx, vm->hv_vm, pa);
 		return NULL;
 	}
 	c = vm->calls[vm->free_head];
 	vm->free_head = c->next_free;
 	teemed_stats_peak(&vm->stats.calls, &vm->stats.calls_peak, 1);
+	teemed_stats_peak(&vm->stats.mediator_pages,
+			  &vm->stats.mediator_pages_peak, 1);
 	vm->stats.std_calls++;
 	c->state = CALL_BUSY;
 	teemed_vm_unlock(vm);
+
+	c->shadow_pa = pa;
+	c->shadow = teemed_plat_map(vm->t, pa);
 
 	c->param_cursor = 0;
 	c->result = 0;
@@ -112,14 +121,22 @@ void teemed_call_park(struct teemed_vm *vm, struct call *c, uint8_t state)
 	teemed_vm_unlock(vm);
 }
 
+/* The call is over: its slot is free again, its shadow page goes back. */
 void teemed_call_retire(struct teemed_vm *vm, struct call *c)
 {
+	const struct teemed_platform *p = vm->t->plat;
+	teemed_pa_t pa = c->shadow_pa;
+
+	teemed_plat_unmap(vm->t, c->shadow);
+	c->shadow = NULL;
 	teemed_vm_lock(vm);
 	c->state = CALL_FREE;
 	c->next_free = vm->free_head;
 	vm->free_head = c->index;
 	vm->stats.calls--;
+	vm->stats.mediator_pages--;
 	teemed_vm_unlock(vm);
+	p->free_page(p->ctx, vm->hv_vm, pa);
 }
 
 /*
@@ -209,8 +226,10 @@ int teemed_call_arg_io(struct teemed_vm *vm, struct call *c, uint64_t off,
 /* Teardown: the slot itself. Its buffers were queued already. */
 void teemed_call_free_slot(struct teemed_vm *vm, struct call *c)
 {
-	teemed_plat_unmap(vm->t, c->shadow);
-	teemed_vm_free_page(vm, c->shadow_pa);
+	if (c->shadow) {
+		teemed_plat_unmap(vm->t, c->shadow);
+		teemed_vm_free_page(vm, c->shadow_pa);
+	}
 	teemed_vm_free_obj(vm, c, sizeof(*c));
 	teemed_vm_unreserve_pages(vm, 0, 1);
 }

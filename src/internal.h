@@ -149,8 +149,8 @@ struct call {
 	uint64_t arg_offset;   /* ARG_REGD: the argument's offset in it */
 	uint32_t arg_page_off; /* the argument's offset in guest_arg_pa */
 	bool arg_direct; /* ARG_REGD within one page: guest_arg_pa holds it */
-	teemed_pa_t shadow_pa;
-	struct optee_msg_arg *shadow; /* mapped shadow argument */
+	teemed_pa_t shadow_pa;	      /* while the call lasts */
+	struct optee_msg_arg *shadow; /* mapped shadow argument, or NULL */
 	struct buf *bufs;	      /* temporary buffers of this call */
 	struct buf *building;	      /* buffer being translated */
 	struct buf *registering;      /* REGISTER_SHM target */
@@ -286,7 +286,7 @@ bool teemed_shm_drain_release_queue(struct teemed_vm *vm, struct step *st);
 /* --- call.c: the call table ----------------------------------------------- */
 
 struct call *teemed_call_make_slot(struct teemed_vm *vm, uint16_t index);
-struct call *teemed_call_claim_new(struct teemed_vm *vm);
+struct call *teemed_call_claim_new(struct teemed_vm *vm, bool *no_page);
 struct call *teemed_call_claim_paused(struct teemed_vm *vm, uint32_t index,
 				      uint8_t *was);
 void teemed_call_park(struct teemed_vm *vm, struct call *c, uint8_t state);

@@ -206,12 +206,30 @@ static void start_call(struct teemed_vm *vm, struct call *c,
 	continue_prepare(vm, c, regs, st);
 }
 
+/*
+ * No call could start: every slot is in use (ETHREAD_LIMIT, which the
+ * guest waits out), or the platform had no page for the shadow.
+ */
+static void no_call(struct teemed_vm *vm, struct teemed_regs *regs,
+		    bool no_page)
+{
+	if (no_page) {
+		teemed_vm_refuse(vm, TEEMED_REFUSED_NOMEM);
+		answer(regs, OPTEE_SMC_RETURN_ENOMEM, 0);
+		return;
+	}
+	teemed_vm_refuse_at(vm, TEEMED_REFUSED_QUOTA, TEEMED_TRACE_CAUSE_CALLS,
+			    TEEMED_TRACE_NO_INDEX);
+	answer(regs, OPTEE_SMC_RETURN_ETHREAD_LIMIT, 0);
+}
+
 /* CALL_WITH_ARG and CALL_WITH_RPC_ARG: the argument is a guest page. */
 static void call_with_page(struct teemed_vm *vm, struct teemed_regs *regs,
 			   struct step *st, uint8_t kind)
 {
 	uint64_t ipa = reg_pair(regs->a[1], regs->a[2]);
 	struct call *c;
+	bool no_page;
 
 	/* Dynamic shared memory: the argument is one 4 KiB page. */
 	if (ipa & TEEMED_PAGE_MASK) {
@@ -221,12 +239,9 @@ static void call_with_page(struct teemed_vm *vm, struct teemed_regs *regs,
 		answer(regs, OPTEE_SMC_RETURN_EBADADDR, 0);
 		return;
 	}
-	c = teemed_call_claim_new(vm);
+	c = teemed_call_claim_new(vm, &no_page);
 	if (!c) {
-		teemed_vm_refuse_at(vm, TEEMED_REFUSED_QUOTA,
-				    TEEMED_TRACE_CAUSE_CALLS,
-				    TEEMED_TRACE_NO_INDEX);
-		answer(regs, OPTEE_SMC_RETURN_ETHREAD_LIMIT, 0);
+		no_call(vm, regs, no_page);
 		return;
 	}
 	c->arg_kind = kind;
@@ -306,12 +321,12 @@ static uint64_t take_arg_buf(struct teemed_vm *vm, struct call *c,
 void teemed_std_call_with_regd_arg(struct teemed_vm *vm,
 				   struct teemed_regs *regs, struct step *st)
 {
-	struct call *c = teemed_call_claim_new(vm);
+	bool no_page;
+	struct call *c = teemed_call_claim_new(vm, &no_page);
 	uint64_t room;
 
 	if (!c) {
-		teemed_vm_refuse(vm, TEEMED_REFUSED_QUOTA);
-		answer(regs, OPTEE_SMC_RETURN_ETHREAD_LIMIT, 0);
+		no_call(vm, regs, no_page);
 		return;
 	}
 	c->arg_kind = ARG_REGD;

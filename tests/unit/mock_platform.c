@@ -79,6 +79,13 @@ bool mock_pa_is_mediator(uint64_t pa)
 	return i >= 0 && mock.page[i].owner == MOCK_OWNER_MEDIATOR;
 }
 
+bool mock_pa_was_mediator(uint64_t pa)
+{
+	int64_t i = pa_index(pa);
+
+	return i >= 0 && mock.page[i].was_mediator;
+}
+
 uint32_t mock_pa_pins(uint64_t pa)
 {
 	int64_t i = pa_index(pa);
@@ -186,6 +193,7 @@ static int m_alloc_page(void *ctx, void *vm, teemed_pa_t *pa)
 	idx = mock.med_free[--mock.med_free_count];
 	assert_int_equal(mock.page[idx].owner, MOCK_OWNER_FREE);
 	mock.page[idx].owner = MOCK_OWNER_MEDIATOR;
+	mock.page[idx].was_mediator = true;
 	/* Contents are unspecified: make reliance on zeroes visible. */
 	memset(ram[idx], 0xA5, MOCK_PAGE);
 	mock.med_pages++;

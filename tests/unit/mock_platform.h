@@ -64,6 +64,7 @@ struct mock_page {
 	int32_t owner; /* VM index, MOCK_OWNER_MEDIATOR or _FREE */
 	uint32_t pins;
 	uint32_t maps;
+	bool was_mediator; /* given to the mediator since mock_reset() */
 };
 
 struct mock_vm {
@@ -214,6 +215,8 @@ uint64_t mock_guest_pa(int vm, uint64_t ipa);
 void *mock_guest_ptr(int vm, uint64_t ipa);
 void *mock_pa_ptr(uint64_t pa);
 bool mock_pa_is_mediator(uint64_t pa);
+/* A page the mediator held at some point (a call's shadow, since freed). */
+bool mock_pa_was_mediator(uint64_t pa);
 uint32_t mock_pa_pins(uint64_t pa);
 int32_t mock_pa_owner(uint64_t pa);
 void mock_assert_clean(void);
