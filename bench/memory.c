@@ -5,6 +5,8 @@
  * sim_vm) with 16384 pages registered, and what a VM costs before its
  * first call. Counted, not timed, so one run is exact.
  */
+#include <stdio.h>
+
 #include "bench.h"
 
 #define PINNED 16384u
@@ -12,6 +14,37 @@
 static double bytes_of(const struct sim_vm *h)
 {
 	return (double)h->pages * TEEMED_PAGE_SIZE + (double)h->obj_bytes;
+}
+
+/*
+ * What a registered buffer of `pages` pages costs the VM in mediator
+ * memory once registered, against the target of 64 + 8 bytes per page.
+ */
+static void registered_bytes(struct bench_vm *vm, uint64_t arg_ipa,
+			     uint32_t pages, uint32_t cookie)
+{
+	struct sim_vm before = vm->hv;
+	uint64_t list = bench_vm_build_list(vm, pages);
+	struct optee_msg_arg *a =
+		bench_vm_arg(vm, arg_ipa, OPTEE_MSG_CMD_REGISTER_SHM, 1);
+	char name[64];
+	double bytes;
+
+	a->params[0].attr =
+		OPTEE_MSG_ATTR_NONCONTIG | OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT;
+	a->params[0].u.tmem.buf_ptr = list;
+	a->params[0].u.tmem.size = (uint64_t)pages * TEEMED_PAGE_SIZE;
+	a->params[0].u.tmem.shm_ref = bench_cookie(cookie);
+	if (bench_vm_call(vm, arg_ipa) != OPTEE_SMC_RETURN_OK ||
+	    a->ret != TEEC_SUCCESS)
+		bench_fail("memory: REGISTER_SHM", (long long)a->ret);
+	bytes = bytes_of(&vm->hv) - bytes_of(&before);
+	snprintf(name, sizeof(name), "registered_%u_bytes", pages);
+	bench_out_num(name, bytes);
+	snprintf(name, sizeof(name), "registered_%u_target_bytes", pages);
+	bench_out_num(name, 64.0 + 8.0 * pages);
+	snprintf(name, sizeof(name), "registered_%u_bytes_per_page", pages);
+	bench_out_num(name, bytes / pages);
 }
 
 int bench_memory_run(const struct bench_opts *o)
@@ -26,8 +59,10 @@ int bench_memory_run(const struct bench_opts *o)
 
 	/* Default step budget and quotas: the registration takes several
 	   FOREIGN_INTR round trips, as it would for a real guest. */
-	if (bench_env_init(&env, 2 * PINNED + 4096, 0, 2) ||
-	    bench_vm_init(&env, &vm, 1, PINNED + 256, NULL))
+	struct teemed_quota q = {.pinned_pages = PINNED + 1024};
+
+	if (bench_env_init(&env, 2 * PINNED + 8192, 0, 2) ||
+	    bench_vm_init(&env, &vm, 1, PINNED + 2048, &q))
 		bench_fail("memory: setup", 0);
 	bench_progress("memory", 0, 1);
 	bench_out_num("vm_fixed_bytes", bytes_of(&vm.hv));
@@ -60,6 +95,10 @@ int bench_memory_run(const struct bench_opts *o)
 		      (double)(vm.hv.obj_bytes - before.obj_bytes));
 	bench_out_num("bytes_per_pinned_page", delta / st.pinned_pages);
 	bench_out_num("register_16384_smcs", (double)st.smcs);
+	registered_bytes(&vm, arg_ipa, 1, 2);
+	registered_bytes(&vm, arg_ipa, 16, 3);
+	registered_bytes(&vm, arg_ipa, 129, 4);
+	registered_bytes(&vm, arg_ipa, 511, 5);
 	bench_progress_done();
 	(void)o;
 	bench_vm_fini(&vm);
