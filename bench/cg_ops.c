@@ -19,6 +19,9 @@
  *              with the default step budget (FOREIGN_INTR pauses
  *              included); differenced between two N, the cost per page
  *   rmem       INVOKE with an RMEM with H buffers held
+ *   openclose  OPEN_SESSION + CLOSE_SESSION of the model's TA
+ *   tmem16     INVOKE with a 16-page NONCONTIG temporary memref (a
+ *              do-nothing secure world answers)
  */
 #include <stdio.h>
 #include <string.h>
@@ -158,6 +161,39 @@ static void cg_regpages(struct bench_vm *v, uint32_t pages)
 	call_ok(v, ipa, a, "callgrind: UNREGISTER_SHM of N pages");
 }
 
+static void cg_openclose(struct bench_vm *v, uint32_t count)
+{
+	for (uint32_t i = 0; i < count; i++) {
+		struct optee_msg_arg *a;
+
+		if (bench_vm_open_session(v))
+			bench_fail("callgrind: open session", i);
+		a = bench_vm_arg(v, v->arg_ipa, OPTEE_MSG_CMD_CLOSE_SESSION,
+				 0);
+		a->session = v->session;
+		call_ok(v, v->arg_ipa, a, "callgrind: close session");
+	}
+}
+
+static void cg_tmem16(struct bench_vm *v, uint32_t count)
+{
+	uint64_t ipa = bench_vm_alloc(v, 1);
+	uint64_t list = bench_vm_build_list(v, 16);
+	struct optee_msg_arg *a = bench_vm_ptr(v, ipa);
+
+	atomic_store(&v->env->null_sw, true);
+	for (uint32_t i = 0; i < count; i++) {
+		memset(a, 0, OPTEE_MSG_GET_ARG_SIZE(1));
+		a->cmd = OPTEE_MSG_CMD_INVOKE_COMMAND;
+		a->num_params = 1;
+		a->params[0].attr = OPTEE_MSG_ATTR_NONCONTIG |
+				    OPTEE_MSG_ATTR_TYPE_TMEM_INOUT;
+		a->params[0].u.tmem.buf_ptr = list;
+		a->params[0].u.tmem.size = 16 * TEEMED_PAGE_SIZE;
+		call_ok(v, ipa, a, "callgrind: 16-page tmem INVOKE");
+	}
+}
+
 static void cg_held(struct bench_vm *v, const char *op, uint32_t count,
 		    uint32_t held)
 {
@@ -202,7 +238,8 @@ int bench_cg_run(const char *op, uint32_t count, uint32_t held)
 	if (strcmp(op, "invoke") && strcmp(op, "translate") &&
 	    strcmp(op, "register") && strcmp(op, "rmem") &&
 	    strcmp(op, "regd") && strcmp(op, "notif") &&
-	    strcmp(op, "regpages")) {
+	    strcmp(op, "regpages") && strcmp(op, "openclose") &&
+	    strcmp(op, "tmem16")) {
 		fprintf(stderr, "teemed-bench: unknown --callgrind-op %s\n",
 			op);
 		return -1;
@@ -225,6 +262,10 @@ int bench_cg_run(const char *op, uint32_t count, uint32_t held)
 		cg_translate(&vm, count);
 	else if (!strcmp(op, "regpages"))
 		cg_regpages(&vm, count);
+	else if (!strcmp(op, "openclose"))
+		cg_openclose(&vm, count);
+	else if (!strcmp(op, "tmem16"))
+		cg_tmem16(&vm, count);
 	else
 		cg_held(&vm, op, count, held);
 	bench_vm_fini(&vm);

@@ -31,7 +31,7 @@ static void usage(FILE *f)
 		"[--data-dir DIR] [--only a,b]\n"
 		"       teemed-bench --callgrind-op OP --count N [--held H]\n"
 		"sections: translate stdcall scaling memory throughput\n"
-		"callgrind ops: invoke regd notif translate register regpages rmem\n");
+		"callgrind ops: invoke regd notif translate register regpages rmem openclose tmem16\n");
 }
 
 static uint32_t number(const char *s)
