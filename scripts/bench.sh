@@ -76,7 +76,14 @@ if [ -n "$quick" ]; then s=1; else s=4; fi
 	cg_measure regd teemed_vm_smc regd $((50 * s)) $((150 * s)) 0
 	cg_measure notif teemed_notif_irq,teemed_vm_smc notif $((50 * s)) $((150 * s)) 0
 	cg_measure translate_page teemed_buf_translate translate 1024 $((4096 * s)) 0
+	cg_measure openclose teemed_vm_smc openclose $((20 * s)) $((60 * s)) 0
+	cg_measure tmem16 teemed_vm_smc tmem16 $((20 * s)) $((60 * s)) 0
+	# Per page of one buffer, REGISTER and UNREGISTER, both halves.
+	cg_measure regpage teemed_vm_smc regpages 1024 4096 0
+	cg_measure register_0 teemed_vm_smc register $((20 * s)) $((60 * s)) 0
 	cg_measure register_1 teemed_vm_smc register $((20 * s)) $((60 * s)) 1
+	cg_measure register_16 teemed_vm_smc register $((20 * s)) $((60 * s)) 16
+	cg_measure register_64 teemed_vm_smc register $((20 * s)) $((60 * s)) 64
 	cg_measure register_10000 teemed_vm_smc register $((20 * s)) $((60 * s)) 10000
 	cg_measure rmem_1 teemed_vm_smc rmem $((50 * s)) $((150 * s)) 1
 	cg_measure rmem_10000 teemed_vm_smc rmem $((50 * s)) $((150 * s)) 10000
@@ -106,10 +113,14 @@ cg_profile "$out/cg.translate_page.1024.0" "$out/cg.translate_page.$((4096 * s))
 	$((4096 * s - 1024)) >"$out/profile-translate.txt"
 rm -f "$out"/cg.*.*.*
 num() { sed -n "s/^ *\"$1\": *\([-0-9.e+]*\).*/\1/p" "$out/callgrind.json"; }
-awk -v a="$(num cg_register_1_core)" -v b="$(num cg_register_10000_core)" \
-	-v c="$(num cg_register_1_total)" -v e="$(num cg_register_10000_total)" \
-	'BEGIN { printf "register+unregister per buffer held: core %.3f, total %.3f instructions\n", (b - a) / 9999, (e - c) / 9999 }' \
-	>"$out/callgrind-slope.txt"
+{
+	awk -v a="$(num cg_register_0_core)" -v b="$(num cg_register_16_core)" \
+		-v c="$(num cg_register_64_core)" -v e="$(num cg_register_10000_core)" \
+		'BEGIN { printf "register+unregister per buffer held, core: 0-16 %.2f, 16-64 %.2f, 64-10000 %.3f instructions\n", (b - a) / 16, (c - b) / 48, (e - c) / 9936 }'
+	awk -v t="$(num cg_regpage_total)" -v c="$(num cg_regpage_core)" \
+		-v p="$(num cg_regpage_pin)" \
+		'BEGIN { printf "register+unregister per page: whole %.1f, platform pin+unpin %.1f, mediator beside them %.1f (core alone %.1f); target: whole <= pin+unpin+2+30 = %.1f\n", t, p, t - p, c, p + 32 }'
+} >"$out/callgrind-slope.txt"
 
 echo "== plots" >&2
 gnuplot <<GP
