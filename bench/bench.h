@@ -102,6 +102,7 @@ int bench_stdcall_run(const struct bench_opts *o);
 int bench_scaling_run(const struct bench_opts *o);
 int bench_memory_run(const struct bench_opts *o);
 int bench_throughput_run(const struct bench_opts *o);
+int bench_lean_run(const struct bench_opts *o);
 
 /* --- cg_ops.c: fixed workloads for callgrind ----------------------------- */
 

@@ -22,6 +22,7 @@ static const struct section sections[] = {
 	{"scaling", bench_scaling_run},
 	{"memory", bench_memory_run},
 	{"throughput", bench_throughput_run},
+	{"lean", bench_lean_run},
 };
 
 static void usage(FILE *f)
@@ -30,7 +31,7 @@ static void usage(FILE *f)
 		"usage: teemed-bench [--quick] [--json] [--reps N] "
 		"[--data-dir DIR] [--only a,b]\n"
 		"       teemed-bench --callgrind-op OP --count N [--held H]\n"
-		"sections: translate stdcall scaling memory throughput\n"
+		"sections: translate stdcall scaling memory throughput lean\n"
 		"callgrind ops: invoke regd notif translate register regpages rmem openclose tmem16\n");
 }
 
