@@ -522,11 +522,15 @@ struct page_info *alloc_domheap_pages(struct domain *d, unsigned int order,
 
 void free_domheap_pages(struct page_info *pg, unsigned int order)
 {
+    void *hv;
+
     if ( order || !pg->allocated )
         xen_host_bug(__FILE__, __LINE__, "free_domheap_pages: not allocated");
+    hv = pg->charged_hv;
     pg->allocated = false;
-    xen_host_free_page(pg->charged_hv, page_to_maddr(pg));
     pg->charged_hv = NULL;
+    /* Last: from here another CPU may be given the page. */
+    xen_host_free_page(hv, page_to_maddr(pg));
 }
 
 void *map_domain_page(mfn_t mfn)
