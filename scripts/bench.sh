@@ -39,7 +39,7 @@ echo "== teemed-bench $quick" >&2
 # only inside the core's entry point, differenced so that setup cancels.
 # "core" leaves out the sim platform's callbacks (sp_*: pins, maps, locks,
 # and the secure world behind the SMC), i.e. what the mediator itself runs.
-cg_run() { # name root op count held -> prints "total platform pin+unpin"
+cg_run() { # name root op count held -> prints "total platform pin+unpin smc"
 	local f="$out/cg.$1.$4.$5"
 	local roots=() r
 	# Several roots, comma-separated: all are counted.
@@ -51,18 +51,22 @@ cg_run() { # name root op count held -> prints "total platform pin+unpin"
 		/PROGRAM TOTALS/ { gsub(",", "", $1); total = $1 }
 		/:sp_[a-z_]+ \[/ { gsub(",", "", $1); plat += $1 }
 		/:sp_(pin|unpin) \[/ { pin += $1 }
-		END { printf "%d %d %d\n", total, plat, pin }'
+		/:sp_smc \[/ { smc += $1 }
+		END { printf "%d %d %d %d\n", total, plat, pin, smc }'
 }
 
 # name root op n1 n2 held divisor-per-op
 cg_measure() {
 	local a b
 	echo "  callgrind: $1" >&2
-	read -r at ap aq < <(cg_run "$1" "$2" "$3" "$4" "$6")
-	read -r bt bp bq < <(cg_run "$1" "$2" "$3" "$5" "$6")
+	read -r at ap aq as < <(cg_run "$1" "$2" "$3" "$4" "$6")
+	read -r bt bp bq bs < <(cg_run "$1" "$2" "$3" "$5" "$6")
+	# whole: all but the secure world behind the SMC (sp_smc).
 	awk -v n="$1" -v at="$at" -v ap="$ap" -v bt="$bt" -v bp="$bp" \
-		-v aq="$aq" -v bq="$bq" -v d="$(($5 - $4))" 'BEGIN {
+		-v aq="$aq" -v bq="$bq" -v as="$as" -v bs="$bs" \
+		-v d="$(($5 - $4))" 'BEGIN {
 		printf "  \"cg_%s_total\": %.1f,\n", n, (bt - at) / d
+		printf "  \"cg_%s_whole\": %.1f,\n", n, ((bt - bs) - (at - as)) / d
 		printf "  \"cg_%s_core\": %.1f,\n", n, ((bt - bp) - (at - ap)) / d
 		printf "  \"cg_%s_pin\": %.1f,\n", n, (bq - aq) / d
 	}'
