@@ -6,6 +6,7 @@
  * vCPU) in MMIO. Everything OP-TEE-specific is in teemed_kvm.c.
  *
  *   teemed-vmm [-m mode] [-a arg] [-n name] [-c vcpus] [-s] guest.bin
+ *   teemed-vmm linux -k Image ...   (a Linux guest: linux_vmm.c)
  *
  * Every vCPU starts at the image's entry with x0 = mode, x1 = arg.
  * -s backs guest RAM with a memfd (shared memory) instead of anonymous
@@ -27,6 +28,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "linux_vmm.h"
 #include "teemed_kvm.h"
 #include "vmm_layout.h"
 
@@ -281,6 +283,8 @@ int main(int argc, char **argv)
 	bool shared = false;
 	int opt, rc = 0;
 
+	if (argc > 1 && !strcmp(argv[1], "linux"))
+		return linux_vmm_main(argc - 1, argv + 1);
 	while ((opt = getopt(argc, argv, "m:a:n:c:s")) != -1) {
 		switch (opt) {
 		case 'm':

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * An output-only 16550A UART for a Linux guest's console, emulated on
+ * MMIO exits: characters written to THR become lines on stdout prefixed
+ * with the guest's name; the transmitter always reads empty, nothing is
+ * ever received, and no interrupt is raised (Linux then polls it).
+ */
+#ifndef TEEMED_LINUX_UART_H
+#define TEEMED_LINUX_UART_H
+
+#include <stdint.h>
+
+#define UART_MMIO_SIZE 0x1000u
+#define UART_CLOCK_HZ 1843200u
+
+struct uart {
+	const char *name;
+	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
+	char line[512];
+	unsigned int line_len;
+};
+
+/* Access of `len` bytes at offset `off`: reads fill *val. */
+void uart_mmio(struct uart *u, uint64_t off, int is_write, uint8_t *data,
+	       uint32_t len);
+/* Prints what is left of the current line. */
+void uart_flush(struct uart *u);
+
+#endif /* TEEMED_LINUX_UART_H */

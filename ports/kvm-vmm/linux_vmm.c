@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * teemed-vmm's Linux mode: boots an arm64 Linux Image with an initramfs
+ * in a one-vCPU KVM guest that has OP-TEE through teemed.ko.
+ *
+ *   teemed-vmm linux -k Image [-i initramfs] [-c cmdline] [-M MiB] [-n name]
+ *
+ * The guest gets what Linux needs and nothing more: RAM, an in-kernel
+ * GICv3 (KVM_DEV_TYPE_ARM_VGIC_V3), the architected timer, PSCI from KVM
+ * itself (KVM_ARM_VCPU_PSCI_0_2), a 16550A console (linux_uart.c), and
+ * the device tree that describes them plus /firmware/optee
+ * (linux_dt.c). OP-TEE's calls go to teemed.ko exactly as in vmm.c.
+ *
+ * Exit status: 0 when the guest powered off, 1 when it asked for a reset
+ * or crashed, 2 on a VMM error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "linux_vmm.h"
+#include "linux_uart.h"
+#include "teemed_kvm.h"
+
+#define SMCCC_RET_NOT_SUPPORTED ((uint64_t)-1)
+#define SZ_2M 0x200000ull
+#define ARM64_IMAGE_MAGIC 0x644d5241u /* "ARM\x64" */
+
+struct lvm {
+	const char *name;
+	int kvm, vm, vcpu, gic;
+	struct kvm_run *run;
+	uint8_t *ram;
+	uint64_t ram_size;
+	struct teemed_kvm tk;
+	struct uart uart;
+};
+
+static void die(const char *what)
+{
+	fprintf(stderr, "teemed-vmm: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+static void fail(const char *what)
+{
+	fprintf(stderr, "teemed-vmm: %s\n", what);
+	exit(2);
+}
+
+#define CORE_REG(name)                                                         \
+	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |                 \
+	 KVM_REG_ARM_CORE_REG(name))
+
+static void set_reg(struct lvm *v, uint64_t id, uint64_t val)
+{
+	struct kvm_one_reg r = {.id = id, .addr = (uint64_t)(uintptr_t)&val};
+
+	if (ioctl(v->vcpu, KVM_SET_ONE_REG, &r) < 0)
+		die("KVM_SET_ONE_REG");
+}
+
+/* Reads a whole file to guest RAM at `off`, at most `room` bytes. */
+static uint64_t load_file(struct lvm *v, const char *path, uint64_t off,
+			  uint64_t room)
+{
+	struct stat st;
+	uint64_t done = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		die(path);
+	if ((uint64_t)st.st_size > room)
+		fail("a boot file does not fit in guest RAM (raise -M)");
+	while (done < (uint64_t)st.st_size) {
+		ssize_t n = read(fd, v->ram + off + done, st.st_size - done);
+
+		if (n <= 0)
+			die(path);
+		done += (uint64_t)n;
+	}
+	close(fd);
+	return done;
+}
+
+static void create_vm(struct lvm *v)
+{
+	struct kvm_userspace_memory_region mem = {
+		.slot = 0,
+		.guest_phys_addr = LINUX_RAM_BASE,
+		.memory_size = v->ram_size,
+	};
+	struct kvm_vcpu_init init;
+	int run_size;
+
+	v->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (v->kvm < 0)
+		die("/dev/kvm");
+	v->vm = ioctl(v->kvm, KVM_CREATE_VM, 0);
+	if (v->vm < 0)
+		die("KVM_CREATE_VM");
+	v->ram = mmap(NULL, v->ram_size, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (v->ram == MAP_FAILED)
+		die("mmap of guest RAM");
+	mem.userspace_addr = (uint64_t)(uintptr_t)v->ram;
+	if (ioctl(v->vm, KVM_SET_USER_MEMORY_REGION, &mem) < 0)
+		die("KVM_SET_USER_MEMORY_REGION");
+
+	v->vcpu = ioctl(v->vm, KVM_CREATE_VCPU, 0);
+	if (v->vcpu < 0)
+		die("KVM_CREATE_VCPU");
+	run_size = ioctl(v->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (run_size < (int)sizeof(struct kvm_run))
+		die("KVM_GET_VCPU_MMAP_SIZE");
+	v->run = mmap(NULL, (size_t)run_size, PROT_READ | PROT_WRITE,
+		      MAP_SHARED, v->vcpu, 0);
+	if (v->run == MAP_FAILED)
+		die("mmap of kvm_run");
+	if (ioctl(v->vm, KVM_ARM_PREFERRED_TARGET, &init) < 0)
+		die("KVM_ARM_PREFERRED_TARGET");
+	/* PSCI 0.2+ answered by KVM itself: CPU_OFF, SYSTEM_OFF, ... */
+	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
+	if (ioctl(v->vcpu, KVM_ARM_VCPU_INIT, &init) < 0)
+		die("KVM_ARM_VCPU_INIT");
+}
+
+static void gic_attr(struct lvm *v, uint32_t group, uint64_t attr, void *val)
+{
+	struct kvm_device_attr a = {
+		.group = group,
+		.attr = attr,
+		.addr = (uint64_t)(uintptr_t)val,
+	};
+
+	if (ioctl(v->gic, KVM_SET_DEVICE_ATTR, &a) < 0)
+		die("vGICv3 attribute");
+}
+
+/* The in-kernel GICv3: after the vCPUs exist, before the first run. */
+static void create_gic(struct lvm *v)
+{
+	struct kvm_create_device dev = {.type = KVM_DEV_TYPE_ARM_VGIC_V3};
+	uint64_t dist = LINUX_GICD_BASE, redist = LINUX_GICR_BASE;
+	uint32_t nr_irqs = LINUX_GIC_NR_IRQS;
+
+	if (ioctl(v->vm, KVM_CREATE_DEVICE, &dev) < 0)
+		die("KVM_CREATE_DEVICE (vGICv3)");
+	v->gic = (int)dev.fd;
+	gic_attr(v, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_DIST,
+		 &dist);
+	gic_attr(v, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_REDIST,
+		 &redist);
+	gic_attr(v, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &nr_irqs);
+	gic_attr(v, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT,
+		 NULL);
+}
+
+/*
+ * arm64 boot protocol (Documentation/arch/arm64/booting.rst): the Image
+ * at a 2 MiB-aligned address plus its text_offset, the DTB 8-byte
+ * aligned in a 2 MiB block of its own, x0 = DTB, x1..x3 = 0.
+ */
+static void load_linux(struct lvm *v, const char *image, const char *initrd,
+		       const char *cmdline)
+{
+	uint64_t text_offset, image_size, initrd_start = 0, initrd_size = 0;
+	uint64_t dtb_off = v->ram_size - SZ_2M, kernel_end;
+	uint32_t magic;
+	size_t dtb_size;
+
+	load_file(v, image, 0, dtb_off);
+	memcpy(&text_offset, v->ram + 8, 8);
+	memcpy(&image_size, v->ram + 16, 8);
+	memcpy(&magic, v->ram + 56, 4);
+	if (magic != ARM64_IMAGE_MAGIC)
+		fail("not an arm64 Image (no ARM\\x64 magic)");
+	if (text_offset) { /* kernels before 5.10 may ask for an offset */
+		memmove(v->ram + text_offset, v->ram, image_size);
+		memset(v->ram, 0, text_offset);
+	}
+	kernel_end = text_offset + (image_size ? image_size : 64ull << 20);
+	if (kernel_end > dtb_off)
+		fail("the kernel does not fit in guest RAM (raise -M)");
+	if (initrd) {
+		/* Just below the DTB's block, page aligned. */
+		struct stat st;
+
+		if (stat(initrd, &st) < 0)
+			die(initrd);
+		initrd_size = (uint64_t)st.st_size;
+		if (initrd_size > dtb_off - kernel_end)
+			fail("the initramfs does not fit in guest RAM (raise -M)");
+		initrd_start = (dtb_off - initrd_size) & ~0xfffull;
+		if (initrd_start < kernel_end)
+			fail("the initramfs does not fit in guest RAM (raise -M)");
+		load_file(v, initrd, initrd_start, dtb_off - initrd_start);
+	}
+	dtb_size = linux_dt_build(v->ram + dtb_off, SZ_2M, &(struct linux_dt){
+		.ram_base = LINUX_RAM_BASE,
+		.ram_size = v->ram_size,
+		.initrd_start = initrd ? LINUX_RAM_BASE + initrd_start : 0,
+		.initrd_end = LINUX_RAM_BASE + initrd_start + initrd_size,
+		.bootargs = cmdline,
+	});
+	if (!dtb_size)
+		fail("the device tree does not fit");
+	set_reg(v, CORE_REG(regs.pc), LINUX_RAM_BASE + text_offset);
+	set_reg(v, CORE_REG(regs.regs[0]), LINUX_RAM_BASE + dtb_off);
+}
+
+/* OP-TEE for the guest: the three steps of teemed_kvm.h. */
+static void attach_teemed(struct lvm *v)
+{
+	struct teemed_region ram = {
+		.ipa = LINUX_RAM_BASE,
+		.size = v->ram_size,
+		.uaddr = (uint64_t)(uintptr_t)v->ram,
+	};
+	int err;
+
+	err = teemed_kvm_forward_smccc(v->vm);
+	if (err) {
+		errno = -err;
+		die("SMCCC filter (KVM_ARM_VM_SMCCC_FILTER)");
+	}
+	err = teemed_kvm_open(&v->tk, &ram, 1, NULL);
+	if (err) {
+		errno = -err;
+		die("/dev/teemed: TEEMED_CREATE_VM");
+	}
+	printf("[%s] OP-TEE client id %u\n", v->name, v->tk.client_id);
+	fflush(stdout);
+}
+
+static void mmio(struct lvm *v)
+{
+	struct kvm_run *r = v->run;
+	uint64_t pa = r->mmio.phys_addr;
+
+	if (pa >= LINUX_UART_BASE && pa < LINUX_UART_BASE + UART_MMIO_SIZE) {
+		uart_mmio(&v->uart, pa - LINUX_UART_BASE, r->mmio.is_write,
+			  r->mmio.data, r->mmio.len);
+		return;
+	}
+	/* Nothing else is there: reads as zero, writes are dropped. */
+	if (!r->mmio.is_write)
+		memset(r->mmio.data, 0, sizeof(r->mmio.data));
+}
+
+static void hypercall(struct lvm *v)
+{
+	int r = teemed_kvm_handle_exit(&v->tk, v->vcpu, v->run);
+
+	if (r < 0) {
+		errno = -r;
+		die("TEEMED_VM_SMC");
+	}
+	if (r == 1) /* not OP-TEE's: the VMM's own, and it has none */
+		set_reg(v, CORE_REG(regs.regs[0]), SMCCC_RET_NOT_SUPPORTED);
+}
+
+static int run(struct lvm *v)
+{
+	for (;;) {
+		if (ioctl(v->vcpu, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			die("KVM_RUN");
+		}
+		switch (v->run->exit_reason) {
+		case KVM_EXIT_MMIO:
+			mmio(v);
+			break;
+		case KVM_EXIT_HYPERCALL:
+			hypercall(v);
+			break;
+		case KVM_EXIT_SYSTEM_EVENT:
+			uart_flush(&v->uart);
+			printf("[%s] system event %u (%s)\n", v->name,
+			       v->run->system_event.type,
+			       v->run->system_event.type ==
+					       KVM_SYSTEM_EVENT_SHUTDOWN
+				       ? "power off"
+				       : "reset or crash");
+			teemed_kvm_close(&v->tk);
+			return v->run->system_event.type ==
+					       KVM_SYSTEM_EVENT_SHUTDOWN
+				       ? 0
+				       : 1;
+		default:
+			uart_flush(&v->uart);
+			fprintf(stderr, "[%s] unexpected exit %u\n", v->name,
+				v->run->exit_reason);
+			return 2;
+		}
+	}
+}
+
+int linux_vmm_main(int argc, char **argv)
+{
+	struct lvm v = {.name = "linux", .vcpu = -1};
+	const char *image = NULL, *initrd = NULL;
+	const char *cmdline = "console=ttyS0";
+	unsigned long mib = 256;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "k:i:c:M:n:")) != -1) {
+		switch (opt) {
+		case 'k':
+			image = optarg;
+			break;
+		case 'i':
+			initrd = optarg;
+			break;
+		case 'c':
+			cmdline = optarg;
+			break;
+		case 'M':
+			mib = strtoul(optarg, NULL, 0);
+			break;
+		case 'n':
+			v.name = optarg;
+			break;
+		default:
+			image = NULL;
+			optind = argc + 1;
+			break;
+		}
+	}
+	if (!image || optind != argc || mib < 32 || mib > LINUX_RAM_MAX_MIB) {
+		fprintf(stderr,
+			"usage: teemed-vmm linux -k Image [-i initramfs] "
+			"[-c cmdline] [-M MiB (32..%u)] [-n name]\n",
+			LINUX_RAM_MAX_MIB);
+		return 2;
+	}
+	v.ram_size = (uint64_t)mib << 20;
+	v.uart.name = v.name;
+	create_vm(&v);
+	create_gic(&v);
+	load_linux(&v, image, initrd, cmdline);
+	attach_teemed(&v); /* before the first KVM_RUN */
+	return run(&v);
+}
