@@ -300,6 +300,12 @@ void optee_model_sessions_free(struct model_part *part);
 /* optee_model_tas.c */
 const struct model_ta *optee_model_ta_find(const uint8_t uuid[16]);
 
+/* optee_model_tas_os.c */
+enum model_ta_status optee_model_pta_device(struct model_ctx *c,
+					    struct model_ta_exec *x);
+enum model_ta_status optee_model_ta_storage(struct model_ctx *c,
+					    struct model_ta_exec *x);
+
 /* Requests a TA posts before returning MODEL_TA_RPC. */
 static inline enum model_ta_status model_req_intr(struct model_ta_exec *x)
 {

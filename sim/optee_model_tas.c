@@ -289,6 +289,8 @@ static const struct model_ta tas[] = {
 	{.uuid = TA_INPLACE_UUID, .invoke = ta_inplace},
 	{.uuid = TA_SLOW_UUID, .invoke = ta_slow},
 	{.uuid = TA_RPC_UUID, .invoke = ta_rpc},
+	{.uuid = TA_STORAGE_UUID, .invoke = optee_model_ta_storage},
+	{.uuid = PTA_DEVICE_UUID, .invoke = optee_model_pta_device},
 };
 
 const struct model_ta *optee_model_ta_find(const uint8_t uuid[16])

@@ -83,6 +83,38 @@ struct sim_uuid {
 #define TA_RPC_SUPP_CMD 12u /* OPTEE_RPC_CMD_SUPP_PLUGIN */
 #define TA_RPC_SUPP_REVERSE 0x52455645u
 
+/*
+ * Storage: objects kept in the normal world's file system by
+ * tee-supplicant, through OPTEE_RPC_CMD_FS as OP-TEE's REE FS does
+ * (file "/teemed-<id as 8 hex digits>.obj" under the supplicant's FS
+ * root, holding the bytes as they are).
+ */
+#define TA_STORAGE_UUID                                                        \
+	{{0x7e, 0x3d, 0x10, 0x06, 0x5a, 0x11, 0x4c, 0x2b, 0x9a, 0x01, 0x74,    \
+	  0x65, 0x65, 0x6d, 0x65, 0x64}}
+#define TA_STORAGE_CMD_WRITE 0u
+/*   [0] memref input: the object's bytes, [1] value input a = id. */
+#define TA_STORAGE_CMD_READ 1u
+/*   [0] memref output: size = bytes read, [1] value input a = id;
+ *   TEEC_ERROR_ITEM_NOT_FOUND if there is no such object. */
+#define TA_STORAGE_CMD_REMOVE 2u
+/*   [0] none, [1] value input a = id. */
+#define TA_STORAGE_MAX_SIZE (1u << 20)
+
+/*
+ * OP-TEE's device-enumeration pseudo TA (PTA_DEVICE_UUID,
+ * 7011a688-ddde-4053-a5a9-7b3c4ddf13b8): [0] memref output, the UUIDs
+ * of TAs to put on the normal world's TEE bus. The model lists the
+ * transform TA for GET_DEVICES, the storage TA for GET_DEVICES_SUPP,
+ * none for GET_DEVICES_RPMB.
+ */
+#define PTA_DEVICE_UUID                                                        \
+	{{0x70, 0x11, 0xa6, 0x88, 0xdd, 0xde, 0x40, 0x53, 0xa5, 0xa9, 0x7b,    \
+	  0x3c, 0x4d, 0xdf, 0x13, 0xb8}}
+#define PTA_DEVICE_CMD_GET_DEVICES 0u
+#define PTA_DEVICE_CMD_GET_DEVICES_SUPP 1u
+#define PTA_DEVICE_CMD_GET_DEVICES_RPMB 2u
+
 /* FNV-1a 64 as the checksum TA computes it. */
 static inline uint64_t sim_fnv1a64(const uint8_t *p, uint64_t n)
 {
