@@ -1,0 +1,57 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# /init of the Linux guests of scripts/kvm-linux-test.sh: Debian's own
+# OP-TEE driver (tee.ko, optee.ko), Debian's tee-supplicant and libteec,
+# and teec_test. One "PASS <check>" or "FAIL <check>" line per check,
+# then resources are held ("GUEST HOLDING") until the host kills the VMM.
+# Nothing here knows about teemed: the same image runs on any OP-TEE.
+export PATH=/bin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+id=$(sed -n 's/.*teemed_id=\([0-9]*\).*/\1/p' /proc/cmdline)
+BUS=/sys/bus/tee/devices
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1${2:+: $2}"; }
+check() {
+	name=$1
+	shift
+	if "$@"; then pass "$name"; else fail "$name"; fi
+}
+wait_for() { # wait_for SECONDS test-args...
+	n=$1
+	shift
+	while [ "$n" -gt 0 ]; do
+		test "$@" && return 0
+		sleep 1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+echo "guest $id: kernel $(uname -r)"
+insmod /lib/tee.ko && insmod /lib/optee.ko
+check optee_driver_probed wait_for 10 -c /dev/tee0 -a -c /dev/teepriv0
+dmesg | grep -i optee
+# The driver's probe asked OP-TEE's device PTA (PTA_CMD_GET_DEVICES)
+# and put what it listed on the TEE bus.
+check device_pta_enumerated_at_probe \
+	test -e $BUS/optee-ta-7e3d1001-5a11-4c2b-9a01-7465656d6564
+
+mkdir -p /tmp/tee
+tee-supplicant -f /tmp/tee > /tmp/supplicant.log 2>&1 &
+# Once tee-supplicant opened /dev/teepriv0: PTA_CMD_GET_DEVICES_SUPP.
+check device_pta_enumerated_with_supplicant \
+	wait_for 30 -e $BUS/optee-ta-7e3d1006-5a11-4c2b-9a01-7465656d6564
+
+/bin/teec_test run $((id * 16)) /tmp/tee
+check client_all_passed [ $? = 0 ]
+cat /tmp/supplicant.log
+
+/bin/teec_test hold > /tmp/hold.log 2>&1 &
+wait_for 60 -n "$(grep HOLDING /tmp/hold.log)"
+cat /tmp/hold.log
+echo "GUEST HOLDING"
+while :; do sleep 3600; done

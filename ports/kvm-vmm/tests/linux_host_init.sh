@@ -1,0 +1,104 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# /init of scripts/kvm-linux-test.sh: Debian's arm64 kernel is the KVM
+# host; two teemed-vmm processes boot Debian's kernel as Linux guests
+# (linux_guest_init.sh inside) while a third runs the hostile bare-metal
+# guest, all sharing the test-only OP-TEE model through teemed.ko. Then
+# every VMM is killed and nothing may remain. One "PASS <check>" or
+# "FAIL <check>" line per check, then "TEST DONE" and power off.
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+T=/test
+L=/tmp
+M=/sys/module/teemed_model/parameters
+VMM=$T/teemed-vmm
+GUEST_ARGS="console=ttyS0 quiet panic=-1"
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1${2:+: $2}"; }
+check() {
+	name=$1
+	shift
+	if "$@"; then pass "$name"; else fail "$name"; fi
+}
+field() { $T/ioctl_test info | sed -n "s/.*$1=\([0-9]*\).*/\1/p"; }
+vmstat() {
+	echo 1 > /proc/sys/vm/stat_refresh
+	sed -n "s/^$1 //p" /proc/vmstat
+}
+# wait_for FILE PATTERN SECONDS
+wait_for() {
+	i=0
+	while [ "$i" -lt "$3" ]; do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+echo "kernel $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
+pin_acq0=$(vmstat nr_foll_pin_acquired)
+pin_rel0=$(vmstat nr_foll_pin_released)
+check modules_load sh -c "insmod $T/teemed.ko && \
+	insmod $T/teemed_model.ko partitions=4 threads=4"
+
+t0=$(date +%s)
+for g in 1 2; do
+	$VMM linux -n linux$g -k $T/Image -i $T/guest.cpio.gz -M 256 \
+		-c "$GUEST_ARGS teemed_id=$g" > $L/linux$g.log 2>&1 &
+	eval p$g=\$!
+done
+# The attacker, while both Linux guests boot and run their clients.
+$VMM -n hostile -m 2 -a 3000 $T/guest.bin > $L/hostile.log 2>&1
+s=$?
+check hostile_attacks_refused [ "$s" = 0 ]
+check hostile_checks_ran [ "$(grep -c '\] ok attack' $L/hostile.log)" -ge 25 ]
+tail -3 $L/hostile.log
+
+both_holding() {
+	wait_for $L/linux1.log 'GUEST HOLDING' 900 &&
+		wait_for $L/linux2.log 'GUEST HOLDING' 900
+}
+check linux_guests_ran_their_clients both_holding
+echo "Linux guests done in $(($(date +%s) - t0)) s"
+for g in 1 2; do
+	cat $L/linux$g.log
+done
+id1=$(sed -n 's/.*client id \([0-9]*\)/\1/p' $L/linux1.log)
+id2=$(sed -n 's/.*client id \([0-9]*\)/\1/p' $L/linux2.log)
+check distinct_client_ids [ -n "$id1" -a -n "$id2" -a "$id1" != "$id2" ]
+check linux_guests_alive_holding [ "$(field vms)" = 2 -a "$(field pinned)" -gt 0 ]
+$T/ioctl_test info
+
+kill -9 $p1 $p2
+wait $p1 $p2 2>/dev/null
+i=0
+while [ "$(field vms)" != 0 -a $i -lt 30 ]; do sleep 1; i=$((i + 1)); done
+$T/ioctl_test info
+check no_vm_after_kill [ "$(field vms)" = 0 ]
+check no_pin_after_kill [ "$(field pinned)" = 0 ]
+check no_module_page_after_kill [ "$(field pages)" = 0 ]
+acq=$(($(vmstat nr_foll_pin_acquired) - pin_acq0))
+rel=$(($(vmstat nr_foll_pin_released) - pin_rel0))
+echo "vmstat: FOLL_PIN acquired $acq released $rel"
+check vmstat_pins_balanced [ "$acq" -gt 0 -a "$acq" = "$rel" ]
+echo "model: partitions $(cat $M/live_partitions) sessions $(cat $M/sessions)" \
+	"objects $(cat $M/objects) threads_busy $(cat $M/threads_busy)" \
+	"std_calls $(cat $M/std_calls) rpcs $(cat $M/rpcs)" \
+	"checks $(cat $M/checks) violations $(cat $M/violations)"
+check optee_forgot_every_vm [ "$(cat $M/live_partitions)" = 0 -a \
+	"$(cat $M/sessions)" = 0 -a "$(cat $M/objects)" = 0 -a \
+	"$(cat $M/threads_busy)" = 0 ]
+check secure_world_touched_only_pinned_or_module_pages \
+	[ "$(cat $M/checks)" -gt 0 -a "$(cat $M/violations)" = 0 ]
+check modules_unload sh -c "rmmod teemed_model && rmmod teemed"
+dmesg > $L/dmesg.log
+check kernel_log_clean sh -c \
+	"! grep -E 'WARNING:|BUG|Oops|KFENCE|refcount_t|list_(add|del) corruption|Call trace' $L/dmesg.log"
+grep -E 'teemed|WARNING|BUG|KFENCE' $L/dmesg.log | tail -20
+echo "TEST DONE"
+poweroff -f

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Real Linux guests through KVM and teemed: Debian's arm64 6.12 kernel
+# boots as the KVM host under qemu-system-aarch64 (TCG); in it, two
+# teemed-vmm processes boot the same kernel as guests, each loading
+# Debian's tee.ko and optee.ko and running Debian's tee-supplicant and
+# teec_test (built here against Debian's libteec), while a third VMM runs
+# the hostile bare-metal guest. The secure world is the test-only OP-TEE
+# model. Then every VMM is killed and nothing may remain.
+#
+#   scripts/kvm-linux-test.sh           build and run (exit 1 on any FAIL)
+#   scripts/kvm-linux-test.sh --build   build only
+#
+# Builds on scripts/kvm-test.sh --build (module, VMM, guests, the
+# downloads in $TEEMED_KVM_CACHE, versions in scripts/kvm-versions.sh).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+# shellcheck source=scripts/kvm-versions.sh
+. scripts/kvm-versions.sh
+b=${TEEMED_KVM_BUILD:-$top/build-kvm}
+timeout_s=${TEEMED_KVM_TIMEOUT:-1800}
+cross=aarch64-linux-gnu-
+start=$(date +%s)
+
+# What /init of the host must report.
+host_checks=(
+	modules_load hostile_attacks_refused hostile_checks_ran
+	linux_guests_ran_their_clients distinct_client_ids
+	linux_guests_alive_holding no_vm_after_kill no_pin_after_kill
+	no_module_page_after_kill vmstat_pins_balanced optee_forgot_every_vm
+	secure_world_touched_only_pinned_or_module_pages modules_unload
+	kernel_log_clean
+)
+# What each Linux guest must report (its /init and teec_test).
+guest_checks=(
+	optee_driver_probed device_pta_enumerated_at_probe
+	device_pta_enumerated_with_supplicant context open_sessions
+	values_inout tmpref_small tmpref_across_pages allocated_shm
+	registered_partial_checksum registered_partial_inplace
+	registered_page_boundary_checksum registered_page_boundary_inplace
+	null_memref large_registered_4MiB_checksum
+	large_registered_4MiB_inplace large_tmpref_6MiB_xor
+	ta_error_unknown_command ta_error_short_buffer_gives_size
+	ta_error_bad_parameters open_unknown_ta_refused
+	foreign_interrupts_resumed
+	storage_small_write storage_small_file_in_ree_fs
+	storage_small_read_back storage_small_remove
+	storage_small_removed_not_found
+	storage_200KiB_write storage_200KiB_file_in_ree_fs
+	storage_200KiB_read_back storage_200KiB_remove
+	storage_200KiB_removed_not_found
+	twelve_sessions_open_invoke_close sessions_closed_context_finalized
+	client_all_passed hold_resources
+)
+
+TEEMED_KVM_BUILD=$b scripts/kvm-test.sh --build
+root=$b/root
+lib=$root/usr/lib/aarch64-linux-gnu
+mods=$root/lib/modules/$KVM_KABI-arm64
+
+echo "== teec_test against Debian's libteec $KVM_OPTEE_CLIENT_VER"
+${cross}gcc -O2 -std=gnu11 -Wall -Wextra -Werror \
+	-I"$root/usr/include" -Isim -o "$b/vmm/teec_test" \
+	ports/kvm-vmm/tests/teec_test.c -L"$lib" -lteec
+
+echo "== the Linux guests' initramfs"
+gi=$b/linux-guest
+rm -rf "$gi"
+mkdir -p "$gi"/{bin,sbin,lib,proc,sys,dev,tmp}
+cp "$root/bin/busybox" "$gi/bin/"
+for app in sh mount insmod sed grep sleep cat mkdir test "[" echo dmesg \
+	uname; do
+	ln -sf busybox "$gi/bin/$app"
+done
+# glibc from Debian's arm64 cross libc (the same 2.36 as libc6:arm64).
+cp -L /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 \
+	/usr/aarch64-linux-gnu/lib/libc.so.6 "$lib/libteec.so.1" "$gi/lib/"
+cp "$root/usr/sbin/tee-supplicant" "$gi/sbin/"
+cp "$b/vmm/teec_test" "$gi/bin/"
+xz -dc "$mods/kernel/drivers/tee/tee.ko.xz" > "$gi/lib/tee.ko"
+xz -dc "$mods/kernel/drivers/tee/optee/optee.ko.xz" > "$gi/lib/optee.ko"
+install -m 0755 ports/kvm-vmm/tests/linux_guest_init.sh "$gi/init"
+(cd "$gi" && find . | cpio -o -H newc --quiet | gzip -9) > "$b/linux-guest.cpio.gz"
+
+echo "== the host's initramfs"
+hi=$b/linux-host
+rm -rf "$hi"
+mkdir -p "$hi"/{bin,proc,sys,dev,tmp,test}
+cp "$root/bin/busybox" "$hi/bin/"
+for app in sh mount insmod rmmod grep sed cat sleep kill poweroff dmesg \
+	test "[" tail mkdir uname echo wc date; do
+	ln -sf busybox "$hi/bin/$app"
+done
+cp "$b/kmod/teemed.ko" "$b/kmod/model/teemed_model.ko" "$b/vmm/teemed-vmm" \
+	"$b/vmm/ioctl_test" "$b/vmm/guest.bin" "$hi/test/"
+cp "$root/boot/vmlinuz-$KVM_KABI-arm64" "$hi/test/Image"
+cp "$b/linux-guest.cpio.gz" "$hi/test/guest.cpio.gz"
+install -m 0755 ports/kvm-vmm/tests/linux_host_init.sh "$hi/init"
+(cd "$hi" && find . | cpio -o -H newc --quiet | gzip -1) > "$b/linux-host.cpio.gz"
+echo "built in $(($(date +%s) - start)) s"
+[ "${1:-}" = --build ] && exit 0
+
+echo "== QEMU: Debian $KVM_KABI as the KVM host, two Linux guests (TCG)"
+log=$b/kvm-linux-test.log
+qstart=$(date +%s)
+set +e
+timeout "$timeout_s" qemu-system-aarch64 \
+	-machine virt,virtualization=on,gic-version=3 -cpu max -smp 2 -m 2048 \
+	-nographic -no-reboot -nic none \
+	-kernel "$root/boot/vmlinuz-$KVM_KABI-arm64" \
+	-initrd "$b/linux-host.cpio.gz" \
+	-append "console=ttyAMA0 panic=-1 rdinit=/init" \
+	</dev/null 2>&1 | tr -d '\r' | tee "$log"
+qrc=${PIPESTATUS[0]}
+set -e
+echo "QEMU run: $(($(date +%s) - qstart)) s, total $(($(date +%s) - start)) s"
+
+rc=0
+if [ "$qrc" -ne 0 ]; then
+	echo "kvm-linux-test: QEMU exited with $qrc (124: timeout after ${timeout_s}s)"
+	rc=1
+fi
+grep -q '^TEST DONE' "$log" || { echo "kvm-linux-test: /init did not finish"; rc=1; }
+if grep -aE '^FAIL |^\[linux[12]\] FAIL ' "$log"; then
+	rc=1
+fi
+for c in "${host_checks[@]}"; do
+	grep -aq "^PASS $c\$" "$log" || { echo "kvm-linux-test: missing PASS $c"; rc=1; }
+done
+for g in linux1 linux2; do
+	for c in "${guest_checks[@]}"; do
+		grep -aq "^\[$g\] PASS $c\$" "$log" ||
+			{ echo "kvm-linux-test: missing [$g] PASS $c"; rc=1; }
+	done
+done
+npass=$(grep -acE '^PASS |^\[linux[12]\] PASS ' "$log" || true)
+echo "kvm-linux-test: $npass PASS lines; $([ $rc = 0 ] && echo OK || echo FAILED)"
+exit $rc
