@@ -10,6 +10,7 @@
 #
 #   scripts/kvm-linux-test.sh           build and run (exit 1 on any FAIL)
 #   scripts/kvm-linux-test.sh --build   build only
+#   scripts/kvm-linux-test.sh --verbose the guests' kernels not quiet
 #
 # Builds on scripts/kvm-test.sh --build (module, VMM, guests, the
 # downloads in $TEEMED_KVM_CACHE, versions in scripts/kvm-versions.sh).
@@ -101,6 +102,8 @@ install -m 0755 ports/kvm-vmm/tests/linux_host_init.sh "$hi/init"
 echo "built in $(($(date +%s) - start)) s"
 [ "${1:-}" = --build ] && exit 0
 
+verbose=""
+[ "${1:-}" = --verbose ] && verbose=" teemed_verbose"
 echo "== QEMU: Debian $KVM_KABI as the KVM host, two Linux guests (TCG)"
 log=$b/kvm-linux-test.log
 qstart=$(date +%s)
@@ -110,8 +113,8 @@ timeout "$timeout_s" qemu-system-aarch64 \
 	-nographic -no-reboot -nic none \
 	-kernel "$root/boot/vmlinuz-$KVM_KABI-arm64" \
 	-initrd "$b/linux-host.cpio.gz" \
-	-append "console=ttyAMA0 panic=-1 rdinit=/init" \
-	</dev/null 2>&1 | tr -d '\r' | tee "$log"
+	-append "console=ttyAMA0 panic=-1 rdinit=/init$verbose" \
+	</dev/null 2>&1 | stdbuf -oL tr -d '\r' | tee "$log"
 qrc=${PIPESTATUS[0]}
 set -e
 echo "QEMU run: $(($(date +%s) - qstart)) s, total $(($(date +%s) - start)) s"

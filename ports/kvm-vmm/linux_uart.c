@@ -19,7 +19,9 @@ enum {
 
 #define LCR_DLAB 0x80u
 #define FCR_FIFO_ON 0x01u
+#define IER_THRI 0x02u
 #define IIR_NO_INT 0x01u
+#define IIR_THRI 0x02u
 #define IIR_FIFOS 0xc0u
 #define LSR_THRE_TEMT 0x60u		/* transmitter empty, always */
 #define MSR_DCD_DSR_CTS 0xb0u		/* a modem that is always ready */
@@ -57,7 +59,13 @@ static uint8_t uart_read(struct uart *u, uint64_t reg)
 	case UART_IER_DLM:
 		return dlab ? u->dlm : u->ier;
 	case UART_IIR_FCR:
-		return IIR_NO_INT | ((u->fcr & FCR_FIFO_ON) ? IIR_FIFOS : 0);
+		/*
+		 * The transmitter is always empty: while the driver wants
+		 * to hear of it (IER), "THR empty" is pending. Linux polls
+		 * IIR (no interrupt line) and sends its next bytes.
+		 */
+		return ((u->ier & IER_THRI) ? IIR_THRI : IIR_NO_INT) |
+		       ((u->fcr & FCR_FIFO_ON) ? IIR_FIFOS : 0);
 	case UART_LCR:
 		return u->lcr;
 	case UART_MCR:

@@ -3,7 +3,7 @@
  * An output-only 16550A UART for a Linux guest's console, emulated on
  * MMIO exits: characters written to THR become lines on stdout prefixed
  * with the guest's name; the transmitter always reads empty, nothing is
- * ever received, and no interrupt is raised (Linux then polls it).
+ * ever received, and no interrupt line is wired (Linux then polls IIR).
  */
 #ifndef TEEMED_LINUX_UART_H
 #define TEEMED_LINUX_UART_H

@@ -15,7 +15,6 @@ T=/test
 L=/tmp
 M=/sys/module/teemed_model/parameters
 VMM=$T/teemed-vmm
-GUEST_ARGS="console=ttyS0 quiet panic=-1"
 
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1${2:+: $2}"; }
@@ -41,6 +40,11 @@ wait_for() {
 }
 
 echo "kernel $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
+# The guests' kernels are quiet unless the host's command line says
+# teemed_verbose (scripts/kvm-linux-test.sh --verbose).
+GUEST_ARGS="console=ttyS0,115200 panic=-1 quiet"
+grep -q teemed_verbose /proc/cmdline &&
+	GUEST_ARGS="console=ttyS0,115200 panic=-1 earlycon=uart8250,mmio,0x9000000"
 pin_acq0=$(vmstat nr_foll_pin_acquired)
 pin_rel0=$(vmstat nr_foll_pin_released)
 check modules_load sh -c "insmod $T/teemed.ko && \
@@ -52,6 +56,9 @@ for g in 1 2; do
 		-c "$GUEST_ARGS teemed_id=$g" > $L/linux$g.log 2>&1 &
 	eval p$g=\$!
 done
+# The guests' consoles, as they come.
+tail -f $L/linux1.log $L/linux2.log &
+tailer=$!
 # The attacker, while both Linux guests boot and run their clients.
 $VMM -n hostile -m 2 -a 3000 $T/guest.bin > $L/hostile.log 2>&1
 s=$?
@@ -65,9 +72,8 @@ both_holding() {
 }
 check linux_guests_ran_their_clients both_holding
 echo "Linux guests done in $(($(date +%s) - t0)) s"
-for g in 1 2; do
-	cat $L/linux$g.log
-done
+sleep 2
+kill $tailer
 id1=$(sed -n 's/.*client id \([0-9]*\)/\1/p' $L/linux1.log)
 id2=$(sed -n 's/.*client id \([0-9]*\)/\1/p' $L/linux2.log)
 check distinct_client_ids [ -n "$id1" -a -n "$id2" -a "$id1" != "$id2" ]
