@@ -57,8 +57,10 @@ for g in 1 2; do
 	eval p$g=\$!
 done
 # The guests' consoles, as they come.
-tail -f $L/linux1.log $L/linux2.log &
-tailer=$!
+tail -f $L/linux1.log &
+tail1=$!
+tail -f $L/linux2.log &
+tail2=$!
 # The attacker, while both Linux guests boot and run their clients.
 $VMM -n hostile -m 2 -a 3000 $T/guest.bin > $L/hostile.log 2>&1
 s=$?
@@ -73,7 +75,7 @@ both_holding() {
 check linux_guests_ran_their_clients both_holding
 echo "Linux guests done in $(($(date +%s) - t0)) s"
 sleep 2
-kill $tailer
+kill $tail1 $tail2
 id1=$(sed -n 's/.*client id \([0-9]*\)/\1/p' $L/linux1.log)
 id2=$(sed -n 's/.*client id \([0-9]*\)/\1/p' $L/linux2.log)
 check distinct_client_ids [ -n "$id1" -a -n "$id2" -a "$id1" != "$id2" ]
