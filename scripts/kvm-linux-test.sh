@@ -56,9 +56,23 @@ guest_checks=(
 )
 
 TEEMED_KVM_BUILD=$b scripts/kvm-test.sh --build
+scripts/deps.sh device-tree-compiler coreutils
 root=$b/root
 lib=$root/usr/lib/aarch64-linux-gnu
 mods=$root/lib/modules/$KVM_KABI-arm64
+
+echo "== the guests' device tree, checked by dtc"
+gcc -O2 -std=gnu11 -Wall -Wextra -Werror -Iports/kvm-vmm -o "$b/dt_dump" \
+	ports/kvm-vmm/tests/dt_dump.c ports/kvm-vmm/linux_dt.c \
+	ports/kvm-vmm/linux_fdt.c
+"$b/dt_dump" > "$b/linux-guest.dtb"
+dtc -I dtb -O dts -o "$b/linux-guest.dts" "$b/linux-guest.dtb" 2> "$b/dtc.err"
+if [ -s "$b/dtc.err" ] ||
+	! grep -q 'compatible = "linaro,optee-tz";' "$b/linux-guest.dts"; then
+	cat "$b/dtc.err"
+	echo "kvm-linux-test: dtc does not accept the guests' device tree"
+	exit 1
+fi
 
 echo "== teec_test against Debian's libteec $KVM_OPTEE_CLIENT_VER"
 ${cross}gcc -O2 -std=gnu11 -Wall -Wextra -Werror \

@@ -41,6 +41,8 @@ struct lvm {
 	uint64_t ram_size;
 	struct teemed_kvm tk;
 	struct uart uart;
+	uint32_t fids[32]; /* OP-TEE function ids the guest used so far */
+	unsigned int nfids;
 };
 
 static void die(const char *what)
@@ -255,9 +257,26 @@ static void mmio(struct lvm *v)
 		memset(r->mmio.data, 0, sizeof(r->mmio.data));
 }
 
+/* Names each OP-TEE function the guest calls, the first time. */
+static void note_fid(struct lvm *v, uint32_t fid)
+{
+	for (unsigned int i = 0; i < v->nfids; i++)
+		if (v->fids[i] == fid)
+			return;
+	if (v->nfids == sizeof(v->fids) / sizeof(v->fids[0]))
+		return;
+	v->fids[v->nfids++] = fid;
+	uart_flush(&v->uart);
+	printf("[%s] first call of OP-TEE function 0x%08x\n", v->name, fid);
+	fflush(stdout);
+}
+
 static void hypercall(struct lvm *v)
 {
-	int r = teemed_kvm_handle_exit(&v->tk, v->vcpu, v->run);
+	int r;
+
+	note_fid(v, (uint32_t)v->run->hypercall.nr);
+	r = teemed_kvm_handle_exit(&v->tk, v->vcpu, v->run);
 
 	if (r < 0) {
 		errno = -r;
