@@ -28,7 +28,8 @@ start=$(date +%s)
 host_checks=(
 	modules_load hostile_attacks_refused hostile_checks_ran
 	linux_guests_ran_their_clients distinct_client_ids
-	linux_guests_alive_holding no_vm_after_kill no_pin_after_kill
+	linux_guests_alive_holding large_buffers_pinned_in_bounded_steps
+	no_vm_after_kill no_pin_after_kill
 	no_module_page_after_kill vmstat_pins_balanced optee_forgot_every_vm
 	secure_world_touched_only_pinned_or_module_pages modules_unload
 	kernel_log_clean
@@ -71,6 +72,13 @@ if [ -s "$b/dtc.err" ] ||
 	! grep -q 'compatible = "linaro,optee-tz";' "$b/linux-guest.dts"; then
 	cat "$b/dtc.err"
 	echo "kvm-linux-test: dtc does not accept the guests' device tree"
+	exit 1
+fi
+# docs/kvm.md shows this very tree.
+awk '/^```$/ { f = !f; next } f' docs/kvm.md |
+	sed -n '/^\/dts-v1\/;/,/^};/p' > "$b/linux-guest.doc.dts"
+if ! diff -u "$b/linux-guest.doc.dts" "$b/linux-guest.dts"; then
+	echo "kvm-linux-test: docs/kvm.md lists another device tree"
 	exit 1
 fi
 

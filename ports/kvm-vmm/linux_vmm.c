@@ -11,12 +11,15 @@
  * the device tree that describes them plus /firmware/optee
  * (linux_dt.c). OP-TEE's calls go to teemed.ko exactly as in vmm.c.
  *
+ * SIGUSR1 prints the guest's teemed counters (TEEMED_VM_GET_STATS).
+ *
  * Exit status: 0 when the guest powered off, 1 when it asked for a reset
  * or crashed, 2 on a VMM error.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +47,14 @@ struct lvm {
 	uint32_t fids[32]; /* OP-TEE function ids the guest used so far */
 	unsigned int nfids;
 };
+
+static volatile sig_atomic_t stats_wanted;
+
+static void on_sigusr1(int sig)
+{
+	(void)sig;
+	stats_wanted = 1;
+}
 
 static void die(const char *what)
 {
@@ -286,9 +297,35 @@ static void hypercall(struct lvm *v)
 		set_reg(v, CORE_REG(regs.regs[0]), SMCCC_RET_NOT_SUPPORTED);
 }
 
+static void print_stats(struct lvm *v)
+{
+	struct teemed_vm_stats_out st;
+
+	if (ioctl(v->tk.vm_fd, TEEMED_VM_GET_STATS, &st) < 0)
+		die("TEEMED_VM_GET_STATS");
+	uart_flush(&v->uart);
+	printf("[%s] teemed: client %u smcs %llu std_calls %llu calls_peak %u "
+	       "pinned %u pinned_peak %u max_pages_per_smc %u buffers_peak %u "
+	       "rpc_buffers_peak %u\n",
+	       v->name, st.client_id, (unsigned long long)st.smcs,
+	       (unsigned long long)st.std_calls, st.calls_peak,
+	       st.pinned_pages, st.pinned_pages_peak, st.max_pages_per_smc,
+	       st.buffers_peak, st.rpc_buffers_peak);
+	fflush(stdout);
+}
+
 static int run(struct lvm *v)
 {
+	struct sigaction sa = {.sa_handler = on_sigusr1};
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGUSR1, &sa, NULL) < 0) /* no SA_RESTART: KVM_RUN */
+		die("sigaction");
 	for (;;) {
+		if (stats_wanted) {
+			stats_wanted = 0;
+			print_stats(v);
+		}
 		if (ioctl(v->vcpu, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;

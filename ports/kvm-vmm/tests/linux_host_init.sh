@@ -47,7 +47,9 @@ grep -q teemed_verbose /proc/cmdline &&
 	GUEST_ARGS="console=ttyS0,115200 panic=-1 earlycon=uart8250,mmio,0x9000000"
 pin_acq0=$(vmstat nr_foll_pin_acquired)
 pin_rel0=$(vmstat nr_foll_pin_released)
-check modules_load sh -c "insmod $T/teemed.ko && \
+# A small step: the 4 MiB and 6 MiB buffers take many SMCs each.
+STEP=128
+check modules_load sh -c "insmod $T/teemed.ko step_pages=$STEP && \
 	insmod $T/teemed_model.ko partitions=4 threads=4"
 
 t0=$(date +%s)
@@ -81,6 +83,23 @@ id2=$(sed -n 's/.*client id \([0-9]*\)/\1/p' $L/linux2.log)
 check distinct_client_ids [ -n "$id1" -a -n "$id2" -a "$id1" != "$id2" ]
 check linux_guests_alive_holding [ "$(field vms)" = 2 -a "$(field pinned)" -gt 0 ]
 $T/ioctl_test info
+# Each VMM prints its guest's counters on SIGUSR1.
+kill -USR1 $p1 $p2
+wait_for $L/linux1.log 'teemed: client' 30
+wait_for $L/linux2.log 'teemed: client' 30
+sleep 2
+split_ok() {
+	for g in 1 2; do
+		line=$(grep 'teemed: client' $L/linux$g.log | tail -1)
+		peak=$(echo "$line" | sed -n 's/.* pinned_peak \([0-9]*\).*/\1/p')
+		most=$(echo "$line" | sed -n 's/.* max_pages_per_smc \([0-9]*\).*/\1/p')
+		echo "linux$g: pinned peak $peak pages, at most $most per SMC"
+		[ -n "$peak" -a -n "$most" ] || return 1
+		[ "$peak" -ge 1024 -a "$most" -gt 0 -a "$most" -le $STEP ] ||
+			return 1
+	done
+}
+check large_buffers_pinned_in_bounded_steps split_ok
 
 kill -9 $p1 $p2
 wait $p1 $p2 2>/dev/null
