@@ -17,17 +17,17 @@
 
 #include "optee_model_private.h"
 
-#define TEE_PARAM_NONE 0u
+#define TEE_PARAM_NONE	      0u
 #define TEE_ERROR_EXCESS_DATA 0xFFFF0004u
 /* OPTEE_RPC_CMD_FS operations (OP-TEE's optee_rpc_cmd.h) */
-#define OPTEE_RPC_FS_OPEN 0u
+#define OPTEE_RPC_FS_OPEN   0u
 #define OPTEE_RPC_FS_CREATE 1u
-#define OPTEE_RPC_FS_CLOSE 2u
-#define OPTEE_RPC_FS_READ 3u
-#define OPTEE_RPC_FS_WRITE 4u
+#define OPTEE_RPC_FS_CLOSE  2u
+#define OPTEE_RPC_FS_READ   3u
+#define OPTEE_RPC_FS_WRITE  4u
 #define OPTEE_RPC_FS_REMOVE 6u
-#define FS_NAME_MAX 350u /* OP-TEE's TEE_FS_NAME_MAX: the name memref */
-#define FS_CHUNK 512u
+#define FS_NAME_MAX	    350u /* OP-TEE's TEE_FS_NAME_MAX: the name memref */
+#define FS_CHUNK	    512u
 
 static enum model_ta_status finish(struct model_ta_exec *x, uint32_t ret)
 {
@@ -96,8 +96,8 @@ enum fs_step {
 	FS_FREED,
 };
 
-static struct model_param payload(const struct model_ta_exec *x,
-				  uint32_t type, uint64_t size)
+static struct model_param payload(const struct model_ta_exec *x, uint32_t type,
+				  uint64_t size)
 {
 	struct model_param p = {.type = type, .obj = x->payload, .size = size};
 
@@ -149,9 +149,9 @@ static bool put_name(struct model_ctx *c, struct model_ta_exec *x)
 static enum model_ta_status fs_open(struct model_ctx *c,
 				    struct model_ta_exec *x)
 {
-	uint32_t op = x->func == TA_STORAGE_CMD_WRITE ? OPTEE_RPC_FS_CREATE
-			: x->func == TA_STORAGE_CMD_READ ? OPTEE_RPC_FS_OPEN
-							  : OPTEE_RPC_FS_REMOVE;
+	uint32_t op = x->func == TA_STORAGE_CMD_WRITE  ? OPTEE_RPC_FS_CREATE
+		      : x->func == TA_STORAGE_CMD_READ ? OPTEE_RPC_FS_OPEN
+						       : OPTEE_RPC_FS_REMOVE;
 	struct model_rpc_req *rq;
 
 	if (!put_name(c, x))
@@ -194,8 +194,8 @@ static enum model_ta_status fs_move(struct model_ctx *c,
 		return fs_free(x, MODEL_TEE_ERROR_TARGET_DEAD);
 	rq = fs_req(x, write ? OPTEE_RPC_FS_WRITE : OPTEE_RPC_FS_READ,
 		    x->saved_ret, 0, 2);
-	rq->params[1] = payload(x, write ? MODEL_PT_MEM_IN : MODEL_PT_MEM_OUT,
-				x->len);
+	rq->params[1] =
+		payload(x, write ? MODEL_PT_MEM_IN : MODEL_PT_MEM_OUT, x->len);
 	x->step = FS_MOVED;
 	return MODEL_TA_RPC;
 }

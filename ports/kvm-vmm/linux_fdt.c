@@ -4,11 +4,11 @@
 
 #include "linux_fdt.h"
 
-#define FDT_MAGIC 0xd00dfeedu
-#define FDT_BEGIN_NODE 1u
-#define FDT_END_NODE 2u
-#define FDT_PROP 3u
-#define FDT_END 9u
+#define FDT_MAGIC	0xd00dfeedu
+#define FDT_BEGIN_NODE	1u
+#define FDT_END_NODE	2u
+#define FDT_PROP	3u
+#define FDT_END		9u
 #define FDT_HEADER_SIZE 40u
 #define FDT_RSVMAP_SIZE 16u /* the terminating empty entry only */
 

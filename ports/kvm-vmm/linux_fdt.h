@@ -12,12 +12,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FDT_STRUCT_MAX 8192
+#define FDT_STRUCT_MAX	8192
 #define FDT_STRINGS_MAX 1024
 
 struct fdt {
-	uint8_t st[FDT_STRUCT_MAX];   /* the structure block */
-	char str[FDT_STRINGS_MAX];    /* the strings block */
+	uint8_t st[FDT_STRUCT_MAX]; /* the structure block */
+	char str[FDT_STRINGS_MAX];  /* the strings block */
 	size_t st_len, str_len;
 	int depth;
 	int error; /* a block overflowed or nodes do not nest */

@@ -17,15 +17,15 @@ enum {
 	UART_SCR = 7,
 };
 
-#define LCR_DLAB 0x80u
-#define FCR_FIFO_ON 0x01u
-#define IER_THRI 0x02u
-#define IIR_NO_INT 0x01u
-#define IIR_THRI 0x02u
-#define IIR_FIFOS 0xc0u
-#define LSR_THRE_TEMT 0x60u		/* transmitter empty, always */
-#define MSR_DCD_DSR_CTS 0xb0u		/* a modem that is always ready */
-#define MCR_LOOP 0x10u
+#define LCR_DLAB	0x80u
+#define FCR_FIFO_ON	0x01u
+#define IER_THRI	0x02u
+#define IIR_NO_INT	0x01u
+#define IIR_THRI	0x02u
+#define IIR_FIFOS	0xc0u
+#define LSR_THRE_TEMT	0x60u /* transmitter empty, always */
+#define MSR_DCD_DSR_CTS 0xb0u /* a modem that is always ready */
+#define MCR_LOOP	0x10u
 
 void uart_flush(struct uart *u)
 {

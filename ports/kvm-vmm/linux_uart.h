@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define UART_MMIO_SIZE 0x1000u
-#define UART_CLOCK_HZ 1843200u
+#define UART_CLOCK_HZ  1843200u
 
 struct uart {
 	const char *name;

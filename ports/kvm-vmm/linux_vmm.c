@@ -28,13 +28,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "linux_vmm.h"
 #include "linux_uart.h"
+#include "linux_vmm.h"
 #include "teemed_kvm.h"
 
 #define SMCCC_RET_NOT_SUPPORTED ((uint64_t)-1)
-#define SZ_2M 0x200000ull
-#define ARM64_IMAGE_MAGIC 0x644d5241u /* "ARM\x64" */
+#define SZ_2M			0x200000ull
+#define ARM64_IMAGE_MAGIC	0x644d5241u /* "ARM\x64" */
 
 struct lvm {
 	const char *name;
@@ -210,19 +210,23 @@ static void load_linux(struct lvm *v, const char *image, const char *initrd,
 			die(initrd);
 		initrd_size = (uint64_t)st.st_size;
 		if (initrd_size > dtb_off - kernel_end)
-			fail("the initramfs does not fit in guest RAM (raise -M)");
+			fail("initramfs too big for guest RAM (raise -M)");
 		initrd_start = (dtb_off - initrd_size) & ~0xfffull;
 		if (initrd_start < kernel_end)
-			fail("the initramfs does not fit in guest RAM (raise -M)");
+			fail("initramfs too big for guest RAM (raise -M)");
 		load_file(v, initrd, initrd_start, dtb_off - initrd_start);
 	}
-	dtb_size = linux_dt_build(v->ram + dtb_off, SZ_2M, &(struct linux_dt){
-		.ram_base = LINUX_RAM_BASE,
-		.ram_size = v->ram_size,
-		.initrd_start = initrd ? LINUX_RAM_BASE + initrd_start : 0,
-		.initrd_end = LINUX_RAM_BASE + initrd_start + initrd_size,
-		.bootargs = cmdline,
-	});
+	dtb_size = linux_dt_build(
+		v->ram + dtb_off, SZ_2M,
+		&(struct linux_dt){
+			.ram_base = LINUX_RAM_BASE,
+			.ram_size = v->ram_size,
+			.initrd_start =
+				initrd ? LINUX_RAM_BASE + initrd_start : 0,
+			.initrd_end =
+				LINUX_RAM_BASE + initrd_start + initrd_size,
+			.bootargs = cmdline,
+		});
 	if (!dtb_size)
 		fail("the device tree does not fit");
 	set_reg(v, CORE_REG(regs.pc), LINUX_RAM_BASE + text_offset);
@@ -308,9 +312,9 @@ static void print_stats(struct lvm *v)
 	       "pinned %u pinned_peak %u max_pages_per_smc %u buffers_peak %u "
 	       "rpc_buffers_peak %u\n",
 	       v->name, st.client_id, (unsigned long long)st.smcs,
-	       (unsigned long long)st.std_calls, st.calls_peak,
-	       st.pinned_pages, st.pinned_pages_peak, st.max_pages_per_smc,
-	       st.buffers_peak, st.rpc_buffers_peak);
+	       (unsigned long long)st.std_calls, st.calls_peak, st.pinned_pages,
+	       st.pinned_pages_peak, st.max_pages_per_smc, st.buffers_peak,
+	       st.rpc_buffers_peak);
 	fflush(stdout);
 }
 

@@ -9,11 +9,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LINUX_GICD_BASE 0x08000000ull /* GICv3 distributor, 64 KiB */
-#define LINUX_GICR_BASE 0x080a0000ull /* redistributors, 128 KiB per vCPU */
-#define LINUX_GICR_SIZE 0x20000ull
-#define LINUX_UART_BASE 0x09000000ull /* 16550A console */
-#define LINUX_RAM_BASE 0x40000000ull
+#define LINUX_GICD_BASE	  0x08000000ull /* GICv3 distributor, 64 KiB */
+#define LINUX_GICR_BASE	  0x080a0000ull /* redistributors, 128 KiB per vCPU */
+#define LINUX_GICR_SIZE	  0x20000ull
+#define LINUX_UART_BASE	  0x09000000ull /* 16550A console */
+#define LINUX_RAM_BASE	  0x40000000ull
 #define LINUX_RAM_MAX_MIB 2048u
 #define LINUX_GIC_NR_IRQS 64u /* SGIs, PPIs and 32 SPIs */
 

@@ -53,11 +53,13 @@ check modules_load sh -c "insmod $T/teemed.ko step_pages=$STEP && \
 	insmod $T/teemed_model.ko partitions=4 threads=4"
 
 t0=$(date +%s)
-for g in 1 2; do
-	$VMM linux -n linux$g -k $T/Image -i $T/guest.cpio.gz -M 256 \
-		-c "$GUEST_ARGS teemed_id=$g" > $L/linux$g.log 2>&1 &
-	eval p$g=\$!
-done
+# Run teemed-vmm directly (not through a function): $! is the VMM.
+$VMM linux -n linux1 -k $T/Image -i $T/guest.cpio.gz -M 256 \
+	-c "$GUEST_ARGS teemed_id=1" > $L/linux1.log 2>&1 &
+p1=$!
+$VMM linux -n linux2 -k $T/Image -i $T/guest.cpio.gz -M 256 \
+	-c "$GUEST_ARGS teemed_id=2" > $L/linux2.log 2>&1 &
+p2=$!
 # The guests' consoles, as they come.
 tail -f $L/linux1.log &
 tail1=$!
@@ -84,7 +86,7 @@ check distinct_client_ids [ -n "$id1" -a -n "$id2" -a "$id1" != "$id2" ]
 check linux_guests_alive_holding [ "$(field vms)" = 2 -a "$(field pinned)" -gt 0 ]
 $T/ioctl_test info
 # Each VMM prints its guest's counters on SIGUSR1.
-kill -USR1 $p1 $p2
+kill -USR1 "$p1" "$p2"
 wait_for $L/linux1.log 'teemed: client' 30
 wait_for $L/linux2.log 'teemed: client' 30
 sleep 2
@@ -94,17 +96,17 @@ split_ok() {
 		peak=$(echo "$line" | sed -n 's/.* pinned_peak \([0-9]*\).*/\1/p')
 		most=$(echo "$line" | sed -n 's/.* max_pages_per_smc \([0-9]*\).*/\1/p')
 		echo "linux$g: pinned peak $peak pages, at most $most per SMC"
-		[ -n "$peak" -a -n "$most" ] || return 1
-		[ "$peak" -ge 1024 -a "$most" -gt 0 -a "$most" -le $STEP ] ||
-			return 1
+		[ -n "$peak" ] && [ -n "$most" ] || return 1
+		[ "$peak" -ge 1024 ] && [ "$most" -gt 0 ] &&
+			[ "$most" -le $STEP ] || return 1
 	done
 }
 check large_buffers_pinned_in_bounded_steps split_ok
 
-kill -9 $p1 $p2
-wait $p1 $p2 2>/dev/null
+kill -9 "$p1" "$p2"
+wait "$p1" "$p2" 2>/dev/null
 i=0
-while [ "$(field vms)" != 0 -a $i -lt 30 ]; do sleep 1; i=$((i + 1)); done
+while [ "$(field vms)" != 0 ] && [ $i -lt 30 ]; do sleep 1; i=$((i + 1)); done
 $T/ioctl_test info
 check no_vm_after_kill [ "$(field vms)" = 0 ]
 check no_pin_after_kill [ "$(field pinned)" = 0 ]

@@ -70,8 +70,8 @@ static size_t first_bad(const uint8_t *p, size_t n, unsigned int seed,
 			uint8_t delta)
 {
 	for (size_t i = 0; i < n; i++)
-		if (p[i] != (uint8_t)((uint8_t)(i * 131u + seed + (i >> 12)) +
-				      delta))
+		if (p[i] !=
+		    (uint8_t)((uint8_t)(i * 131u + seed + (i >> 12)) + delta))
 			return i;
 	return n;
 }
@@ -224,9 +224,9 @@ static void test_registered(TEEC_Session *ck, TEEC_Session *ip, size_t n,
 	}
 	want = sim_fnv1a64((uint8_t *)s.buffer + off, len);
 	memset(&op, 0, sizeof(op));
-	op.paramTypes = TEEC_PARAM_TYPES(TEEC_MEMREF_PARTIAL_INPUT,
-					 TEEC_VALUE_OUTPUT, TEEC_NONE,
-					 TEEC_NONE);
+	op.paramTypes =
+		TEEC_PARAM_TYPES(TEEC_MEMREF_PARTIAL_INPUT, TEEC_VALUE_OUTPUT,
+				 TEEC_NONE, TEEC_NONE);
 	op.params[0].memref.parent = &s;
 	op.params[0].memref.offset = off;
 	op.params[0].memref.size = len;
@@ -237,9 +237,9 @@ static void test_registered(TEEC_Session *ck, TEEC_Session *ip, size_t n,
 	      op.params[1].value.a, (uint32_t)want, op.params[1].value.b);
 
 	memset(&op, 0, sizeof(op));
-	op.paramTypes = TEEC_PARAM_TYPES(TEEC_MEMREF_PARTIAL_INOUT,
-					 TEEC_VALUE_INPUT, TEEC_NONE,
-					 TEEC_NONE);
+	op.paramTypes =
+		TEEC_PARAM_TYPES(TEEC_MEMREF_PARTIAL_INOUT, TEEC_VALUE_INPUT,
+				 TEEC_NONE, TEEC_NONE);
 	op.params[0].memref.parent = &s;
 	op.params[0].memref.offset = off;
 	op.params[0].memref.size = len;
@@ -274,9 +274,9 @@ static void test_null_memref(TEEC_Session *ck)
 	uint64_t want = sim_fnv1a64(NULL, 0);
 
 	memset(&op, 0, sizeof(op));
-	op.paramTypes = TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INPUT,
-					 TEEC_VALUE_OUTPUT, TEEC_NONE,
-					 TEEC_NONE);
+	op.paramTypes =
+		TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INPUT, TEEC_VALUE_OUTPUT,
+				 TEEC_NONE, TEEC_NONE);
 	op.params[0].tmpref.buffer = NULL;
 	op.params[0].tmpref.size = 0;
 	op.params[1].value.a = 1;
@@ -297,10 +297,11 @@ static void test_ta_errors(TEEC_Session *x)
 	TEEC_Session s;
 
 	memset(&op, 0, sizeof(op));
-	op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INOUT, TEEC_NONE,
-					 TEEC_NONE, TEEC_NONE);
+	op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INOUT, TEEC_NONE, TEEC_NONE,
+					 TEEC_NONE);
 	r = invoke(x, 99, &op, &origin);
-	check(r == TEEC_ERROR_NOT_SUPPORTED && origin == TEEC_ORIGIN_TRUSTED_APP,
+	check(r == TEEC_ERROR_NOT_SUPPORTED &&
+		      origin == TEEC_ORIGIN_TRUSTED_APP,
 	      "ta_error_unknown_command", "res %#x origin %u", r, origin);
 
 	fill(in, sizeof(in), 1);
@@ -320,8 +321,8 @@ static void test_ta_errors(TEEC_Session *x)
 	      r, origin, op.params[1].tmpref.size);
 
 	memset(&op, 0, sizeof(op));
-	op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_NONE,
-					 TEEC_NONE, TEEC_NONE);
+	op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_NONE, TEEC_NONE,
+					 TEEC_NONE);
 	r = invoke(x, TA_XFORM_CMD_XOR, &op, &origin);
 	check(r == TEEC_ERROR_BAD_PARAMETERS &&
 		      origin == TEEC_ORIGIN_TRUSTED_APP,
@@ -344,8 +345,8 @@ static void test_slow(TEEC_Session *sl)
 	TEEC_Result r;
 
 	memset(&op, 0, sizeof(op));
-	op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INOUT, TEEC_NONE,
-					 TEEC_NONE, TEEC_NONE);
+	op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INOUT, TEEC_NONE, TEEC_NONE,
+					 TEEC_NONE);
 	op.params[0].value.a = 40;
 	r = invoke(sl, TA_SLOW_CMD_SPIN, &op, NULL);
 	check(r == TEEC_SUCCESS && op.params[0].value.b == 81,
@@ -420,8 +421,8 @@ static void test_storage(TEEC_Session *st, uint32_t id, const char *root,
 	r = storage(st, TA_STORAGE_CMD_WRITE, id, data, &len);
 	check(r == TEEC_SUCCESS, name, "res %#x", r);
 	snprintf(name, sizeof(name), "storage_%s_file_in_ree_fs", tag);
-	check(file_holds(root, id, data, n), name, "%s/teemed-%08x.obj",
-	      root, id);
+	check(file_holds(root, id, data, n), name, "%s/teemed-%08x.obj", root,
+	      id);
 
 	memset(back, 0, n + 16);
 	len = n + 16;
