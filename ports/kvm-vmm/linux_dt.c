@@ -13,6 +13,7 @@
 
 #define GIC_PHANDLE 1u
 /* Interrupt specifiers of arm,gic-v3: type, number, flags. */
+#define GIC_SPI	       0u
 #define GIC_PPI	       1u
 #define IRQ_LEVEL_HIGH 4u
 
@@ -86,6 +87,8 @@ static void gic_and_timer(struct fdt *f)
 size_t linux_dt_build(void *out, size_t cap, const struct linux_dt *dt)
 {
 	static const char psci_compat[] = "arm,psci-1.0\0arm,psci-0.2";
+	static const uint32_t uart_irq[] = {GIC_SPI, LINUX_UART_SPI,
+					    IRQ_LEVEL_HIGH};
 	struct fdt f;
 	char name[32], uart[32];
 
@@ -121,6 +124,7 @@ size_t linux_dt_build(void *out, size_t cap, const struct linux_dt *dt)
 	fdt_prop_str(&f, "compatible", "ns16550a");
 	reg(&f, LINUX_UART_BASE, UART_MMIO_SIZE);
 	fdt_prop_u32(&f, "clock-frequency", UART_CLOCK_HZ);
+	fdt_prop_cells(&f, "interrupts", uart_irq, 3);
 	fdt_end_node(&f);
 
 	fdt_begin_node(&f, "firmware");

@@ -49,6 +49,17 @@ static void putc_line(struct uart *u, char c)
 	u->line[u->line_len++] = c;
 }
 
+/* THR is always empty: the interrupt is pending while it is enabled. */
+static void update_irq(struct uart *u)
+{
+	int level = (u->ier & IER_THRI) != 0;
+
+	if (u->set_irq && level != u->irq_level) {
+		u->irq_level = level;
+		u->set_irq(u->ctx, level);
+	}
+}
+
 static uint8_t uart_read(struct uart *u, uint64_t reg)
 {
 	bool dlab = u->lcr & LCR_DLAB;
@@ -61,8 +72,7 @@ static uint8_t uart_read(struct uart *u, uint64_t reg)
 	case UART_IIR_FCR:
 		/*
 		 * The transmitter is always empty: while the driver wants
-		 * to hear of it (IER), "THR empty" is pending. Linux polls
-		 * IIR (no interrupt line) and sends its next bytes.
+		 * to hear of it (IER), "THR empty" is pending.
 		 */
 		return ((u->ier & IER_THRI) ? IIR_THRI : IIR_NO_INT) |
 		       ((u->fcr & FCR_FIFO_ON) ? IIR_FIFOS : 0);
@@ -102,6 +112,7 @@ static void uart_write(struct uart *u, uint64_t reg, uint8_t v)
 			u->dlm = v;
 		else
 			u->ier = v & 0x0f;
+		update_irq(u);
 		break;
 	case UART_IIR_FCR:
 		u->fcr = v;

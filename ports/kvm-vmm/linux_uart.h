@@ -2,8 +2,10 @@
 /*
  * An output-only 16550A UART for a Linux guest's console, emulated on
  * MMIO exits: characters written to THR become lines on stdout prefixed
- * with the guest's name; the transmitter always reads empty, nothing is
- * ever received, and no interrupt line is wired (Linux then polls IIR).
+ * with the guest's name; the transmitter always reads empty and nothing
+ * is ever received. Its one interrupt, "transmitter empty", is a level
+ * that is high exactly while the driver enables it (IER): the VMM
+ * drives the guest's interrupt line from `set_irq`.
  */
 #ifndef TEEMED_LINUX_UART_H
 #define TEEMED_LINUX_UART_H
@@ -15,6 +17,9 @@
 
 struct uart {
 	const char *name;
+	void (*set_irq)(void *ctx, int level); /* may be NULL: polled */
+	void *ctx;
+	int irq_level;
 	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
 	char line[512];
 	unsigned int line_len;

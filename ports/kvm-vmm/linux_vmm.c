@@ -257,6 +257,20 @@ static void attach_teemed(struct lvm *v)
 	fflush(stdout);
 }
 
+/* The console's interrupt line: a level on SPI LINUX_UART_SPI. */
+static void uart_irq(void *ctx, int level)
+{
+	struct lvm *v = ctx;
+	struct kvm_irq_level irq = {
+		.irq = KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT |
+		       (32 + LINUX_UART_SPI),
+		.level = (uint32_t)level,
+	};
+
+	if (ioctl(v->vm, KVM_IRQ_LINE, &irq) < 0)
+		die("KVM_IRQ_LINE");
+}
+
 static void mmio(struct lvm *v)
 {
 	struct kvm_run *r = v->run;
@@ -404,6 +418,8 @@ int linux_vmm_main(int argc, char **argv)
 	}
 	v.ram_size = (uint64_t)mib << 20;
 	v.uart.name = v.name;
+	v.uart.set_irq = uart_irq;
+	v.uart.ctx = &v;
 	create_vm(&v);
 	create_gic(&v);
 	load_linux(&v, image, initrd, cmdline);

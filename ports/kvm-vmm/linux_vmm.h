@@ -16,6 +16,7 @@
 #define LINUX_RAM_BASE	  0x40000000ull
 #define LINUX_RAM_MAX_MIB 2048u
 #define LINUX_GIC_NR_IRQS 64u /* SGIs, PPIs and 32 SPIs */
+#define LINUX_UART_SPI	  1u  /* the console's interrupt: SPI 1, INTID 33 */
 
 /* What the guest's device tree says. */
 struct linux_dt {
