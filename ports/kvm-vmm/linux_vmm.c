@@ -49,11 +49,15 @@ struct lvm {
 };
 
 static volatile sig_atomic_t stats_wanted;
+static struct kvm_run *volatile signalled_run;
 
+/* Also makes a KVM_RUN about to start return EINTR (immediate_exit). */
 static void on_sigusr1(int sig)
 {
 	(void)sig;
 	stats_wanted = 1;
+	if (signalled_run)
+		signalled_run->immediate_exit = 1;
 }
 
 static void die(const char *what)
@@ -339,9 +343,11 @@ static int run(struct lvm *v)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGUSR1, &sa, NULL) < 0) /* no SA_RESTART: KVM_RUN */
 		die("sigaction");
+	signalled_run = v->run;
 	for (;;) {
 		if (stats_wanted) {
 			stats_wanted = 0;
+			v->run->immediate_exit = 0;
 			print_stats(v);
 		}
 		if (ioctl(v->vcpu, KVM_RUN, 0) < 0) {
