@@ -37,6 +37,18 @@ static const struct sim_uuid uuid_checksum = TA_CHECKSUM_UUID;
 static const struct sim_uuid uuid_inplace = TA_INPLACE_UUID;
 static const struct sim_uuid uuid_slow = TA_SLOW_UUID;
 static const struct sim_uuid uuid_rpc = TA_RPC_UUID;
+static const struct sim_uuid uuid_storage = TA_STORAGE_UUID;
+static const struct sim_uuid uuid_device_pta = PTA_DEVICE_UUID;
+
+/* OPTEE_RPC_CMD_FS operations (OP-TEE's optee_rpc_cmd.h). */
+#define RPC_FS_OPEN   0u
+#define RPC_FS_CREATE 1u
+#define RPC_FS_CLOSE  2u
+#define RPC_FS_READ   3u
+#define RPC_FS_WRITE  4u
+#define RPC_FS_REMOVE 6u
+#define FS_NAME_MAX   350u /* OP-TEE's TEE_FS_NAME_MAX */
+#define FS_FILE_MAX   (BUF_PAGES * PG)
 
 /* A buffer the test's "normal world" handed to the model in an RPC. */
 struct nw_buf {
@@ -64,6 +76,14 @@ struct fx {
 	bool stop_on_wait;	  /* run() returns after answering one */
 	uint64_t alloc_pa;
 	bool contig_payload_fail; /* answer SHM_ALLOC with a bad PA */
+	/* tee-supplicant's REE FS, one file, fd 3 while open. */
+	struct {
+		char name[FS_NAME_MAX];
+		uint8_t data[FS_FILE_MAX];
+		uint64_t size;
+		bool exists, open;
+		unsigned int ops;
+	} fs;
 };
 
 static struct teemed_regs smc(struct fx *f, uint64_t a0, uint64_t a1,
@@ -205,6 +225,98 @@ static void serve_shm_alloc(struct fx *f, struct optee_msg_arg *msg)
 	}
 }
 
+/* The name an FS request carries: an RMEM_INPUT of TEE_FS_NAME_MAX. */
+static void fs_name(struct fx *f, const struct optee_msg_param *p, char *name)
+{
+	struct nw_buf *b = buf_find(f, p->u.rmem.shm_ref);
+
+	assert_int_equal(p->attr, OPTEE_MSG_ATTR_TYPE_RMEM_INPUT);
+	assert_int_equal(p->u.rmem.size, FS_NAME_MAX);
+	assert_non_null(b);
+	for (uint32_t i = 0; i < FS_NAME_MAX; i++)
+		name[i] = (char)*buf_byte(f, b, p->u.rmem.offs + i);
+	assert_int_equal(name[FS_NAME_MAX - 1], 0);
+}
+
+/* tee-supplicant's REE FS (tee_supp_fs.c), over one in-memory file. */
+static void serve_fs(struct fx *f, struct optee_msg_arg *msg)
+{
+	const struct optee_msg_param *v = &msg->params[0];
+	struct optee_msg_param *m = &msg->params[1];
+	char name[FS_NAME_MAX];
+	struct nw_buf *b;
+
+	f->fs.ops++;
+	assert_int_equal(v->attr, OPTEE_MSG_ATTR_TYPE_VALUE_INPUT);
+	msg->ret = TEEC_SUCCESS;
+	switch (v->u.value.a) {
+	case RPC_FS_OPEN:
+	case RPC_FS_CREATE:
+		assert_int_equal(msg->num_params, 3);
+		assert_int_equal(msg->params[2].attr,
+				 OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT);
+		fs_name(f, m, name);
+		if (v->u.value.a == RPC_FS_CREATE) {
+			memcpy(f->fs.name, name, sizeof(name));
+			f->fs.exists = true;
+			f->fs.size = 0;
+		} else if (!f->fs.exists || strcmp(name, f->fs.name)) {
+			msg->ret = TEEC_ERROR_ITEM_NOT_FOUND;
+			return;
+		}
+		assert_false(f->fs.open);
+		f->fs.open = true;
+		msg->params[2].u.value.a = 3;
+		return;
+	case RPC_FS_CLOSE:
+		assert_int_equal(msg->num_params, 1);
+		assert_int_equal(v->u.value.b, 3);
+		assert_true(f->fs.open);
+		f->fs.open = false;
+		return;
+	case RPC_FS_READ:
+	case RPC_FS_WRITE: {
+		bool w = v->u.value.a == RPC_FS_WRITE;
+		uint64_t n = m->u.rmem.size, off = v->u.value.c;
+
+		assert_int_equal(msg->num_params, 2);
+		assert_int_equal(v->u.value.b, 3);
+		assert_true(f->fs.open);
+		assert_int_equal(m->attr, w ? OPTEE_MSG_ATTR_TYPE_RMEM_INPUT
+					    : OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT);
+		b = buf_find(f, m->u.rmem.shm_ref);
+		assert_non_null(b);
+		if (w) {
+			assert_true(off + n <= FS_FILE_MAX);
+			for (uint64_t i = 0; i < n; i++)
+				f->fs.data[off + i] =
+					*buf_byte(f, b, m->u.rmem.offs + i);
+			if (off + n > f->fs.size)
+				f->fs.size = off + n;
+			return;
+		}
+		n = off >= f->fs.size	   ? 0
+		    : f->fs.size - off < n ? f->fs.size - off
+					   : n;
+		for (uint64_t i = 0; i < n; i++)
+			*buf_byte(f, b, m->u.rmem.offs + i) =
+				f->fs.data[off + i];
+		m->u.rmem.size = n;
+		return;
+	}
+	case RPC_FS_REMOVE:
+		assert_int_equal(msg->num_params, 2);
+		fs_name(f, m, name);
+		if (!f->fs.exists || strcmp(name, f->fs.name))
+			msg->ret = TEEC_ERROR_ITEM_NOT_FOUND;
+		f->fs.exists = false;
+		return;
+	default:
+		fail_msg("unexpected FS operation %u",
+			 (unsigned int)v->u.value.a);
+	}
+}
+
 static void serve_cmd(struct fx *f, uint64_t cookie)
 {
 	struct nw_buf *mb = cookie ? buf_find(f, cookie) : NULL;
@@ -256,6 +368,9 @@ static void serve_cmd(struct fx *f, uint64_t cookie)
 		msg->ret = TEEC_SUCCESS;
 		break;
 	}
+	case OPTEE_RPC_CMD_FS:
+		serve_fs(f, msg);
+		break;
 	case OPTEE_RPC_CMD_NOTIFICATION:
 		assert_int_equal(msg->num_params, 1);
 		assert_int_equal(msg->params[0].attr,
@@ -1404,6 +1519,164 @@ static void test_vm_destroyed(void **state)
 	expect_no_violation(f);
 }
 
+/*
+ * OP-TEE's device-enumeration pseudo TA as Linux's driver calls it: a
+ * NULL memref first (SHORT_BUFFER and the size needed), then a buffer
+ * of that size; GET_DEVICES lists the transform TA, _SUPP the storage
+ * TA, _RPMB nothing; other commands and layouts are refused.
+ */
+static void test_device_pta(void **state)
+{
+	struct fx *f = *state;
+	const uint64_t ipa = MACHINE_GUEST_RAM_BASE + 0xa0000;
+	static const struct {
+		uint32_t cmd;
+		const struct sim_uuid *listed;
+	} cmds[] = {
+		{PTA_DEVICE_CMD_GET_DEVICES, &uuid_xform},
+		{PTA_DEVICE_CMD_GET_DEVICES_SUPP, &uuid_storage},
+		{PTA_DEVICE_CMD_GET_DEVICES_RPMB, NULL},
+	};
+	struct optee_msg_arg *arg;
+	uint64_t pa, page = pin(f, VM1, ipa);
+	uint32_t s = 0;
+
+	assert_int_equal(open_session(f, VM1, &uuid_device_pta, &s),
+			 TEEC_SUCCESS);
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		uint32_t need = cmds[i].listed ? 16 : 0;
+
+		arg = new_arg(f, &pa, OPTEE_MSG_CMD_INVOKE_COMMAND, 4);
+		arg->session = s;
+		arg->func = cmds[i].cmd;
+		arg->params[0].attr = OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT;
+		assert_int_equal(call(f, VM1, pa), OPTEE_SMC_RETURN_OK);
+		assert_int_equal(arg->ret,
+				 need ? TEEC_ERROR_SHORT_BUFFER : TEEC_SUCCESS);
+		assert_int_equal(arg->params[0].u.tmem.size, need);
+		if (!need)
+			continue;
+		memset(gptr(f, VM1, ipa), 0xee, PG);
+		arg->params[0].attr = OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT |
+				      OPTEE_MSG_ATTR_NONCONTIG;
+		arg->params[0].u.tmem.buf_ptr = make_list(f, &page, 1, 0);
+		arg->params[0].u.tmem.size = need;
+		assert_int_equal(call(f, VM1, pa), OPTEE_SMC_RETURN_OK);
+		assert_int_equal(arg->ret, TEEC_SUCCESS);
+		assert_int_equal(arg->params[0].u.tmem.size, need);
+		assert_memory_equal(gptr(f, VM1, ipa), cmds[i].listed->b, 16);
+		assert_int_equal(*gptr(f, VM1, ipa + 16), 0xee);
+	}
+	arg = new_arg(f, &pa, OPTEE_MSG_CMD_INVOKE_COMMAND, 4);
+	arg->session = s;
+	arg->func = 7;
+	arg->params[0].attr = OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT;
+	assert_int_equal(call(f, VM1, pa), OPTEE_SMC_RETURN_OK);
+	assert_int_equal(arg->ret, TEEC_ERROR_NOT_IMPLEMENTED);
+	arg->func = PTA_DEVICE_CMD_GET_DEVICES;
+	arg->params[0].attr = OPTEE_MSG_ATTR_TYPE_TMEM_INPUT;
+	assert_int_equal(call(f, VM1, pa), OPTEE_SMC_RETURN_OK);
+	assert_int_equal(arg->ret, TEEC_ERROR_BAD_PARAMETERS);
+	arg->params[0].attr = OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT;
+	arg->params[1].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INPUT;
+	assert_int_equal(call(f, VM1, pa), OPTEE_SMC_RETURN_OK);
+	assert_int_equal(arg->ret, TEEC_ERROR_BAD_PARAMETERS);
+	assert_int_equal(optee_model_vm_objects(f->sw, VM1), 0);
+	expect_no_violation(f);
+}
+
+/* One storage TA command on `n` bytes at `ipa` (NONCONTIG tmem). */
+static struct optee_msg_arg *storage_call(struct fx *f, uint32_t s,
+					  uint32_t cmd, uint32_t id,
+					  const uint64_t *pas, uint32_t npages,
+					  uint64_t n)
+{
+	uint64_t pa;
+	struct optee_msg_arg *arg =
+		new_arg(f, &pa, OPTEE_MSG_CMD_INVOKE_COMMAND, 2);
+
+	arg->session = s;
+	arg->func = cmd;
+	if (pas) {
+		arg->params[0].attr =
+			(cmd == TA_STORAGE_CMD_WRITE
+				 ? OPTEE_MSG_ATTR_TYPE_TMEM_INPUT
+				 : OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT) |
+			OPTEE_MSG_ATTR_NONCONTIG;
+		arg->params[0].u.tmem.buf_ptr = make_list(f, pas, npages, 0);
+		arg->params[0].u.tmem.size = n;
+	}
+	arg->params[1].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INPUT;
+	arg->params[1].u.value.a = id;
+	assert_int_equal(call(f, VM1, pa), OPTEE_SMC_RETURN_OK);
+	return arg;
+}
+
+/*
+ * The storage TA through tee-supplicant's REE FS: every byte reaches
+ * the file and comes back; the RPCs are OP-TEE's (an APPL payload, the
+ * name in it, CREATE/OPEN, WRITE/READ, CLOSE, REMOVE, SHM_FREE).
+ */
+static void test_storage_ree_fs(void **state)
+{
+	struct fx *f = *state;
+	const uint64_t in_ipa = MACHINE_GUEST_RAM_BASE + 0xb0000;
+	const uint64_t out_ipa = MACHINE_GUEST_RAM_BASE + 0xc0000;
+	const uint32_t n = 9000, id = 0x1234abcd;
+	uint64_t in_pas[3], out_pas[3];
+	struct optee_msg_arg *arg;
+	uint32_t s = 0;
+
+	map_guest(f, VM1, in_ipa, 3, in_pas);
+	map_guest(f, VM1, out_ipa, 3, out_pas);
+	for (uint32_t i = 0; i < n; i++)
+		*gptr(f, VM1, in_ipa + i) = (uint8_t)(i * 29 + 1);
+	assert_int_equal(open_session(f, VM1, &uuid_storage, &s), TEEC_SUCCESS);
+
+	arg = storage_call(f, s, TA_STORAGE_CMD_WRITE, id, in_pas, 3, n);
+	assert_int_equal(arg->ret, TEEC_SUCCESS);
+	assert_string_equal(f->fs.name, "/teemed-1234abcd.obj");
+	assert_int_equal(f->fs.size, n);
+	for (uint32_t i = 0; i < n; i++)
+		assert_int_equal(f->fs.data[i], (uint8_t)(i * 29 + 1));
+	assert_false(f->fs.open);
+	assert_int_equal(f->fs.ops, 3); /* CREATE, WRITE, CLOSE */
+
+	memset(gptr(f, VM1, out_ipa), 0, PG);
+	arg = storage_call(f, s, TA_STORAGE_CMD_READ, id, out_pas, 3, 3 * PG);
+	assert_int_equal(arg->ret, TEEC_SUCCESS);
+	assert_int_equal(arg->params[0].u.tmem.size, n);
+	for (uint32_t i = 0; i < n; i++)
+		assert_int_equal(*gptr(f, VM1, out_ipa + i),
+				 (uint8_t)(i * 29 + 1));
+	assert_false(f->fs.open);
+
+	/* Another object: not there, and the file was never opened. */
+	arg = storage_call(f, s, TA_STORAGE_CMD_READ, id + 1, out_pas, 3, n);
+	assert_int_equal(arg->ret, TEEC_ERROR_ITEM_NOT_FOUND);
+	assert_int_equal(arg->ret_origin, TEEC_ORIGIN_TRUSTED_APP);
+
+	arg = storage_call(f, s, TA_STORAGE_CMD_REMOVE, id, NULL, 0, 0);
+	assert_int_equal(arg->ret, TEEC_SUCCESS);
+	assert_false(f->fs.exists);
+	arg = storage_call(f, s, TA_STORAGE_CMD_READ, id, out_pas, 3, n);
+	assert_int_equal(arg->ret, TEEC_ERROR_ITEM_NOT_FOUND);
+
+	/* Wrong layouts and sizes never reach the normal world. */
+	f->fs.ops = 0;
+	arg = storage_call(f, s, TA_STORAGE_CMD_READ, id, NULL, 0, 0);
+	assert_int_equal(arg->ret, TEEC_ERROR_BAD_PARAMETERS);
+	arg = storage_call(f, s, 9, id, NULL, 0, 0);
+	assert_int_equal(arg->ret, TEEC_ERROR_NOT_SUPPORTED);
+	assert_int_equal(f->fs.ops, 0);
+
+	/* Every payload was freed; nothing of the calls remains. */
+	assert_int_equal(f->shm_allocs, f->shm_frees);
+	assert_true(f->shm_allocs >= 5);
+	assert_int_equal(optee_model_vm_objects(f->sw, VM1), 0);
+	expect_no_violation(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1433,6 +1706,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vm_destroyed, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_notifications, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_device_pta, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_storage_ree_fs, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_no_virtualization,
 						setup_novirt, teardown),
