@@ -27,7 +27,8 @@ start=$(date +%s)
 # What /init of the host must report.
 host_checks=(
 	modules_load hostile_attacks_refused hostile_checks_ran
-	linux_guests_ran_their_clients distinct_client_ids
+	linux_guests_ran_their_clients driver_calls_match_offered_capabilities
+	distinct_client_ids
 	linux_guests_alive_holding large_buffers_pinned_in_bounded_steps
 	no_vm_after_kill no_pin_after_kill
 	no_module_page_after_kill vmstat_pins_balanced optee_forgot_every_vm

@@ -84,6 +84,14 @@ static void set_reg(struct lvm *v, uint64_t id, uint64_t val)
 		die("KVM_SET_ONE_REG");
 }
 
+static void get_reg(struct lvm *v, uint64_t id, uint64_t *val)
+{
+	struct kvm_one_reg r = {.id = id, .addr = (uint64_t)(uintptr_t)val};
+
+	if (ioctl(v->vcpu, KVM_GET_ONE_REG, &r) < 0)
+		die("KVM_GET_ONE_REG");
+}
+
 /* Reads a whole file to guest RAM at `off`, at most `room` bytes. */
 static uint64_t load_file(struct lvm *v, const char *path, uint64_t off,
 			  uint64_t room)
@@ -304,19 +312,36 @@ static void note_fid(struct lvm *v, uint32_t fid)
 	fflush(stdout);
 }
 
+#define OPTEE_EXCHANGE_CAPABILITIES 0xb2000009u
+
 static void hypercall(struct lvm *v)
 {
+	uint32_t fid = (uint32_t)v->run->hypercall.nr;
+	uint64_t x0 = 0, x1 = 0;
 	int r;
 
-	note_fid(v, (uint32_t)v->run->hypercall.nr);
+	note_fid(v, fid);
 	r = teemed_kvm_handle_exit(&v->tk, v->vcpu, v->run);
-
 	if (r < 0) {
 		errno = -r;
 		die("TEEMED_VM_SMC");
 	}
-	if (r == 1) /* not OP-TEE's: the VMM's own, and it has none */
+	if (r == 1) { /* not OP-TEE's: the VMM's own, and it has none */
 		set_reg(v, CORE_REG(regs.regs[0]), SMCCC_RET_NOT_SUPPORTED);
+		return;
+	}
+	/* What the guest was offered decides how its driver calls. */
+	if (fid == OPTEE_EXCHANGE_CAPABILITIES) {
+		get_reg(v, CORE_REG(regs.regs[0]), &x0);
+		get_reg(v, CORE_REG(regs.regs[1]), &x1);
+		if (!x0) {
+			uart_flush(&v->uart);
+			printf("[%s] OP-TEE capabilities offered to the "
+			       "guest 0x%llx\n",
+			       v->name, (unsigned long long)(uint32_t)x1);
+			fflush(stdout);
+		}
+	}
 }
 
 static void print_stats(struct lvm *v)

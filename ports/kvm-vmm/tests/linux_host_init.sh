@@ -82,6 +82,31 @@ sleep 2
 kill $tail1 $tail2
 id1=$(sed -n 's/.*client id \([0-9]*\)/\1/p' $L/linux1.log)
 id2=$(sed -n 's/.*client id \([0-9]*\)/\1/p' $L/linux2.log)
+# The calls Debian's driver made follow what it was offered: with
+# SEC_CAP_RPC_ARG (0x40) CALL_WITH_RPC_ARG and CALL_WITH_REGD_ARG, never
+# CALL_WITH_ARG; without it, CALL_WITH_ARG only. No SEC_CAP_ASYNC_NOTIF
+# (0x20): the guest's optee node has no interrupt.
+call_path_ok() {
+	for g in 1 2; do
+		log=$L/linux$g.log
+		caps=$(sed -n 's/.*capabilities offered to the guest 0x\([0-9a-f]*\).*/\1/p' $log | head -1)
+		[ -n "$caps" ] || return 1
+		caps=$((0x$caps))
+		a=0; r=0; d=0
+		grep -q 'OP-TEE function 0x32000004' $log && a=1
+		grep -q 'OP-TEE function 0x32000012' $log && r=1
+		grep -q 'OP-TEE function 0x32000013' $log && d=1
+		echo "linux$g: offered $(printf 0x%x $caps): CALL_WITH_ARG $a," \
+			"CALL_WITH_RPC_ARG $r, CALL_WITH_REGD_ARG $d"
+		[ $((caps & 0x20)) = 0 ] || return 1
+		if [ $((caps & 0x40)) != 0 ]; then
+			[ $a = 0 ] && [ $r = 1 ] && [ $d = 1 ] || return 1
+		else
+			[ $a = 1 ] && [ $r = 0 ] && [ $d = 0 ] || return 1
+		fi
+	done
+}
+check driver_calls_match_offered_capabilities call_path_ok
 check distinct_client_ids [ -n "$id1" -a -n "$id2" -a "$id1" != "$id2" ]
 check linux_guests_alive_holding [ "$(field vms)" = 2 -a "$(field pinned)" -gt 0 ]
 $T/ioctl_test info
