@@ -6,7 +6,9 @@
 # Debian's tee.ko and optee.ko and running Debian's tee-supplicant and
 # teec_test (built here against Debian's libteec), while a third VMM runs
 # the hostile bare-metal guest. The secure world is the test-only OP-TEE
-# model. Then every VMM is killed and nothing may remain.
+# model. Then every VMM is killed and nothing may remain. A third Linux
+# guest then runs against a model without SEC_CAP_RPC_ARG, so that the
+# driver's other call path (CALL_WITH_ARG) is tested too.
 #
 #   scripts/kvm-linux-test.sh           build and run (exit 1 on any FAIL)
 #   scripts/kvm-linux-test.sh --build   build only
@@ -28,13 +30,20 @@ start=$(date +%s)
 host_checks=(
 	modules_load hostile_attacks_refused hostile_checks_ran
 	linux_guests_ran_their_clients driver_calls_match_offered_capabilities
-	distinct_client_ids
-	linux_guests_alive_holding large_buffers_pinned_in_bounded_steps
-	no_vm_after_kill no_pin_after_kill
-	no_module_page_after_kill vmstat_pins_balanced optee_forgot_every_vm
-	secure_world_touched_only_pinned_or_module_pages modules_unload
-	kernel_log_clean
+	distinct_client_ids linux_guests_alive_holding
+	large_buffers_pinned_in_bounded_steps
+	model_reloads_without_rpc_arg linux_guest_without_rpc_arg_ran_its_client
+	rpc_arg_not_offered driver_calls_match_offered_capabilities_without_rpc_arg
+	modules_unload kernel_log_clean
 )
+# After each kill: first the two guests, then the one without RPC_ARG.
+for sfx in "" _without_rpc_arg; do
+	for c in no_vm_after_kill no_pin_after_kill no_module_page_after_kill \
+		vmstat_pins_balanced optee_forgot_every_vm \
+		secure_world_touched_only_pinned_or_module_pages; do
+		host_checks+=("$c$sfx")
+	done
+done
 # What each Linux guest must report (its /init and teec_test).
 guest_checks=(
 	optee_driver_probed device_pta_enumerated_at_probe
@@ -148,18 +157,18 @@ if [ "$qrc" -ne 0 ]; then
 	rc=1
 fi
 grep -q '^TEST DONE' "$log" || { echo "kvm-linux-test: /init did not finish"; rc=1; }
-if grep -aE '^FAIL |^\[linux[12]\] FAIL ' "$log"; then
+if grep -aE '^FAIL |^\[linux[0-9]\] FAIL ' "$log"; then
 	rc=1
 fi
 for c in "${host_checks[@]}"; do
 	grep -aq "^PASS $c\$" "$log" || { echo "kvm-linux-test: missing PASS $c"; rc=1; }
 done
-for g in linux1 linux2; do
+for g in linux1 linux2 linux3; do
 	for c in "${guest_checks[@]}"; do
 		grep -aq "^\[$g\] PASS $c\$" "$log" ||
 			{ echo "kvm-linux-test: missing [$g] PASS $c"; rc=1; }
 	done
 done
-npass=$(grep -acE '^PASS |^\[linux[12]\] PASS ' "$log" || true)
+npass=$(grep -acE '^PASS |^\[linux[0-9]\] PASS ' "$log" || true)
 echo "kvm-linux-test: $npass PASS lines; $([ $rc = 0 ] && echo OK || echo FAILED)"
 exit $rc

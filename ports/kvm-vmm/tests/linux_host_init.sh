@@ -86,10 +86,14 @@ id2=$(sed -n 's/.*client id \([0-9]*\)/\1/p' $L/linux2.log)
 # SEC_CAP_RPC_ARG (0x40) CALL_WITH_RPC_ARG and CALL_WITH_REGD_ARG, never
 # CALL_WITH_ARG; without it, CALL_WITH_ARG only. No SEC_CAP_ASYNC_NOTIF
 # (0x20): the guest's optee node has no interrupt.
-call_path_ok() {
-	for g in 1 2; do
+offered() { # offered GUEST: the capabilities it was offered, in hex
+	sed -n 's/.*capabilities offered to the guest 0x\([0-9a-f]*\).*/\1/p' \
+		$L/linux$1.log | head -1
+}
+call_path_ok() { # call_path_ok GUEST...
+	for g in "$@"; do
 		log=$L/linux$g.log
-		caps=$(sed -n 's/.*capabilities offered to the guest 0x\([0-9a-f]*\).*/\1/p' $log | head -1)
+		caps=$(offered "$g")
 		[ -n "$caps" ] || return 1
 		caps=$((0x$caps))
 		a=0; r=0; d=0
@@ -106,7 +110,7 @@ call_path_ok() {
 		fi
 	done
 }
-check driver_calls_match_offered_capabilities call_path_ok
+check driver_calls_match_offered_capabilities call_path_ok 1 2
 check distinct_client_ids [ -n "$id1" -a -n "$id2" -a "$id1" != "$id2" ]
 check linux_guests_alive_holding [ "$(field vms)" = 2 -a "$(field pinned)" -gt 0 ]
 $T/ioctl_test info
@@ -130,25 +134,58 @@ check large_buffers_pinned_in_bounded_steps split_ok
 
 kill -9 "$p1" "$p2"
 wait "$p1" "$p2" 2>/dev/null
-i=0
-while [ "$(field vms)" != 0 ] && [ $i -lt 30 ]; do sleep 1; i=$((i + 1)); done
-$T/ioctl_test info
-check no_vm_after_kill [ "$(field vms)" = 0 ]
-check no_pin_after_kill [ "$(field pinned)" = 0 ]
-check no_module_page_after_kill [ "$(field pages)" = 0 ]
-acq=$(($(vmstat nr_foll_pin_acquired) - pin_acq0))
-rel=$(($(vmstat nr_foll_pin_released) - pin_rel0))
-echo "vmstat: FOLL_PIN acquired $acq released $rel"
-check vmstat_pins_balanced [ "$acq" -gt 0 -a "$acq" = "$rel" ]
-echo "model: partitions $(cat $M/live_partitions) sessions $(cat $M/sessions)" \
-	"objects $(cat $M/objects) threads_busy $(cat $M/threads_busy)" \
-	"std_calls $(cat $M/std_calls) rpcs $(cat $M/rpcs)" \
-	"checks $(cat $M/checks) violations $(cat $M/violations)"
-check optee_forgot_every_vm [ "$(cat $M/live_partitions)" = 0 -a \
-	"$(cat $M/sessions)" = 0 -a "$(cat $M/objects)" = 0 -a \
-	"$(cat $M/threads_busy)" = 0 ]
-check secure_world_touched_only_pinned_or_module_pages \
-	[ "$(cat $M/checks)" -gt 0 -a "$(cat $M/violations)" = 0 ]
+# After every VMM was killed: nothing may remain. $1 suffixes the names.
+after_kill() {
+	i=0
+	while [ "$(field vms)" != 0 ] && [ $i -lt 30 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	$T/ioctl_test info
+	check no_vm_after_kill$1 [ "$(field vms)" = 0 ]
+	check no_pin_after_kill$1 [ "$(field pinned)" = 0 ]
+	check no_module_page_after_kill$1 [ "$(field pages)" = 0 ]
+	acq=$(($(vmstat nr_foll_pin_acquired) - pin_acq0))
+	rel=$(($(vmstat nr_foll_pin_released) - pin_rel0))
+	echo "vmstat: FOLL_PIN acquired $acq released $rel"
+	check vmstat_pins_balanced$1 [ "$acq" -gt 0 -a "$acq" = "$rel" ]
+	echo "model: partitions $(cat $M/live_partitions)" \
+		"sessions $(cat $M/sessions) objects $(cat $M/objects)" \
+		"threads_busy $(cat $M/threads_busy) std_calls $(cat $M/std_calls)" \
+		"rpcs $(cat $M/rpcs) checks $(cat $M/checks)" \
+		"violations $(cat $M/violations)"
+	check optee_forgot_every_vm$1 [ "$(cat $M/live_partitions)" = 0 -a \
+		"$(cat $M/sessions)" = 0 -a "$(cat $M/objects)" = 0 -a \
+		"$(cat $M/threads_busy)" = 0 ]
+	check secure_world_touched_only_pinned_or_module_pages$1 \
+		[ "$(cat $M/checks)" -gt 0 -a "$(cat $M/violations)" = 0 ]
+}
+after_kill ""
+
+# An OP-TEE without SEC_CAP_RPC_ARG (the model hides it): teemed cannot
+# offer it, and Debian's driver falls back to CALL_WITH_ARG with its RPC
+# argument cache. One more guest runs every client check that way.
+check model_reloads_without_rpc_arg sh -c "rmmod teemed_model && \
+	insmod $T/teemed_model.ko partitions=4 threads=4 sec_caps_off=0x40"
+$VMM linux -n linux3 -k $T/Image -i $T/guest.cpio.gz -M 256 \
+	-c "$GUEST_ARGS teemed_id=3" > $L/linux3.log 2>&1 &
+p3=$!
+tail -f $L/linux3.log &
+tail3=$!
+check linux_guest_without_rpc_arg_ran_its_client \
+	wait_for $L/linux3.log 'GUEST HOLDING' 900
+sleep 2
+kill $tail3
+rpc_arg_hidden() {
+	caps=$(offered 3)
+	[ -n "$caps" ] && [ $((0x$caps & 0x40)) = 0 ]
+}
+check rpc_arg_not_offered rpc_arg_hidden
+check driver_calls_match_offered_capabilities_without_rpc_arg call_path_ok 3
+kill -9 "$p3"
+wait "$p3" 2>/dev/null
+after_kill _without_rpc_arg
+
 check modules_unload sh -c "rmmod teemed_model && rmmod teemed"
 dmesg > $L/dmesg.log
 check kernel_log_clean sh -c \

@@ -31,6 +31,10 @@ static unsigned int partitions = 4;
 module_param(partitions, uint, 0444);
 MODULE_PARM_DESC(partitions, "VM partitions (OP-TEE's CFG_VIRT_GUEST_COUNT)");
 
+static unsigned int sec_caps_off;
+module_param(sec_caps_off, uint, 0444);
+MODULE_PARM_DESC(sec_caps_off, "OP-TEE capabilities (OPTEE_SMC_SEC_CAP_*) the model does not have");
+
 static unsigned long violations;
 module_param(violations, ulong, 0444);
 MODULE_PARM_DESC(violations, "pages touched that were neither pinned nor kernel-owned");
@@ -149,6 +153,7 @@ static int __init tm_model_init(void)
 	optee_model_default_config(&cfg);
 	cfg.threads = threads;
 	cfg.max_partitions = partitions;
+	cfg.sec_caps &= ~sec_caps_off;
 	tm_model = optee_model_create((struct machine *)&tm_machine_tag,
 				      (struct oracle *)&tm_oracle_tag, &cfg);
 	if (!tm_model)
