@@ -7,8 +7,8 @@
 # teec_test (built here against Debian's libteec), while a third VMM runs
 # the hostile bare-metal guest. The secure world is the test-only OP-TEE
 # model. Then every VMM is killed and nothing may remain. A third Linux
-# guest then runs against a model without SEC_CAP_RPC_ARG, so that the
-# driver's other call path (CALL_WITH_ARG) is tested too.
+# guest (two vCPUs) then runs against a model without SEC_CAP_RPC_ARG,
+# so that the driver's other call path (CALL_WITH_ARG) is tested too.
 #
 #   scripts/kvm-linux-test.sh           build and run (exit 1 on any FAIL)
 #   scripts/kvm-linux-test.sh --build   build only
@@ -46,7 +46,7 @@ for sfx in "" _without_rpc_arg; do
 done
 # What each Linux guest must report (its /init and teec_test).
 guest_checks=(
-	optee_driver_probed device_pta_enumerated_at_probe
+	cpus_online optee_driver_probed device_pta_enumerated_at_probe
 	device_pta_enumerated_with_supplicant context open_sessions
 	values_inout tmpref_small tmpref_across_pages allocated_shm
 	registered_partial_checksum registered_partial_inplace

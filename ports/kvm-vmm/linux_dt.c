@@ -38,21 +38,27 @@ static void chosen(struct fdt *f, const struct linux_dt *dt,
 	fdt_end_node(f);
 }
 
-static void cpus(struct fdt *f)
+static void cpus(struct fdt *f, unsigned int n)
 {
+	char name[16];
+
 	fdt_begin_node(f, "cpus");
 	fdt_prop_u32(f, "#address-cells", 1);
 	fdt_prop_u32(f, "#size-cells", 0);
-	fdt_begin_node(f, "cpu@0");
-	fdt_prop_str(f, "device_type", "cpu");
-	fdt_prop_str(f, "compatible", "arm,arm-v8");
-	fdt_prop_u32(f, "reg", 0);
-	fdt_prop_str(f, "enable-method", "psci");
-	fdt_end_node(f);
+	for (unsigned int i = 0; i < n; i++) {
+		/* reg: the MPIDR affinity KVM gives vCPU i (Aff0 = i). */
+		snprintf(name, sizeof(name), "cpu@%u", i);
+		fdt_begin_node(f, name);
+		fdt_prop_str(f, "device_type", "cpu");
+		fdt_prop_str(f, "compatible", "arm,arm-v8");
+		fdt_prop_u32(f, "reg", i);
+		fdt_prop_str(f, "enable-method", "psci");
+		fdt_end_node(f);
+	}
 	fdt_end_node(f);
 }
 
-static void gic_and_timer(struct fdt *f)
+static void gic_and_timer(struct fdt *f, unsigned int ncpus)
 {
 	/* The timer's PPIs: secure, non-secure, virtual, hypervisor. */
 	static const uint32_t timer_irqs[] = {
@@ -60,8 +66,10 @@ static void gic_and_timer(struct fdt *f)
 		GIC_PPI, 11, IRQ_LEVEL_HIGH, GIC_PPI, 10, IRQ_LEVEL_HIGH,
 	};
 	uint32_t gic_reg[8] = {
-		0, (uint32_t)LINUX_GICD_BASE, 0, 0x10000,
-		0, (uint32_t)LINUX_GICR_BASE, 0, (uint32_t)LINUX_GICR_SIZE,
+		0, (uint32_t)LINUX_GICD_BASE,
+		0, 0x10000,
+		0, (uint32_t)LINUX_GICR_BASE,
+		0, (uint32_t)LINUX_GICR_SIZE * ncpus,
 	};
 	char name[32];
 
@@ -111,14 +119,14 @@ size_t linux_dt_build(void *out, size_t cap, const struct linux_dt *dt)
 	reg(&f, dt->ram_base, dt->ram_size);
 	fdt_end_node(&f);
 
-	cpus(&f);
+	cpus(&f, dt->cpus);
 
 	fdt_begin_node(&f, "psci");
 	fdt_prop_strs(&f, "compatible", psci_compat, sizeof(psci_compat));
 	fdt_prop_str(&f, "method", "hvc");
 	fdt_end_node(&f);
 
-	gic_and_timer(&f);
+	gic_and_timer(&f, dt->cpus);
 
 	fdt_begin_node(&f, uart + 1);
 	fdt_prop_str(&f, "compatible", "ns16550a");

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * teemed-vmm's Linux mode: boots an arm64 Linux Image with an initramfs
- * in a one-vCPU KVM guest that has OP-TEE through teemed.ko.
+ * in a KVM guest that has OP-TEE through teemed.ko.
  *
- *   teemed-vmm linux -k Image [-i initramfs] [-c cmdline] [-M MiB] [-n name]
+ *   teemed-vmm linux -k Image [-i initramfs] [-c cmdline] [-M MiB]
+ *                    [-C vCPUs] [-n name]
+ *
+ * Each vCPU is a thread in KVM_RUN; the secondary ones start powered off
+ * and the guest brings them up with PSCI CPU_ON, which KVM handles.
  *
  * The guest gets what Linux needs and nothing more: RAM, an in-kernel
  * GICv3 (KVM_DEV_TYPE_ARM_VGIC_V3), the architected timer, PSCI from KVM
@@ -19,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,10 +41,22 @@
 #define SZ_2M			0x200000ull
 #define ARM64_IMAGE_MAGIC	0x644d5241u /* "ARM\x64" */
 
+struct lvm;
+
+struct lcpu {
+	struct lvm *v;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+};
+
 struct lvm {
 	const char *name;
-	int kvm, vm, vcpu, gic;
-	struct kvm_run *run;
+	int kvm, vm, gic;
+	struct lcpu cpus[LINUX_MAX_VCPUS];
+	unsigned int ncpus;
+	/* The console, the list below and stdout, between vCPU threads. */
+	pthread_mutex_t lock;
 	uint8_t *ram;
 	uint64_t ram_size;
 	struct teemed_kvm tk;
@@ -49,15 +66,17 @@ struct lvm {
 };
 
 static volatile sig_atomic_t stats_wanted;
-static struct kvm_run *volatile signalled_run;
+static struct lvm *volatile signalled_vm;
 
 /* Also makes a KVM_RUN about to start return EINTR (immediate_exit). */
 static void on_sigusr1(int sig)
 {
+	struct lvm *v = signalled_vm;
+
 	(void)sig;
 	stats_wanted = 1;
-	if (signalled_run)
-		signalled_run->immediate_exit = 1;
+	for (unsigned int i = 0; v && i < v->ncpus; i++)
+		v->cpus[i].run->immediate_exit = 1;
 }
 
 static void die(const char *what)
@@ -76,19 +95,19 @@ static void fail(const char *what)
 	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |                 \
 	 KVM_REG_ARM_CORE_REG(name))
 
-static void set_reg(struct lvm *v, uint64_t id, uint64_t val)
+static void set_reg(struct lcpu *c, uint64_t id, uint64_t val)
 {
 	struct kvm_one_reg r = {.id = id, .addr = (uint64_t)(uintptr_t)&val};
 
-	if (ioctl(v->vcpu, KVM_SET_ONE_REG, &r) < 0)
+	if (ioctl(c->fd, KVM_SET_ONE_REG, &r) < 0)
 		die("KVM_SET_ONE_REG");
 }
 
-static void get_reg(struct lvm *v, uint64_t id, uint64_t *val)
+static void get_reg(struct lcpu *c, uint64_t id, uint64_t *val)
 {
 	struct kvm_one_reg r = {.id = id, .addr = (uint64_t)(uintptr_t)val};
 
-	if (ioctl(v->vcpu, KVM_GET_ONE_REG, &r) < 0)
+	if (ioctl(c->fd, KVM_GET_ONE_REG, &r) < 0)
 		die("KVM_GET_ONE_REG");
 }
 
@@ -139,22 +158,29 @@ static void create_vm(struct lvm *v)
 	if (ioctl(v->vm, KVM_SET_USER_MEMORY_REGION, &mem) < 0)
 		die("KVM_SET_USER_MEMORY_REGION");
 
-	v->vcpu = ioctl(v->vm, KVM_CREATE_VCPU, 0);
-	if (v->vcpu < 0)
-		die("KVM_CREATE_VCPU");
 	run_size = ioctl(v->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (run_size < (int)sizeof(struct kvm_run))
 		die("KVM_GET_VCPU_MMAP_SIZE");
-	v->run = mmap(NULL, (size_t)run_size, PROT_READ | PROT_WRITE,
-		      MAP_SHARED, v->vcpu, 0);
-	if (v->run == MAP_FAILED)
-		die("mmap of kvm_run");
-	if (ioctl(v->vm, KVM_ARM_PREFERRED_TARGET, &init) < 0)
-		die("KVM_ARM_PREFERRED_TARGET");
-	/* PSCI 0.2+ answered by KVM itself: CPU_OFF, SYSTEM_OFF, ... */
-	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
-	if (ioctl(v->vcpu, KVM_ARM_VCPU_INIT, &init) < 0)
-		die("KVM_ARM_VCPU_INIT");
+	for (unsigned int i = 0; i < v->ncpus; i++) {
+		struct lcpu *c = &v->cpus[i];
+
+		c->v = v;
+		c->fd = ioctl(v->vm, KVM_CREATE_VCPU, i);
+		if (c->fd < 0)
+			die("KVM_CREATE_VCPU");
+		c->run = mmap(NULL, (size_t)run_size, PROT_READ | PROT_WRITE,
+			      MAP_SHARED, c->fd, 0);
+		if (c->run == MAP_FAILED)
+			die("mmap of kvm_run");
+		if (ioctl(v->vm, KVM_ARM_PREFERRED_TARGET, &init) < 0)
+			die("KVM_ARM_PREFERRED_TARGET");
+		/* PSCI 0.2+ answered by KVM itself: CPU_ON, SYSTEM_OFF... */
+		init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
+		if (i) /* secondaries wait for CPU_ON */
+			init.features[0] |= 1u << KVM_ARM_VCPU_POWER_OFF;
+		if (ioctl(c->fd, KVM_ARM_VCPU_INIT, &init) < 0)
+			die("KVM_ARM_VCPU_INIT");
+	}
 }
 
 static void gic_attr(struct lvm *v, uint32_t group, uint64_t attr, void *val)
@@ -238,11 +264,12 @@ static void load_linux(struct lvm *v, const char *image, const char *initrd,
 			.initrd_end =
 				LINUX_RAM_BASE + initrd_start + initrd_size,
 			.bootargs = cmdline,
+			.cpus = v->ncpus,
 		});
 	if (!dtb_size)
 		fail("the device tree does not fit");
-	set_reg(v, CORE_REG(regs.pc), LINUX_RAM_BASE + text_offset);
-	set_reg(v, CORE_REG(regs.regs[0]), LINUX_RAM_BASE + dtb_off);
+	set_reg(&v->cpus[0], CORE_REG(regs.pc), LINUX_RAM_BASE + text_offset);
+	set_reg(&v->cpus[0], CORE_REG(regs.regs[0]), LINUX_RAM_BASE + dtb_off);
 }
 
 /* OP-TEE for the guest: the three steps of teemed_kvm.h. */
@@ -283,14 +310,17 @@ static void uart_irq(void *ctx, int level)
 		die("KVM_IRQ_LINE");
 }
 
-static void mmio(struct lvm *v)
+static void mmio(struct lcpu *c)
 {
-	struct kvm_run *r = v->run;
+	struct lvm *v = c->v;
+	struct kvm_run *r = c->run;
 	uint64_t pa = r->mmio.phys_addr;
 
 	if (pa >= LINUX_UART_BASE && pa < LINUX_UART_BASE + UART_MMIO_SIZE) {
+		pthread_mutex_lock(&v->lock);
 		uart_mmio(&v->uart, pa - LINUX_UART_BASE, r->mmio.is_write,
 			  r->mmio.data, r->mmio.len);
+		pthread_mutex_unlock(&v->lock);
 		return;
 	}
 	/* Nothing else is there: reads as zero, writes are dropped. */
@@ -301,45 +331,53 @@ static void mmio(struct lvm *v)
 /* Names each OP-TEE function the guest calls, the first time. */
 static void note_fid(struct lvm *v, uint32_t fid)
 {
-	for (unsigned int i = 0; i < v->nfids; i++)
-		if (v->fids[i] == fid)
-			return;
-	if (v->nfids == sizeof(v->fids) / sizeof(v->fids[0]))
-		return;
-	v->fids[v->nfids++] = fid;
-	uart_flush(&v->uart);
-	printf("[%s] first call of OP-TEE function 0x%08x\n", v->name, fid);
-	fflush(stdout);
+	unsigned int i;
+
+	pthread_mutex_lock(&v->lock);
+	for (i = 0; i < v->nfids && v->fids[i] != fid; i++)
+		;
+	if (i == v->nfids && i < sizeof(v->fids) / sizeof(v->fids[0])) {
+		v->fids[v->nfids++] = fid;
+		uart_flush(&v->uart);
+		printf("[%s] first call of OP-TEE function 0x%08x\n", v->name,
+		       fid);
+		fflush(stdout);
+	}
+	pthread_mutex_unlock(&v->lock);
 }
 
 #define OPTEE_EXCHANGE_CAPABILITIES 0xb2000009u
 
-static void hypercall(struct lvm *v)
+static void hypercall(struct lcpu *c)
 {
-	uint32_t fid = (uint32_t)v->run->hypercall.nr;
+	struct lvm *v = c->v;
+	uint32_t fid = (uint32_t)c->run->hypercall.nr;
 	uint64_t x0 = 0, x1 = 0;
 	int r;
 
 	note_fid(v, fid);
-	r = teemed_kvm_handle_exit(&v->tk, v->vcpu, v->run);
+	/* teemed.ko takes calls from several vCPUs of a VM at once. */
+	r = teemed_kvm_handle_exit(&v->tk, c->fd, c->run);
 	if (r < 0) {
 		errno = -r;
 		die("TEEMED_VM_SMC");
 	}
 	if (r == 1) { /* not OP-TEE's: the VMM's own, and it has none */
-		set_reg(v, CORE_REG(regs.regs[0]), SMCCC_RET_NOT_SUPPORTED);
+		set_reg(c, CORE_REG(regs.regs[0]), SMCCC_RET_NOT_SUPPORTED);
 		return;
 	}
 	/* What the guest was offered decides how its driver calls. */
 	if (fid == OPTEE_EXCHANGE_CAPABILITIES) {
-		get_reg(v, CORE_REG(regs.regs[0]), &x0);
-		get_reg(v, CORE_REG(regs.regs[1]), &x1);
+		get_reg(c, CORE_REG(regs.regs[0]), &x0);
+		get_reg(c, CORE_REG(regs.regs[1]), &x1);
 		if (!x0) {
+			pthread_mutex_lock(&v->lock);
 			uart_flush(&v->uart);
 			printf("[%s] OP-TEE capabilities offered to the "
 			       "guest 0x%llx\n",
 			       v->name, (unsigned long long)(uint32_t)x1);
 			fflush(stdout);
+			pthread_mutex_unlock(&v->lock);
 		}
 	}
 }
@@ -350,6 +388,7 @@ static void print_stats(struct lvm *v)
 
 	if (ioctl(v->tk.vm_fd, TEEMED_VM_GET_STATS, &st) < 0)
 		die("TEEMED_VM_GET_STATS");
+	pthread_mutex_lock(&v->lock);
 	uart_flush(&v->uart);
 	printf("[%s] teemed: client %u smcs %llu std_calls %llu calls_peak %u "
 	       "pinned %u pinned_peak %u max_pages_per_smc %u buffers_peak %u "
@@ -359,6 +398,63 @@ static void print_stats(struct lvm *v)
 	       st.pinned_pages_peak, st.max_pages_per_smc, st.buffers_peak,
 	       st.rpc_buffers_peak);
 	fflush(stdout);
+	pthread_mutex_unlock(&v->lock);
+}
+
+/* The guest powered off (exit status 0) or reset or crashed (1). */
+static void system_event(struct lcpu *c)
+{
+	struct lvm *v = c->v;
+	uint32_t type = c->run->system_event.type;
+
+	pthread_mutex_lock(&v->lock);
+	uart_flush(&v->uart);
+	printf("[%s] system event %u (%s)\n", v->name, type,
+	       type == KVM_SYSTEM_EVENT_SHUTDOWN ? "power off"
+						 : "reset or crash");
+	fflush(stdout);
+	teemed_kvm_close(&v->tk);
+	exit(type == KVM_SYSTEM_EVENT_SHUTDOWN ? 0 : 1);
+}
+
+/* One vCPU's loop; the guest's power-off ends the whole VMM. */
+static void *vcpu_loop(void *arg)
+{
+	struct lcpu *c = arg;
+	struct lvm *v = c->v;
+
+	for (;;) {
+		if (stats_wanted) {
+			stats_wanted = 0;
+			print_stats(v);
+		}
+		c->run->immediate_exit = 0;
+		if (stats_wanted) /* raised since: do not sleep in KVM_RUN */
+			continue;
+		if (ioctl(c->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			die("KVM_RUN");
+		}
+		switch (c->run->exit_reason) {
+		case KVM_EXIT_MMIO:
+			mmio(c);
+			break;
+		case KVM_EXIT_HYPERCALL:
+			hypercall(c);
+			break;
+		case KVM_EXIT_SYSTEM_EVENT:
+			system_event(c);
+			break;
+		default:
+			pthread_mutex_lock(&v->lock);
+			uart_flush(&v->uart);
+			fprintf(stderr, "[%s] unexpected exit %u\n", v->name,
+				c->run->exit_reason);
+			exit(2);
+		}
+	}
+	return NULL;
 }
 
 static int run(struct lvm *v)
@@ -368,56 +464,26 @@ static int run(struct lvm *v)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGUSR1, &sa, NULL) < 0) /* no SA_RESTART: KVM_RUN */
 		die("sigaction");
-	signalled_run = v->run;
-	for (;;) {
-		if (stats_wanted) {
-			stats_wanted = 0;
-			v->run->immediate_exit = 0;
-			print_stats(v);
-		}
-		if (ioctl(v->vcpu, KVM_RUN, 0) < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			die("KVM_RUN");
-		}
-		switch (v->run->exit_reason) {
-		case KVM_EXIT_MMIO:
-			mmio(v);
-			break;
-		case KVM_EXIT_HYPERCALL:
-			hypercall(v);
-			break;
-		case KVM_EXIT_SYSTEM_EVENT:
-			uart_flush(&v->uart);
-			printf("[%s] system event %u (%s)\n", v->name,
-			       v->run->system_event.type,
-			       v->run->system_event.type ==
-					       KVM_SYSTEM_EVENT_SHUTDOWN
-				       ? "power off"
-				       : "reset or crash");
-			teemed_kvm_close(&v->tk);
-			return v->run->system_event.type ==
-					       KVM_SYSTEM_EVENT_SHUTDOWN
-				       ? 0
-				       : 1;
-		default:
-			uart_flush(&v->uart);
-			fprintf(stderr, "[%s] unexpected exit %u\n", v->name,
-				v->run->exit_reason);
-			return 2;
-		}
+	signalled_vm = v;
+	for (unsigned int i = 1; i < v->ncpus; i++) {
+		errno = pthread_create(&v->cpus[i].thread, NULL, vcpu_loop,
+				       &v->cpus[i]);
+		if (errno)
+			die("pthread_create");
 	}
+	vcpu_loop(&v->cpus[0]);
+	return 2;
 }
 
 int linux_vmm_main(int argc, char **argv)
 {
-	struct lvm v = {.name = "linux", .vcpu = -1};
+	struct lvm v = {.name = "linux", .ncpus = 1};
 	const char *image = NULL, *initrd = NULL;
 	const char *cmdline = "console=ttyS0";
 	unsigned long mib = 256;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "k:i:c:M:n:")) != -1) {
+	while ((opt = getopt(argc, argv, "k:i:c:M:C:n:")) != -1) {
 		switch (opt) {
 		case 'k':
 			image = optarg;
@@ -431,6 +497,9 @@ int linux_vmm_main(int argc, char **argv)
 		case 'M':
 			mib = strtoul(optarg, NULL, 0);
 			break;
+		case 'C':
+			v.ncpus = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
 		case 'n':
 			v.name = optarg;
 			break;
@@ -440,13 +509,16 @@ int linux_vmm_main(int argc, char **argv)
 			break;
 		}
 	}
-	if (!image || optind != argc || mib < 32 || mib > LINUX_RAM_MAX_MIB) {
+	if (!image || optind != argc || mib < 32 || mib > LINUX_RAM_MAX_MIB ||
+	    !v.ncpus || v.ncpus > LINUX_MAX_VCPUS) {
 		fprintf(stderr,
 			"usage: teemed-vmm linux -k Image [-i initramfs] "
-			"[-c cmdline] [-M MiB (32..%u)] [-n name]\n",
-			LINUX_RAM_MAX_MIB);
+			"[-c cmdline] [-M MiB (32..%u)] [-C vCPUs (1..%u)] "
+			"[-n name]\n",
+			LINUX_RAM_MAX_MIB, LINUX_MAX_VCPUS);
 		return 2;
 	}
+	pthread_mutex_init(&v.lock, NULL);
 	v.ram_size = (uint64_t)mib << 20;
 	v.uart.name = v.name;
 	v.uart.set_irq = uart_irq;

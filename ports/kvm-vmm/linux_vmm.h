@@ -11,7 +11,8 @@
 
 #define LINUX_GICD_BASE	  0x08000000ull /* GICv3 distributor, 64 KiB */
 #define LINUX_GICR_BASE	  0x080a0000ull /* redistributors, 128 KiB per vCPU */
-#define LINUX_GICR_SIZE	  0x20000ull
+#define LINUX_GICR_SIZE	  0x20000ull	/* per vCPU */
+#define LINUX_MAX_VCPUS	  4u
 #define LINUX_UART_BASE	  0x09000000ull /* 16550A console */
 #define LINUX_RAM_BASE	  0x40000000ull
 #define LINUX_RAM_MAX_MIB 2048u
@@ -23,6 +24,7 @@ struct linux_dt {
 	uint64_t ram_base, ram_size;
 	uint64_t initrd_start, initrd_end; /* guest physical; 0: none */
 	const char *bootargs;
+	unsigned int cpus; /* vCPUs, 1 .. LINUX_MAX_VCPUS */
 };
 
 /* Writes the DTB into `out`; its size, or 0 if it does not fit. */

@@ -19,6 +19,7 @@ int main(void)
 		.initrd_start = LINUX_RAM_BASE + (250ull << 20),
 		.initrd_end = LINUX_RAM_BASE + (254ull << 20),
 		.bootargs = "console=ttyS0,115200",
+		.cpus = 1,
 	};
 	size_t n = linux_dt_build(blob, sizeof(blob), &dt);
 

@@ -11,6 +11,7 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
 id=$(sed -n 's/.*teemed_id=\([0-9]*\).*/\1/p' /proc/cmdline)
+ncpus=$(sed -n 's/.*teemed_cpus=\([0-9]*\).*/\1/p' /proc/cmdline)
 BUS=/sys/bus/tee/devices
 
 pass() { echo "PASS $1"; }
@@ -32,6 +33,8 @@ wait_for() { # wait_for SECONDS test-args...
 }
 
 echo "guest $id: kernel $(uname -r)"
+# Every vCPU the VMM made came up (PSCI CPU_ON, answered by KVM).
+check cpus_online [ "$(grep -c ^processor /proc/cpuinfo)" = "$ncpus" ]
 insmod /lib/tee.ko && insmod /lib/optee.ko
 check optee_driver_probed wait_for 10 -c /dev/tee0 -a -c /dev/teepriv0
 dmesg | grep -i optee

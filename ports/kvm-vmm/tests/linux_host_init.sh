@@ -55,10 +55,10 @@ check modules_load sh -c "insmod $T/teemed.ko step_pages=$STEP && \
 t0=$(date +%s)
 # Run teemed-vmm directly (not through a function): $! is the VMM.
 $VMM linux -n linux1 -k $T/Image -i $T/guest.cpio.gz -M 256 \
-	-c "$GUEST_ARGS teemed_id=1" > $L/linux1.log 2>&1 &
+	-c "$GUEST_ARGS teemed_id=1 teemed_cpus=1" > $L/linux1.log 2>&1 &
 p1=$!
 $VMM linux -n linux2 -k $T/Image -i $T/guest.cpio.gz -M 256 \
-	-c "$GUEST_ARGS teemed_id=2" > $L/linux2.log 2>&1 &
+	-c "$GUEST_ARGS teemed_id=2 teemed_cpus=1" > $L/linux2.log 2>&1 &
 p2=$!
 # The guests' consoles, as they come.
 tail -f $L/linux1.log &
@@ -164,11 +164,13 @@ after_kill ""
 
 # An OP-TEE without SEC_CAP_RPC_ARG (the model hides it): teemed cannot
 # offer it, and Debian's driver falls back to CALL_WITH_ARG with its RPC
-# argument cache. One more guest runs every client check that way.
+# argument cache. One more guest, with two vCPUs, runs every client
+# check that way.
 check model_reloads_without_rpc_arg sh -c "rmmod teemed_model && \
 	insmod $T/teemed_model.ko partitions=4 threads=4 sec_caps_off=0x40"
-$VMM linux -n linux3 -k $T/Image -i $T/guest.cpio.gz -M 256 \
-	-c "$GUEST_ARGS teemed_id=3" > $L/linux3.log 2>&1 &
+# It has two vCPUs: its driver and tee-supplicant may call at once.
+$VMM linux -n linux3 -k $T/Image -i $T/guest.cpio.gz -M 256 -C 2 \
+	-c "$GUEST_ARGS teemed_id=3 teemed_cpus=2" > $L/linux3.log 2>&1 &
 p3=$!
 tail -f $L/linux3.log &
 tail3=$!
