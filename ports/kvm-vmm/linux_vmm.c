@@ -3,8 +3,10 @@
  * teemed-vmm's Linux mode: boots an arm64 Linux Image with an initramfs
  * in a KVM guest that has OP-TEE through teemed.ko.
  *
- *   teemed-vmm linux -k Image [-i initramfs] [-c cmdline] [-M MiB]
- *                    [-C vCPUs] [-n name]
+ *   teemed-vmm linux -k Image [-i initramfs] [-p params] [-m MiB]
+ *                    [-c vCPUs] [-n name]
+ *
+ * (the options of kvmtool's lkvm run: -p is the kernel command line)
  *
  * Each vCPU is a thread in KVM_RUN; the secondary ones start powered off
  * and the guest brings them up with PSCI CPU_ON, which KVM handles.
@@ -122,7 +124,7 @@ static uint64_t load_file(struct lvm *v, const char *path, uint64_t off,
 	if (fd < 0 || fstat(fd, &st) < 0)
 		die(path);
 	if ((uint64_t)st.st_size > room)
-		fail("a boot file does not fit in guest RAM (raise -M)");
+		fail("a boot file does not fit in guest RAM (raise -m)");
 	while (done < (uint64_t)st.st_size) {
 		ssize_t n = read(fd, v->ram + off + done, st.st_size - done);
 
@@ -239,7 +241,7 @@ static void load_linux(struct lvm *v, const char *image, const char *initrd,
 	}
 	kernel_end = text_offset + (image_size ? image_size : 64ull << 20);
 	if (kernel_end > dtb_off)
-		fail("the kernel does not fit in guest RAM (raise -M)");
+		fail("the kernel does not fit in guest RAM (raise -m)");
 	if (initrd) {
 		/* Just below the DTB's block, page aligned. */
 		struct stat st;
@@ -248,10 +250,10 @@ static void load_linux(struct lvm *v, const char *image, const char *initrd,
 			die(initrd);
 		initrd_size = (uint64_t)st.st_size;
 		if (initrd_size > dtb_off - kernel_end)
-			fail("initramfs too big for guest RAM (raise -M)");
+			fail("initramfs too big for guest RAM (raise -m)");
 		initrd_start = (dtb_off - initrd_size) & ~0xfffull;
 		if (initrd_start < kernel_end)
-			fail("initramfs too big for guest RAM (raise -M)");
+			fail("initramfs too big for guest RAM (raise -m)");
 		load_file(v, initrd, initrd_start, dtb_off - initrd_start);
 	}
 	dtb_size = linux_dt_build(
@@ -483,7 +485,7 @@ int linux_vmm_main(int argc, char **argv)
 	unsigned long mib = 256;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "k:i:c:M:C:n:")) != -1) {
+	while ((opt = getopt(argc, argv, "k:i:p:m:c:n:")) != -1) {
 		switch (opt) {
 		case 'k':
 			image = optarg;
@@ -491,13 +493,13 @@ int linux_vmm_main(int argc, char **argv)
 		case 'i':
 			initrd = optarg;
 			break;
-		case 'c':
+		case 'p':
 			cmdline = optarg;
 			break;
-		case 'M':
+		case 'm':
 			mib = strtoul(optarg, NULL, 0);
 			break;
-		case 'C':
+		case 'c':
 			v.ncpus = (unsigned int)strtoul(optarg, NULL, 0);
 			break;
 		case 'n':
@@ -513,7 +515,7 @@ int linux_vmm_main(int argc, char **argv)
 	    !v.ncpus || v.ncpus > LINUX_MAX_VCPUS) {
 		fprintf(stderr,
 			"usage: teemed-vmm linux -k Image [-i initramfs] "
-			"[-c cmdline] [-M MiB (32..%u)] [-C vCPUs (1..%u)] "
+			"[-p params] [-m MiB (32..%u)] [-c vCPUs (1..%u)] "
 			"[-n name]\n",
 			LINUX_RAM_MAX_MIB, LINUX_MAX_VCPUS);
 		return 2;

@@ -54,11 +54,11 @@ check modules_load sh -c "insmod $T/teemed.ko step_pages=$STEP && \
 
 t0=$(date +%s)
 # Run teemed-vmm directly (not through a function): $! is the VMM.
-$VMM linux -n linux1 -k $T/Image -i $T/guest.cpio.gz -M 256 \
-	-c "$GUEST_ARGS teemed_id=1 teemed_cpus=1" > $L/linux1.log 2>&1 &
+$VMM linux -n linux1 -k $T/Image -i $T/guest.cpio.gz -m 256 \
+	-p "$GUEST_ARGS teemed_id=1 teemed_cpus=1" > $L/linux1.log 2>&1 &
 p1=$!
-$VMM linux -n linux2 -k $T/Image -i $T/guest.cpio.gz -M 256 \
-	-c "$GUEST_ARGS teemed_id=2 teemed_cpus=1" > $L/linux2.log 2>&1 &
+$VMM linux -n linux2 -k $T/Image -i $T/guest.cpio.gz -m 256 \
+	-p "$GUEST_ARGS teemed_id=2 teemed_cpus=1" > $L/linux2.log 2>&1 &
 p2=$!
 # The guests' consoles, as they come.
 tail -f $L/linux1.log &
@@ -169,8 +169,8 @@ after_kill ""
 check model_reloads_without_rpc_arg sh -c "rmmod teemed_model && \
 	insmod $T/teemed_model.ko partitions=4 threads=4 sec_caps_off=0x40"
 # It has two vCPUs: its driver and tee-supplicant may call at once.
-$VMM linux -n linux3 -k $T/Image -i $T/guest.cpio.gz -M 256 -C 2 \
-	-c "$GUEST_ARGS teemed_id=3 teemed_cpus=2" > $L/linux3.log 2>&1 &
+$VMM linux -n linux3 -k $T/Image -i $T/guest.cpio.gz -m 256 -c 2 \
+	-p "$GUEST_ARGS teemed_id=3 teemed_cpus=2" > $L/linux3.log 2>&1 &
 p3=$!
 tail -f $L/linux3.log &
 tail3=$!
