@@ -63,7 +63,7 @@ guest_checks=(
 	storage_200KiB_read_back storage_200KiB_remove
 	storage_200KiB_removed_not_found
 	twelve_sessions_open_invoke_close sessions_closed_context_finalized
-	client_all_passed hold_resources
+	client_all_passed guest_kernel_log_clean hold_resources
 )
 
 TEEMED_KVM_BUILD=$b scripts/kvm-test.sh --build

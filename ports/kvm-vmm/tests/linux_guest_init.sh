@@ -52,6 +52,14 @@ check device_pta_enumerated_with_supplicant \
 /bin/teec_test run $((id * 16)) /tmp/tee
 check client_all_passed [ $? = 0 ]
 cat /tmp/supplicant.log
+# Nothing went wrong in the guest's kernel or its OP-TEE driver.
+dmesg > /tmp/dmesg.log
+if grep -E 'WARNING:|BUG|Oops|Call trace|(optee|tee)[: ].*([Ee]rr|[Ff]ail)' \
+	/tmp/dmesg.log; then
+	fail guest_kernel_log_clean
+else
+	pass guest_kernel_log_clean
+fi
 
 /bin/teec_test hold > /tmp/hold.log 2>&1 &
 wait_for 60 -n "$(grep HOLDING /tmp/hold.log)"
