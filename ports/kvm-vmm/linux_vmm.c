@@ -235,13 +235,16 @@ static void load_linux(struct lvm *v, const char *image, const char *initrd,
 	memcpy(&magic, v->ram + 56, 4);
 	if (magic != ARM64_IMAGE_MAGIC)
 		fail("not an arm64 Image (no ARM\\x64 magic)");
+	/* image_size 0: a kernel before 3.17, which needs less than this. */
+	if (!image_size)
+		image_size = 64ull << 20;
+	if (text_offset > dtb_off || image_size > dtb_off - text_offset)
+		fail("the kernel does not fit in guest RAM (raise -m)");
+	kernel_end = text_offset + image_size;
 	if (text_offset) { /* kernels before 5.10 may ask for an offset */
 		memmove(v->ram + text_offset, v->ram, image_size);
 		memset(v->ram, 0, text_offset);
 	}
-	kernel_end = text_offset + (image_size ? image_size : 64ull << 20);
-	if (kernel_end > dtb_off)
-		fail("the kernel does not fit in guest RAM (raise -m)");
 	if (initrd) {
 		/* Just below the DTB's block, page aligned. */
 		struct stat st;
