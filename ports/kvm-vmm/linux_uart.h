@@ -28,7 +28,11 @@ struct uart {
 /* Access of `len` bytes at offset `off`: reads fill *val. */
 void uart_mmio(struct uart *u, uint64_t off, int is_write, uint8_t *data,
 	       uint32_t len);
-/* Prints what is left of the current line. */
+/*
+ * Prints what is left of the current line: when the guest stops. The
+ * VMM's own notes while it runs leave a partial line alone, so another
+ * vCPU's half-written line is never split.
+ */
 void uart_flush(struct uart *u);
 
 #endif /* TEEMED_LINUX_UART_H */

@@ -343,7 +343,6 @@ static void note_fid(struct lvm *v, uint32_t fid)
 		;
 	if (i == v->nfids && i < sizeof(v->fids) / sizeof(v->fids[0])) {
 		v->fids[v->nfids++] = fid;
-		uart_flush(&v->uart);
 		printf("[%s] first call of OP-TEE function 0x%08x\n", v->name,
 		       fid);
 		fflush(stdout);
@@ -377,7 +376,6 @@ static void hypercall(struct lcpu *c)
 		get_reg(c, CORE_REG(regs.regs[1]), &x1);
 		if (!x0) {
 			pthread_mutex_lock(&v->lock);
-			uart_flush(&v->uart);
 			printf("[%s] OP-TEE capabilities offered to the "
 			       "guest 0x%llx\n",
 			       v->name, (unsigned long long)(uint32_t)x1);
@@ -394,7 +392,6 @@ static void print_stats(struct lvm *v)
 	if (ioctl(v->tk.vm_fd, TEEMED_VM_GET_STATS, &st) < 0)
 		die("TEEMED_VM_GET_STATS");
 	pthread_mutex_lock(&v->lock);
-	uart_flush(&v->uart);
 	printf("[%s] teemed: client %u smcs %llu std_calls %llu calls_peak %u "
 	       "pinned %u pinned_peak %u max_pages_per_smc %u buffers_peak %u "
 	       "rpc_buffers_peak %u\n",
