@@ -277,7 +277,7 @@ static void load_linux(struct lvm *v, const char *image, const char *initrd,
 	set_reg(&v->cpus[0], CORE_REG(regs.regs[0]), LINUX_RAM_BASE + dtb_off);
 }
 
-/* OP-TEE for the guest: the three steps of teemed_kvm.h. */
+/* OP-TEE for the guest: steps 1 and 2 of teemed_kvm.h. */
 static void attach_teemed(struct lvm *v)
 {
 	struct teemed_region ram = {
@@ -285,17 +285,12 @@ static void attach_teemed(struct lvm *v)
 		.size = v->ram_size,
 		.uaddr = (uint64_t)(uintptr_t)v->ram,
 	};
-	int err;
+	const char *failed;
+	int err = teemed_kvm_attach(&v->tk, v->vm, &ram, 1, NULL, &failed);
 
-	err = teemed_kvm_forward_smccc(v->vm);
 	if (err) {
 		errno = -err;
-		die("SMCCC filter (KVM_ARM_VM_SMCCC_FILTER)");
-	}
-	err = teemed_kvm_open(&v->tk, &ram, 1, NULL);
-	if (err) {
-		errno = -err;
-		die("/dev/teemed: TEEMED_CREATE_VM");
+		die(failed);
 	}
 	printf("[%s] OP-TEE client id %u\n", v->name, v->tk.client_id);
 	fflush(stdout);

@@ -70,6 +70,22 @@ int teemed_kvm_open(struct teemed_kvm *tk, const struct teemed_region *regions,
 	return 0;
 }
 
+int teemed_kvm_attach(struct teemed_kvm *tk, int kvm_vm_fd,
+		      const struct teemed_region *regions, uint32_t n,
+		      const struct teemed_vm_quota *quota, const char **failed)
+{
+	int err = teemed_kvm_forward_smccc(kvm_vm_fd);
+
+	if (err) {
+		*failed = "SMCCC filter (KVM_ARM_VM_SMCCC_FILTER)";
+		return err;
+	}
+	err = teemed_kvm_open(tk, regions, n, quota);
+	if (err)
+		*failed = "/dev/teemed: TEEMED_CREATE_VM";
+	return err;
+}
+
 static uint64_t core_reg_x(int i)
 {
 	return KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |

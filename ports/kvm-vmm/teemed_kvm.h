@@ -38,6 +38,15 @@ int teemed_kvm_open(struct teemed_kvm *tk, const struct teemed_region *regions,
 		    uint32_t n, const struct teemed_vm_quota *quota);
 
 /*
+ * Steps 1 and 2 together, what most VMMs want once the guest's RAM is
+ * mapped and before its first KVM_RUN. 0, or -errno with `*failed`
+ * naming the step that failed (for the VMM's message).
+ */
+int teemed_kvm_attach(struct teemed_kvm *tk, int kvm_vm_fd,
+		      const struct teemed_region *regions, uint32_t n,
+		      const struct teemed_vm_quota *quota, const char **failed);
+
+/*
  * Step 3: serve the KVM_EXIT_HYPERCALL in `run` of `vcpu_fd`. Returns 0
  * when handled (x0..x3 written back; the PC needs no change), 1 when the
  * call is not OP-TEE's (nothing written; the VMM's own business), or

@@ -161,7 +161,7 @@ static void create_vm(struct vmm *v, uint64_t mode, uint64_t arg, bool shared)
 		create_vcpu(v, i, mode, arg);
 }
 
-/* OP-TEE for the guest: the three steps of teemed_kvm.h. */
+/* OP-TEE for the guest: steps 1 and 2 of teemed_kvm.h. */
 static void attach_teemed(struct vmm *v)
 {
 	struct teemed_region ram = {
@@ -169,17 +169,12 @@ static void attach_teemed(struct vmm *v)
 		.size = GUEST_RAM_SIZE,
 		.uaddr = (uint64_t)(uintptr_t)v->ram,
 	};
-	int err;
+	const char *failed;
+	int err = teemed_kvm_attach(&v->tk, v->vm, &ram, 1, NULL, &failed);
 
-	err = teemed_kvm_forward_smccc(v->vm);
 	if (err) {
 		errno = -err;
-		die("SMCCC filter (KVM_ARM_VM_SMCCC_FILTER)");
-	}
-	err = teemed_kvm_open(&v->tk, &ram, 1, NULL);
-	if (err) {
-		errno = -err;
-		die("/dev/teemed: TEEMED_CREATE_VM");
+		die(failed);
 	}
 	printf("[%s] OP-TEE client id %u\n", v->name, v->tk.client_id);
 	fflush(stdout);
