@@ -30,27 +30,65 @@ deb_name() {
 	printf '%s_%s_%s.deb' "$name" "${ver//:/%3a}" "$arch"
 }
 
-missing=()
-for spec in "${KVM_PACKAGES[@]}"; do
-	[ -s "$cache/$(deb_name "$spec")" ] || missing+=("$spec")
-done
+missing_packages() {
+	missing=()
+	for spec in "${KVM_PACKAGES[@]}"; do
+		[ -s "$cache/$(deb_name "$spec")" ] || missing+=("$spec")
+	done
+}
+
+# The Debian version at which apt offers package $1 (name:arch), if at $2.
+apt_has() {
+	apt-cache madison "$1" 2>/dev/null | awk -v v="$2" '$3 == v { f = 1 } END { exit !f }'
+}
+
+# The newest 6.12 arm64 ABI whose four kernel packages apt offers at one
+# version, as "ABI VERSION"; nothing if there is none.
+newest_complete_abi() {
+	local abi ver spec ok
+	apt-cache pkgnames linux-image-6.12. |
+		sed -n 's/^linux-image-\(6\.12\.[0-9]*+deb12\)-arm64$/\1/p' |
+		sort -V -r | while read -r abi; do
+		ver=$(apt-cache madison "linux-image-$abi-arm64:arm64" |
+			awk 'NR == 1 { print $3 }')
+		[ -n "$ver" ] || continue
+		ok=1
+		while read -r spec; do
+			apt_has "${spec%%=*}" "$ver" || ok=0
+		done < <(kvm_kernel_packages "$abi" "$ver")
+		[ $ok -eq 0 ] || { echo "$abi $ver"; return; }
+	done
+}
+
+download() {
+	echo "downloading: $*" >&2
+	(cd "$cache" && apt-get download -qq "$@")
+}
+
+missing_packages
 if [ ${#missing[@]} -gt 0 ]; then
 	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 		$sudo dpkg --add-architecture arm64
 	fi
 	$sudo apt-get update -qq >/dev/null
-	echo "downloading: ${missing[*]}" >&2
-	if ! (cd "$cache" && apt-get download -qq "${missing[@]}"); then
-		cat >&2 <<-EOM
-		kvm-fetch: cannot download the pinned packages. Debian drops a
-		kernel ABI's packages once a newer one is published: set KVM_KABI
-		and KVM_KVER in scripts/kvm-versions.sh to what
-		  apt-cache madison 'linux-image-6.12*-arm64:arm64'
-		lists, and run again.
-		EOM
-		exit 1
+	if ! download "${missing[@]}"; then
+		# Debian drops a kernel ABI's packages once a newer one is
+		# published: take the newest complete one instead.
+		read -r abi ver < <(newest_complete_abi) || true
+		if [ -z "${abi:-}" ] || [ "$abi" = "$KVM_KABI" ]; then
+			echo "kvm-fetch: cannot download ${missing[*]}" >&2
+			exit 1
+		fi
+		echo "kvm-fetch: $KVM_KABI ($KVM_KVER) is no longer published;" \
+			"using $abi ($ver). Pin it in scripts/kvm-versions.sh." >&2
+		KVM_KABI=$abi
+		KVM_KVER=$ver
+		kvm_set_packages
+		missing_packages
+		[ ${#missing[@]} -eq 0 ] || download "${missing[@]}"
 	fi
 fi
+printf 'KVM_KABI=%q\nKVM_KVER=%q\n' "$KVM_KABI" "$KVM_KVER" >"$out/kvm-abi.sh"
 
 for spec in "${KVM_PACKAGES[@]}"; do
 	deb=$cache/$(deb_name "$spec")

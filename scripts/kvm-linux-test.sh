@@ -67,6 +67,7 @@ guest_checks=(
 )
 
 TEEMED_KVM_BUILD=$b scripts/kvm-test.sh --build
+kvm_use_fetched_abi "$b"
 scripts/deps.sh device-tree-compiler coreutils
 root=$b/root
 lib=$root/usr/lib/aarch64-linux-gnu

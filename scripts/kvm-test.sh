@@ -50,6 +50,7 @@ scripts/deps.sh qemu-system-arm gcc-aarch64-linux-gnu \
 	binutils-aarch64-linux-gnu libc6-dev-arm64-cross \
 	linux-libc-dev-arm64-cross dwarves make cpio xz-utils bc libelf1 libssl3
 scripts/kvm-fetch.sh "$b"
+kvm_use_fetched_abi "$b"
 root=$b/root
 hdr=$root/usr/src/linux-headers-$KVM_KABI-arm64
 common=$root/usr/src/linux-headers-$KVM_KABI-common
