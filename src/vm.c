@@ -118,8 +118,14 @@ int teemed_vm_create_ex(struct teemed *t, uint16_t client_id, void *hv_vm,
 	uint32_t slot;
 	int err;
 
+	struct teemed_quota q;
+
 	if (client_id == OPTEE_HYP_CLNT_ID)
 		return TEEMED_ERR_PERM;
+	resolve_quota(t, quota, &q);
+	/* Each call slot keeps a mediator page reserved for its shadow. */
+	if (q.mediator_pages < q.calls)
+		return TEEMED_ERR_INVAL;
 	vm = p->alloc_obj(p->ctx, hv_vm, sizeof(*vm));
 	if (!vm)
 		return TEEMED_ERR_NOMEM;
@@ -127,7 +133,7 @@ int teemed_vm_create_ex(struct teemed *t, uint16_t client_id, void *hv_vm,
 	vm->hv_vm = hv_vm;
 	vm->client_id = client_id;
 	vm->caps = vm_caps(t, cfg ? cfg->features_off : 0);
-	resolve_quota(t, quota, &vm->quota);
+	vm->quota = q;
 	vm->lock = p->lock_create(p->ctx);
 	err = vm->lock ? make_calls(vm) : TEEMED_ERR_NOMEM;
 	if (err)

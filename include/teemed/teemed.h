@@ -144,7 +144,9 @@ const struct teemed_info *teemed_get_info(const struct teemed *t);
  * it to OP-TEE with VM_CREATED. `hv_vm` is handed back to the platform
  * callbacks. `quota` may be NULL; its non-zero fields override the
  * instance's per-VM defaults. Errors: PERM (id 0), EXIST (id in use),
- * RANGE (too many VMs), NOMEM, IO (OP-TEE refused the VM).
+ * RANGE (too many VMs), INVAL (a quota too small for the VM to exist:
+ * fewer mediator pages than calls, since each call slot keeps one
+ * reserved), NOMEM, IO (OP-TEE refused the VM).
  */
 int teemed_vm_create(struct teemed *t, uint16_t client_id, void *hv_vm,
 		     const struct teemed_quota *quota, struct teemed_vm **out);

@@ -168,7 +168,7 @@ static void test_quota_too_small_for_slots(void **state)
 	struct teemed_quota q = {.mediator_pages = 1};
 	struct held h = held_now();
 
-	assert_int_equal(create(42, 2, &q), TEEMED_ERR_NOMEM);
+	assert_int_equal(create(42, 2, &q), TEEMED_ERR_INVAL);
 	assert_held_unchanged(&h);
 }
 

@@ -151,7 +151,7 @@ static void bad_create(void)
 	expect_refused(create(&b), EPERM, "create_quota_above_module_limit");
 	b = req;
 	b.quota.mediator_pages = 1; /* each call slot holds a page */
-	expect_refused(create(&b), ENOMEM, "create_quota_too_small_for_a_vm");
+	expect_refused(create(&b), EINVAL, "create_quota_too_small_for_a_vm");
 	b = req;
 	b.nr_regions = 0;
 	expect_refused(create(&b), EINVAL, "create_no_region");
