@@ -258,7 +258,7 @@ handle_smc(struct teemed_vm *vm, struct teemed_regs *regs, uint32_t fid)
 }
 
 /* The same with the guest's call and its answer traced. */
-static __attribute__((__noinline__, __cold__)) void
+static __attribute__((__noinline__)) TEEMED_COLD void
 traced_smc(struct teemed_vm *vm, struct teemed_regs *regs, uint32_t fid)
 {
 	teemed_trace_guest(vm, false, fid, regs);

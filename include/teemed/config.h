@@ -52,6 +52,16 @@
 	} while (0)
 #endif
 
+/*
+ * Marks the rarely taken paths (tracing). An embedder whose compiler
+ * or tracer needs otherwise may define it empty: GCC before 14 does not
+ * apply -falign-functions to cold functions, and arm64 Linux's ftrace
+ * needs every traceable function 8-byte aligned.
+ */
+#ifndef TEEMED_COLD
+#define TEEMED_COLD __attribute__((__cold__))
+#endif
+
 #if TEEMED_DEFAULT_STEP_PAGES < 1
 #error "TEEMED_DEFAULT_STEP_PAGES must be at least 1"
 #endif

@@ -11,6 +11,13 @@
 /* Quoted: "linux" is a predefined macro, so <linux/...> cannot be one. */
 #define TEEMED_STRING_HEADER "teemed_kstring.h"
 
+/*
+ * The kernel's own __cold: empty where the compiler would not align
+ * cold functions as ftrace's patch sites need (GCC < 14); a misaligned
+ * one makes loading the module BUG on arm64.
+ */
+#define TEEMED_COLD __cold
+
 /* Internal invariants only (never guest or VMM input): a kernel bug. */
 #define TEEMED_ASSERT(cond) BUG_ON(!(cond)) /* teemed_ktypes.h has it */
 
