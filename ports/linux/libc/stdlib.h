@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
-/* The sim's C headers in the kernel (teemed_model.ko only). */
+/* Hosted C headers in the kernel, for the model (teemed_model.ko) and
+   the trace decoder (trace/, in teemed.ko). */
 #ifndef TEEMED_MODEL_STDLIB_H
 #define TEEMED_MODEL_STDLIB_H
 #include <linux/bug.h>
