@@ -356,7 +356,8 @@ static void hypercall(struct lcpu *c)
 
 	note_fid(v, fid);
 	/* teemed.ko takes calls from several vCPUs of a VM at once. */
-	r = teemed_kvm_handle_exit(&v->tk, c->fd, c->run);
+	r = teemed_kvm_handle_exit(&v->tk, c->fd, (uint32_t)(c - v->cpus),
+				   c->run);
 	if (r < 0) {
 		errno = -r;
 		die("TEEMED_VM_SMC");

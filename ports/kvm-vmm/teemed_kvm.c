@@ -92,7 +92,7 @@ static uint64_t core_reg_x(int i)
 	       KVM_REG_ARM_CORE_REG(regs.regs[i]);
 }
 
-int teemed_kvm_handle_exit(struct teemed_kvm *tk, int vcpu_fd,
+int teemed_kvm_handle_exit(struct teemed_kvm *tk, int vcpu_fd, uint32_t vcpu,
 			   const struct kvm_run *run)
 {
 	struct teemed_smc smc;
@@ -100,6 +100,8 @@ int teemed_kvm_handle_exit(struct teemed_kvm *tk, int vcpu_fd,
 
 	(void)run; /* run->hypercall.nr is x0; the rest are registers */
 	memset(&smc, 0, sizeof(smc));
+	smc.flags = TEEMED_SMC_VCPU;
+	smc.vcpu = vcpu;
 	for (i = 0; i < 8; i++) {
 		struct kvm_one_reg r = {
 			.id = core_reg_x(i),

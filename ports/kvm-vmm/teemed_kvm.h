@@ -47,12 +47,13 @@ int teemed_kvm_attach(struct teemed_kvm *tk, int kvm_vm_fd,
 		      const struct teemed_vm_quota *quota, const char **failed);
 
 /*
- * Step 3: serve the KVM_EXIT_HYPERCALL in `run` of `vcpu_fd`. Returns 0
+ * Step 3: serve the KVM_EXIT_HYPERCALL in `run` of `vcpu_fd`, the VM's
+ * vCPU number `vcpu` (it names the vCPU in trace events). Returns 0
  * when handled (x0..x3 written back; the PC needs no change), 1 when the
  * call is not OP-TEE's (nothing written; the VMM's own business), or
  * -errno.
  */
-int teemed_kvm_handle_exit(struct teemed_kvm *tk, int vcpu_fd,
+int teemed_kvm_handle_exit(struct teemed_kvm *tk, int vcpu_fd, uint32_t vcpu,
 			   const struct kvm_run *run);
 
 void teemed_kvm_close(struct teemed_kvm *tk);

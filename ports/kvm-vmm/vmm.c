@@ -217,7 +217,7 @@ static void mmio(struct vcpu *c)
 
 static void hypercall(struct vcpu *c)
 {
-	int r = teemed_kvm_handle_exit(&c->vmm->tk, c->fd, c->run);
+	int r = teemed_kvm_handle_exit(&c->vmm->tk, c->fd, c->index, c->run);
 
 	if (r < 0) {
 		errno = -r;

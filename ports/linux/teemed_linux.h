@@ -7,7 +7,9 @@
 #define TEEMED_LINUX_H
 
 #include <linux/atomic.h>
+#include <linux/list.h>
 #include <linux/mm_types.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
 #include "teemed/teemed.h"
@@ -28,6 +30,9 @@ struct tm_vm {
 	u16 client_id;
 	atomic_long_t pinned; /* pins this VM holds now */
 	atomic_long_t pages;  /* mediator pages held for it now */
+	/* While tracing: its SMCs in flight, by task (teemed_trace.c). */
+	spinlock_t callers_lock;
+	struct list_head callers;
 	u32 nr_regions;
 	struct tm_region regions[];
 };
@@ -40,6 +45,21 @@ extern atomic_long_t tm_pages_total;
 struct teemed_smc_backend;
 extern const struct teemed_smc_backend *tm_backend;
 
-extern const struct teemed_platform tm_platform;
+/* Not const: teemed_trace.c installs the trace callback while tracing. */
+extern struct teemed_platform tm_platform;
+
+/* One TEEMED_VM_SMC in flight: which task serves which vCPU. */
+struct tm_smc_caller {
+	struct list_head node;
+	struct task_struct *task;
+	u32 vcpu;
+	bool listed;
+};
+
+/* teemed_trace.c */
+void tm_trace_smc_enter(struct tm_vm *vm, struct tm_smc_caller *c, u32 vcpu);
+void tm_trace_smc_leave(struct tm_vm *vm, struct tm_smc_caller *c);
+int tm_trace_init(void);
+void tm_trace_exit(void);
 
 #endif /* TEEMED_LINUX_H */

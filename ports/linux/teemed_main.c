@@ -31,6 +31,7 @@
 #include <linux/uaccess.h>
 
 #include "include/teemed_backend.h"
+#include "teemed_events.h"
 #include "teemed_linux.h"
 
 static unsigned int max_vms = 8;
@@ -238,16 +239,25 @@ static void tm_instance_put(void)
 
 static long tm_vm_smc(struct tm_vm *vm, void __user *argp)
 {
+	struct tm_smc_caller caller;
 	struct teemed_smc smc;
 	struct teemed_regs regs;
+	bool handled;
 
 	if (copy_from_user(&smc, argp, sizeof(smc)))
 		return -EFAULT;
-	if (smc.flags || smc.result || memchr_inv(smc.reserved, 0, sizeof(smc.reserved)))
+	if ((smc.flags & ~TEEMED_SMC_FLAGS) || smc.result ||
+	    (smc.vcpu && !(smc.flags & TEEMED_SMC_VCPU)) || smc.reserved32 ||
+	    smc.reserved)
 		return -EINVAL;
 	BUILD_BUG_ON(sizeof(regs.a) != sizeof(smc.regs));
 	memcpy(regs.a, smc.regs, sizeof(regs.a));
-	if (teemed_vm_smc(vm->core, &regs) == TEEMED_SMC_HANDLED) {
+	caller.listed = false;
+	if (trace_teemed_event_enabled() && (smc.flags & TEEMED_SMC_VCPU))
+		tm_trace_smc_enter(vm, &caller, smc.vcpu);
+	handled = teemed_vm_smc(vm->core, &regs) == TEEMED_SMC_HANDLED;
+	tm_trace_smc_leave(vm, &caller);
+	if (handled) {
 		memcpy(smc.regs, regs.a, sizeof(smc.regs));
 		smc.result = TEEMED_SMC_RESULT_HANDLED;
 	} else {
@@ -527,6 +537,8 @@ static long tm_create_vm(void __user *argp)
 	if (!vm)
 		return -ENOMEM;
 	vm->nr_regions = req.nr_regions;
+	spin_lock_init(&vm->callers_lock);
+	INIT_LIST_HEAD(&vm->callers);
 	ret = tm_get_regions(vm, req.regions, req.nr_regions);
 	if (ret) {
 		kfree(vm);
@@ -639,7 +651,13 @@ static int __init tm_init(void)
 	ret = tm_check_host_optee();
 	if (ret)
 		return ret;
-	return misc_register(&tm_dev);
+	ret = tm_trace_init();
+	if (ret)
+		return ret;
+	ret = misc_register(&tm_dev);
+	if (ret)
+		tm_trace_exit();
+	return ret;
 }
 
 static void __exit tm_exit(void)
@@ -647,6 +665,7 @@ static void __exit tm_exit(void)
 	/* Every VM file holds the module: none is left. */
 	misc_deregister(&tm_dev);
 	ida_destroy(&tm_ids);
+	tm_trace_exit();
 }
 
 module_init(tm_init);

@@ -202,7 +202,7 @@ static void tm_log(void *ctx, void *hv_vm, enum teemed_log_level level,
 	}
 }
 
-const struct teemed_platform tm_platform = {
+struct teemed_platform tm_platform = {
 	.ctx = NULL,
 	.pin_guest_page = tm_pin_guest_page,
 	.unpin_guest_page = tm_unpin_guest_page,
@@ -218,4 +218,5 @@ const struct teemed_platform tm_platform = {
 	.lock = tm_lock,
 	.unlock = tm_unlock,
 	.log = tm_log,
+	/* .trace: set while the teemed_event tracepoint is on. */
 };

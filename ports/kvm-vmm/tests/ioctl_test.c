@@ -287,11 +287,24 @@ static void vm_fd_input(void)
 	memset(&z, 0, sizeof(z));
 	z.regs[0] = OPTEE_SMC_CALLS_UID;
 	s = z;
-	s.flags = 1;
+	s.flags = 0x80000000u;
 	expect_refused(smc(fd, &s), EINVAL, "smc_flags");
 	s = z;
-	s.reserved[1] = 5;
+	s.reserved = 5;
 	expect_refused(smc(fd, &s), EINVAL, "smc_reserved");
+	s = z;
+	s.reserved32 = 5;
+	expect_refused(smc(fd, &s), EINVAL, "smc_reserved32");
+	s = z;
+	s.vcpu = 2; /* without TEEMED_SMC_VCPU */
+	expect_refused(smc(fd, &s), EINVAL, "smc_vcpu_without_flag");
+	s = z;
+	s.flags = TEEMED_SMC_VCPU;
+	s.vcpu = 2;
+	result(smc(fd, &s) == 0 && s.result == TEEMED_SMC_RESULT_HANDLED &&
+		       s.regs[0] == OPTEE_MSG_UID_0,
+	       "smc_with_vcpu", "result %u a0 %#llx", s.result,
+	       (unsigned long long)s.regs[0]);
 	s = z;
 	s.result = 3;
 	expect_refused(smc(fd, &s), EINVAL, "smc_result_in");
@@ -486,7 +499,7 @@ static void garbage(void)
 				s.regs[k] = rnd();
 			s.regs[0] = 0x32000000u | (rnd() & 0x1f);
 			if (rnd() & 1)
-				s.reserved[rnd() % 2] = rnd() | 1;
+				s.reserved = rnd() | 1;
 			int e = smc(fd, &s);
 
 			if (e && e != -EINVAL) {

@@ -68,10 +68,16 @@ struct teemed_create_vm {
 /* One trapped SMC: a0..a7 in, the guest's a0..a7 out. */
 struct teemed_smc {
 	__u64 regs[8];
-	__u32 flags;	   /* 0 */
-	__u32 result;	   /* out: TEEMED_SMC_RESULT_* */
-	__u64 reserved[2]; /* 0 */
+	__u32 flags;	  /* TEEMED_SMC_* */
+	__u32 result;	  /* out: TEEMED_SMC_RESULT_* */
+	__u32 vcpu;	  /* with TEEMED_SMC_VCPU: the vCPU that trapped; else 0 */
+	__u32 reserved32; /* 0 */
+	__u64 reserved;	  /* 0 */
 };
+
+/* `vcpu` names the vCPU, for the trace events (teemed:teemed_event). */
+#define TEEMED_SMC_VCPU (1u << 0)
+#define TEEMED_SMC_FLAGS TEEMED_SMC_VCPU
 
 /* Write regs[0..3] back to the guest's x0..x3. */
 #define TEEMED_SMC_RESULT_HANDLED 0
