@@ -42,6 +42,9 @@ checks=(
 	ioctl_garbage_left_nothing ioctl_create_quota_too_small_for_a_vm
 	honest_three_vcpus_at_once smp_checks_ran
 	refuses_to_load_while_optee_bound refusal_reason_logged
+	trace_guests_ran trace_open_session_and_answer trace_register_shm
+	trace_rpc trace_refusal_with_reason trace_vm_teardown trace_pa_hidden
+	trace_off_records_nothing trace_pa_shown_when_asked
 )
 
 # linux-kbuild is unpacked, not installed: its dependencies (libelf1,

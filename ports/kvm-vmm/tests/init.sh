@@ -172,6 +172,51 @@ check optee_forgot_every_vm [ "$(cat $M/live_partitions)" = 0 -a \
 check secure_world_touched_only_pinned_or_module_pages \
 	[ "$(cat $M/checks)" -gt 0 -a "$(cat $M/violations)" = 0 ]
 
+# The trace events: an honest guest and a hostile one, as
+# `cat /sys/kernel/tracing/trace_pipe` shows them (docs/trace.md).
+TR=/sys/kernel/tracing
+mount -t tracefs tracefs $TR
+echo 16384 > $TR/buffer_size_kb
+echo > $TR/trace
+echo 1 > $TR/events/teemed/enable
+$VMM -n traced $G > $L/traced.log 2>&1
+s1=$?
+$VMM -n traced-hostile -m 2 -a 100 $G > $L/traced-hostile.log 2>&1
+s2=$?
+echo 0 > $TR/events/teemed/enable
+cat $TR/trace > $L/trace.log
+echo "trace: $(grep -c 'teemed_event:' $L/trace.log) events; excerpt:"
+for p in 'msg> +OPEN_SESSION' 'msg< +OPEN_SESSION' 'msg> +REGISTER_SHM' \
+	'guest< RPC' 'refuse' 'vm +destroyed'; do
+	grep -m 1 -E "$p" $L/trace.log
+done
+# has PATTERN: the recorded trace shows it
+has() { grep -qE "teemed_event: $1" $L/trace.log; }
+check trace_guests_ran [ "$s1" = 0 -a "$s2" = 0 ]
+check trace_open_session_and_answer sh -c \
+	'grep -qE "vm[0-9]+\.0 +msg> +OPEN_SESSION" $0 &&
+	 grep -qE "vm[0-9]+\.0 +msg< +OPEN_SESSION .*ret=SUCCESS" $0' $L/trace.log
+check trace_register_shm has 'vm[0-9]+\.0 +msg> +REGISTER_SHM \[0\] tmem-out list=ipa:'
+check trace_rpc has 'vm[0-9]+\.0 +guest< RPC (ALLOC|CMD|FREE)'
+check trace_refusal_with_reason has 'vm[0-9]+\.0 +refuse [A-Z]+(/[A-Z]+)?( \[[0-9]+\]| thread=[0-9]+)?: [a-z]'
+check trace_vm_teardown has 'vm[0-9]+ +vm +destroyed'
+check trace_pa_hidden sh -c \
+	'grep -q "tee> .*pa:\*" $0 && ! grep -qE "[^i]pa:0x" $0' $L/trace.log
+echo > $TR/trace
+$VMM -n untraced $G > $L/untraced.log 2>&1
+s=$?
+check trace_off_records_nothing [ "$s" = 0 -a \
+	"$(grep -c 'teemed_event:' $TR/trace)" = 0 ]
+# Host PAs only when asked.
+echo 1 > /sys/module/teemed/parameters/trace_pa
+echo 1 > $TR/events/teemed/enable
+$VMM -n traced-pa $G > $L/traced-pa.log 2>&1
+s=$?
+echo 0 > $TR/events/teemed/enable
+echo 0 > /sys/module/teemed/parameters/trace_pa
+check trace_pa_shown_when_asked sh -c '[ "$1" = 0 ] &&
+	grep -qE "tee> +CALL_WITH_ARG arg=pa:0x[0-9a-f]+ " $0' $TR/trace "$s"
+
 check modules_unload sh -c "rmmod teemed_model && rmmod teemed"
 
 # The module's own VM limit.
