@@ -150,19 +150,23 @@ static bool shape_ok(const struct optee_msg_arg *arg)
 
 /* An rmem must name a live registered buffer of this VM, in bounds. */
 static uint32_t take_rmem(struct teemed_vm *vm, struct call *c,
-			  const struct optee_msg_param_rmem *rmem)
+			  const struct optee_msg_param_rmem *rmem,
+			  uint8_t *cause)
 {
 	uint32_t refusal = TEEMED_REFUSED_PARAM;
 	struct buf *b;
 
+	*cause = TEEMED_TRACE_CAUSE_COOKIE;
 	teemed_vm_lock(vm);
 	b = teemed_shm_lookup_locked(vm, rmem->shm_ref);
-	if (b && b->kind == BUF_REGISTERED && b->state == BUF_LIVE &&
-	    rmem->offs <= teemed_buf_usable_size(b) &&
-	    rmem->size <= teemed_buf_usable_size(b) - rmem->offs) {
-		b->users++;
-		c->rmem_bufs[c->rmem_count++] = b;
-		refusal = TEEMED_REFUSED_COUNT;
+	if (b && b->kind == BUF_REGISTERED && b->state == BUF_LIVE) {
+		*cause = TEEMED_TRACE_CAUSE_BOUNDS;
+		if (rmem->offs <= teemed_buf_usable_size(b) &&
+		    rmem->size <= teemed_buf_usable_size(b) - rmem->offs) {
+			b->users++;
+			c->rmem_bufs[c->rmem_count++] = b;
+			refusal = TEEMED_REFUSED_COUNT;
+		}
 	}
 	teemed_vm_unlock(vm);
 	return refusal;
@@ -195,7 +199,8 @@ static uint32_t take_unregister(struct teemed_vm *vm, struct call *c,
  * "none" to OP-TEE and no rmem can name it, so it stays out.
  */
 static uint32_t start_tmem(struct teemed_vm *vm, struct call *c,
-			   const struct optee_msg_param_tmem *tmem)
+			   const struct optee_msg_param_tmem *tmem,
+			   uint8_t *cause)
 {
 	bool registering = c->shadow->cmd == OPTEE_MSG_CMD_REGISTER_SHM;
 	uint32_t refusal = TEEMED_REFUSED_COUNT;
@@ -204,11 +209,14 @@ static uint32_t start_tmem(struct teemed_vm *vm, struct call *c,
 	b = teemed_buf_create(vm, registering ? BUF_REGISTERED : BUF_TMEM,
 			      tmem->shm_ref, tmem->buf_ptr, tmem->size,
 			      &refusal);
-	if (!b)
+	if (!b) {
+		*cause = TEEMED_TRACE_CAUSE_SHAPE; /* when PARAM: its size */
 		return refusal;
+	}
 	if (registering || tmem->shm_ref) {
 		refusal = teemed_shm_insert(vm, b);
 		if (refusal != TEEMED_REFUSED_COUNT) {
+			*cause = TEEMED_TRACE_CAUSE_COOKIE; /* when PARAM */
 			teemed_buf_discard(vm, b);
 			return refusal;
 		}
@@ -224,9 +232,12 @@ static uint32_t start_tmem(struct teemed_vm *vm, struct call *c,
 	return refusal;
 }
 
-/* Check and translate one parameter; TEEMED_REFUSED_COUNT if fine. */
+/*
+ * Check and translate one parameter; TEEMED_REFUSED_COUNT if fine, else
+ * the refusal, with `*cause` saying what a PARAM refusal found.
+ */
 static uint32_t translate_param(struct teemed_vm *vm, struct call *c,
-				struct optee_msg_param *p)
+				struct optee_msg_param *p, uint8_t *cause)
 {
 	uint64_t attr = p->attr;
 
@@ -238,18 +249,20 @@ static uint32_t translate_param(struct teemed_vm *vm, struct call *c,
 		p->attr = OPTEE_MSG_ATTR_TYPE_RMEM_INPUT;
 		p->u.rmem.offs = 0;
 		p->u.rmem.size = 0;
+		*cause = TEEMED_TRACE_CAUSE_COOKIE;
 		return take_unregister(vm, c, p->u.rmem.shm_ref);
 	}
 	switch (param_class_of[attr & 0xF]) {
 	case PC_RMEM:
-		return take_rmem(vm, c, &p->u.rmem);
+		return take_rmem(vm, c, &p->u.rmem, cause);
 	case PC_TMEM:
 		if (p->u.tmem.buf_ptr == 0)
 			return TEEMED_REFUSED_COUNT; /* NULL memref (§5.4) */
 		/* Contiguous tmem would hand OP-TEE a guest address. */
+		*cause = TEEMED_TRACE_CAUSE_SHAPE;
 		if (!(attr & OPTEE_MSG_ATTR_NONCONTIG))
 			return TEEMED_REFUSED_PARAM;
-		return start_tmem(vm, c, &p->u.tmem);
+		return start_tmem(vm, c, &p->u.tmem, cause);
 	default:
 		return TEEMED_REFUSED_COUNT;
 	}
@@ -297,7 +310,12 @@ bool teemed_params_check_shape(struct teemed_vm *vm, struct call *c)
 
 	if (refusal == TEEMED_REFUSED_COUNT)
 		return true;
-	teemed_vm_refuse(vm, refusal);
+	/* Both PARAM refusals here are of the message's shape. */
+	teemed_vm_refuse_at(vm, refusal,
+			    refusal == TEEMED_REFUSED_PARAM
+				    ? TEEMED_TRACE_CAUSE_SHAPE
+				    : TEEMED_TRACE_CAUSE_NONE,
+			    TEEMED_TRACE_NO_INDEX);
 	fail_message(c, refusal_ret(refusal));
 	return false;
 }
@@ -313,13 +331,15 @@ enum params_result teemed_params_translate(struct teemed_vm *vm, struct call *c,
 
 	while (c->param_cursor < arg->num_params) {
 		struct optee_msg_param *p = &arg->params[c->param_cursor];
+		uint8_t cause = TEEMED_TRACE_CAUSE_NONE;
 		uint32_t refusal;
 
 		if (!c->building) {
-			refusal = translate_param(vm, c, p);
+			refusal = translate_param(vm, c, p, &cause);
 			if (refusal != TEEMED_REFUSED_COUNT) {
-				teemed_vm_refuse_at(vm, refusal,
-						    TEEMED_TRACE_CAUSE_NONE,
+				if (refusal != TEEMED_REFUSED_PARAM)
+					cause = TEEMED_TRACE_CAUSE_NONE;
+				teemed_vm_refuse_at(vm, refusal, cause,
 						    c->param_cursor);
 				fail_message(c, refusal_ret(refusal));
 				return PARAMS_FAILED;

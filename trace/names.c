@@ -259,6 +259,9 @@ static const char *const cause_names[TEEMED_TRACE_CAUSE_COUNT] = {
 	[TEEMED_TRACE_CAUSE_ALIGN] = "ALIGN",
 	[TEEMED_TRACE_CAUSE_CALLS] = "CALLS",
 	[TEEMED_TRACE_CAUSE_PAGES] = "PAGES",
+	[TEEMED_TRACE_CAUSE_COOKIE] = "COOKIE",
+	[TEEMED_TRACE_CAUSE_BOUNDS] = "BOUNDS",
+	[TEEMED_TRACE_CAUSE_SHAPE] = "SHAPE",
 };
 
 static const char *const cause_texts[TEEMED_TRACE_CAUSE_COUNT] = {
@@ -270,6 +273,15 @@ static const char *const cause_texts[TEEMED_TRACE_CAUSE_COUNT] = {
 	[TEEMED_TRACE_CAUSE_PAGES] = "a page of it, or of its page list, is "
 				     "not the guest's to share (unmapped, "
 				     "MMIO, read-only or another VM's)",
+	[TEEMED_TRACE_CAUSE_COOKIE] = "its cookie is not the guest's, not a "
+				      "live registered buffer, already taken, "
+				      "or still in use",
+	[TEEMED_TRACE_CAUSE_BOUNDS] = "its offset and size reach past the "
+				      "registered buffer",
+	[TEEMED_TRACE_CAUSE_SHAPE] = "bad shape: a parameter count, attribute "
+				     "or meta parameter the command does not "
+				     "take, a contiguous memref, or a size no "
+				     "page count holds",
 };
 
 const char *teemed_trace_cause_name(unsigned int cause)

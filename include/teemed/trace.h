@@ -74,6 +74,11 @@ enum teemed_trace_cause {
 	TEEMED_TRACE_CAUSE_CALLS,    /* every call slot of the VM is in use */
 	TEEMED_TRACE_CAUSE_PAGES,    /* a page, or a page of its list, the
 					guest may not share */
+	TEEMED_TRACE_CAUSE_COOKIE,   /* a memref's cookie names no buffer
+					of the guest's it may use there */
+	TEEMED_TRACE_CAUSE_BOUNDS,   /* a memref reaches past its buffer */
+	TEEMED_TRACE_CAUSE_SHAPE,    /* parameters the command does not
+					take, or a memref OP-TEE cannot */
 	TEEMED_TRACE_CAUSE_COUNT
 };
 

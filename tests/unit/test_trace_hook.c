@@ -208,7 +208,7 @@ static void test_refusals(void **state)
 		     TEEMED_TRACE_GUEST_ANSWER);
 	assert_int_equal(seen[from + 2].ev.reason, TEEMED_REFUSED_PARAM);
 	assert_int_equal(seen[from + 2].ev.index, 1);
-	assert_int_equal(seen[from + 2].ev.cause, TEEMED_TRACE_CAUSE_NONE);
+	assert_int_equal(seen[from + 2].ev.cause, TEEMED_TRACE_CAUSE_COOKIE);
 	assert_int_equal(
 		((const struct optee_msg_arg *)seen[from + 3].ev.msg)->ret,
 		TEEC_ERROR_BAD_PARAMETERS);
@@ -229,6 +229,90 @@ static void test_refusals(void **state)
 	assert_int_equal(seen[from + 2].ev.cause, TEEMED_TRACE_CAUSE_PAGES);
 	assert_int_equal(seen[from + 2].ev.index, 0);
 	assert_guest_facing_clean();
+}
+
+/* The one refusal among the events from index `from`. */
+static const struct teemed_trace_event *refusal_from(uint32_t from)
+{
+	const struct teemed_trace_event *found = NULL;
+
+	for (uint32_t i = from; i < seen_count; i++) {
+		if (seen[i].ev.kind != TEEMED_TRACE_REFUSAL)
+			continue;
+		assert_null(found);
+		found = &seen[i].ev;
+	}
+	if (!found)
+		dump(from);
+	assert_non_null(found);
+	return found;
+}
+
+/* The call at ARG_IPA is refused as PARAM, with `cause`, at `index`. */
+static void expect_param_refusal(uint8_t cause, uint32_t index)
+{
+	const struct teemed_trace_event *e;
+	struct teemed_regs r;
+	uint32_t from = seen_count;
+
+	mock_call(0, ARG_IPA, &r);
+	assert_int_equal(r.a[0], OPTEE_SMC_RETURN_OK);
+	assert_int_equal(mock_guest_arg(0, ARG_IPA)->ret,
+			 TEEC_ERROR_BAD_PARAMETERS);
+	e = refusal_from(from);
+	assert_int_equal(e->reason, TEEMED_REFUSED_PARAM);
+	assert_int_equal(e->cause, cause);
+	assert_int_equal(e->index, index);
+}
+
+/* Each way a parameter is refused carries its own cause. */
+static void test_param_refusal_causes(void **state)
+{
+	struct optee_msg_arg *arg;
+
+	/* A registered buffer of two pages, cookie 0xc1. */
+	mock_fill_list_range(0, GPAGE(2), 22, 2);
+	assert_int_equal(
+		mock_register(0, ARG_IPA, GPAGE(2), 0, 2 * MOCK_PAGE, 0xc1),
+		TEEC_SUCCESS);
+
+	/* An rmem reaching one byte past it. */
+	arg = mock_arg_init(0, ARG_IPA, OPTEE_MSG_CMD_INVOKE_COMMAND, 1);
+	mock_set_rmem(&arg->params[0], OPTEE_MSG_ATTR_TYPE_RMEM_INPUT,
+		      MOCK_PAGE, MOCK_PAGE + 1, 0xc1);
+	expect_param_refusal(TEEMED_TRACE_CAUSE_BOUNDS, 0);
+
+	/* UNREGISTER_SHM of a cookie the guest never registered. */
+	arg = mock_arg_init(0, ARG_IPA, OPTEE_MSG_CMD_UNREGISTER_SHM, 1);
+	mock_set_rmem(&arg->params[0], OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, 0, 0,
+		      0xc2);
+	expect_param_refusal(TEEMED_TRACE_CAUSE_COOKIE, 0);
+
+	/* A page list under the cookie of the live buffer. */
+	mock_fill_list_range(0, GPAGE(3), 24, 1);
+	arg = mock_arg_init(0, ARG_IPA, OPTEE_MSG_CMD_INVOKE_COMMAND, 2);
+	arg->params[0].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INPUT;
+	mock_set_tmem(&arg->params[1],
+		      OPTEE_MSG_ATTR_TYPE_TMEM_INPUT | OPTEE_MSG_ATTR_NONCONTIG,
+		      GPAGE(3), MOCK_PAGE, 0xc1);
+	expect_param_refusal(TEEMED_TRACE_CAUSE_COOKIE, 1);
+
+	/* A contiguous tmem: it would hand OP-TEE a guest address. */
+	arg = mock_arg_init(0, ARG_IPA, OPTEE_MSG_CMD_INVOKE_COMMAND, 1);
+	mock_set_tmem(&arg->params[0], OPTEE_MSG_ATTR_TYPE_TMEM_INPUT,
+		      GPAGE(24), 16, 0);
+	expect_param_refusal(TEEMED_TRACE_CAUSE_SHAPE, 0);
+
+	/* An attribute with unknown bits: the whole message's shape. */
+	arg = mock_arg_init(0, ARG_IPA, OPTEE_MSG_CMD_INVOKE_COMMAND, 1);
+	arg->params[0].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INPUT | (1ull << 40);
+	expect_param_refusal(TEEMED_TRACE_CAUSE_SHAPE, TEEMED_TRACE_NO_INDEX);
+
+	/* The counters keep one reason for all of them. */
+	struct teemed_vm_stats st;
+
+	teemed_vm_get_stats(fx.vm[0], &st);
+	assert_int_equal(st.refused[TEEMED_REFUSED_PARAM], 5);
 }
 
 /* No call slot left: QUOTA, cause CALLS, and OP-TEE never asked. */
@@ -390,6 +474,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup_traced,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_param_refusal_causes,
+						setup_traced, teardown),
 		cmocka_unit_test_setup_teardown(test_refusal_calls,
 						setup_traced, teardown),
 		cmocka_unit_test_setup_teardown(test_call_with_pause,
