@@ -296,7 +296,9 @@ static void put_caps(struct out *o, uint32_t caps)
 
 	put(o, "caps=0x%x", caps);
 	for (uint32_t bit = 1; bit; bit <<= 1) {
-		const char *n = (caps & bit) ? trace_sec_cap_name(bit) : NULL;
+		const char *n = (caps & bit)
+					? trace_name(TRACE_NAMES_SEC_CAP, bit)
+					: NULL;
 
 		if (n) {
 			put(o, "%s%s", sep, n);
@@ -319,7 +321,7 @@ static void text_param(struct out *o, const struct teemed_trace_event *ev,
 
 	read_param(ev, i, &p);
 	type = (uint32_t)(p.attr & OPTEE_MSG_ATTR_TYPE_MASK);
-	tn = trace_param_type_name(type);
+	tn = trace_name(TRACE_NAMES_PARAM_TYPE, type);
 	put(o, " [%u] ", i);
 	if (!tn) {
 		put(o, "attr=0x%llx", (unsigned long long)p.attr);
@@ -392,7 +394,9 @@ static void text_msg(struct out *o, const struct teemed_trace_event *ev,
 		    (unsigned int)ev->msg_len);
 		return;
 	}
-	put_name(o, rpc ? trace_rpc_cmd_name(h.cmd) : trace_cmd_name(h.cmd),
+	put_name(o,
+		 rpc ? trace_name(TRACE_NAMES_RPC_CMD, h.cmd)
+		     : trace_name(TRACE_NAMES_CMD, h.cmd),
 		 h.cmd);
 	if (!rpc && h.cmd == OPTEE_MSG_CMD_INVOKE_COMMAND)
 		put(o, " func=0x%x", h.func);
@@ -404,13 +408,14 @@ static void text_msg(struct out *o, const struct teemed_trace_event *ev,
 		put(o, " cancel=0x%x", h.cancel_id);
 	if (answered) {
 		put(o, " ret=");
-		put_name(o, trace_tee_result_name(h.ret), h.ret);
+		put_name(o, trace_name(TRACE_NAMES_TEE_RESULT, h.ret), h.ret);
 		/* Registration answers carry no origin (§3.6). */
 		if (!rpc && ((h.cmd != OPTEE_MSG_CMD_REGISTER_SHM &&
 			      h.cmd != OPTEE_MSG_CMD_UNREGISTER_SHM) ||
 			     h.ret != TEEC_SUCCESS)) {
 			put(o, " origin=");
-			put_name(o, trace_origin_name(h.origin), h.origin);
+			put_name(o, trace_name(TRACE_NAMES_ORIGIN, h.origin),
+				 h.origin);
 		}
 	}
 	if (h.num_params != h.shown)
@@ -425,7 +430,7 @@ static void text_call_args(struct out *o, const struct teemed_trace_event *ev,
 {
 	const struct teemed_regs *r = &ev->regs;
 	bool pa = optee_facing(ev);
-	const char *name = trace_function_name(fid);
+	const char *name = trace_name(TRACE_NAMES_FUNCTION, fid);
 
 	put_name(o, name, fid);
 	switch (fid) {
@@ -472,7 +477,7 @@ static void text_rpc(struct out *o, const struct teemed_regs *r)
 	uint32_t func = (uint32_t)r->a[0] & OPTEE_SMC_RETURN_RPC_FUNC_MASK;
 
 	put(o, "RPC ");
-	put_name(o, trace_rpc_func_name(func), func);
+	put_name(o, trace_name(TRACE_NAMES_RPC_FUNC, func), func);
 	switch (func) {
 	case OPTEE_SMC_RPC_FUNC_ALLOC:
 		put(o, " size=%u", (unsigned int)(uint32_t)r->a[1]);
@@ -518,7 +523,7 @@ static void text_answer(struct out *o, const struct teemed_trace_event *ev,
 		text_rpc(o, r);
 		return;
 	}
-	put_name(o, trace_smc_return_name(a0), a0);
+	put_name(o, trace_name(TRACE_NAMES_SMC_RETURN, a0), a0);
 	if (a0 != OPTEE_SMC_RETURN_OK)
 		return;
 	switch (ev->fid) {
@@ -614,7 +619,8 @@ size_t teemed_trace_format(const struct teemed_trace_event *ev, char *buf,
 		break;
 	case TEEMED_TRACE_GUEST_ANSWER:
 	case TEEMED_TRACE_OPTEE_ANSWER:
-		put_name(&o, trace_function_name(ev->fid), ev->fid);
+		put_name(&o, trace_name(TRACE_NAMES_FUNCTION, ev->fid),
+			 ev->fid);
 		text_answer(&o, ev, flags);
 		if (ev->msg) {
 			put(&o, " msg: ");
@@ -704,7 +710,7 @@ static void json_param(struct out *o, const struct teemed_trace_event *ev,
 	type = (uint32_t)(p.attr & OPTEE_MSG_ATTR_TYPE_MASK);
 	put(o, "%s{\"attr\":\"0x%llx\"", i ? "," : "",
 	    (unsigned long long)p.attr);
-	json_name(o, "type", trace_param_type_name(type));
+	json_name(o, "type", trace_name(TRACE_NAMES_PARAM_TYPE, type));
 	if (p.attr & OPTEE_MSG_ATTR_META)
 		put(o, ",\"meta\":true");
 	switch (type) {
@@ -753,13 +759,14 @@ static void json_msg(struct out *o, const struct teemed_trace_event *ev,
 	}
 	put(o, ",\"cmd\":%u", h.cmd);
 	json_name(o, "cmd_name",
-		  rpc ? trace_rpc_cmd_name(h.cmd) : trace_cmd_name(h.cmd));
+		  rpc ? trace_name(TRACE_NAMES_RPC_CMD, h.cmd)
+		      : trace_name(TRACE_NAMES_CMD, h.cmd));
 	put(o, ",\"func\":%u,\"session\":%u,\"cancel_id\":%u", h.func,
 	    h.session, h.cancel_id);
 	json_hex(o, "ret", h.ret);
-	json_name(o, "ret_name", trace_tee_result_name(h.ret));
+	json_name(o, "ret_name", trace_name(TRACE_NAMES_TEE_RESULT, h.ret));
 	put(o, ",\"origin\":%u", h.origin);
-	json_name(o, "origin_name", trace_origin_name(h.origin));
+	json_name(o, "origin_name", trace_name(TRACE_NAMES_ORIGIN, h.origin));
 	put(o, ",\"num_params\":%u", h.num_params);
 	if (h.shown != h.num_params)
 		put(o, ",\"params_present\":%u", h.shown);
@@ -787,19 +794,22 @@ size_t teemed_trace_format_json(const struct teemed_trace_event *ev, char *buf,
 	case TEEMED_TRACE_RPC_ANSWER:
 	case TEEMED_TRACE_OPTEE_CALL:
 		json_hex(&o, "fid", a0);
-		json_name(&o, "func", trace_function_name(a0));
+		json_name(&o, "func", trace_name(TRACE_NAMES_FUNCTION, a0));
 		break;
 	case TEEMED_TRACE_GUEST_ANSWER:
 	case TEEMED_TRACE_OPTEE_ANSWER:
 	case TEEMED_TRACE_RPC_TO_GUEST:
 		json_hex(&o, "fid", ev->fid);
-		json_name(&o, "func", trace_function_name(ev->fid));
+		json_name(&o, "func",
+			  trace_name(TRACE_NAMES_FUNCTION, ev->fid));
 		if (is_rpc(ev->regs.a[0]))
 			json_name(&o, "rpc",
-				  trace_rpc_func_name(
+				  trace_name(
+					  TRACE_NAMES_RPC_FUNC,
 					  a0 & OPTEE_SMC_RETURN_RPC_FUNC_MASK));
 		else
-			json_name(&o, "result", trace_smc_return_name(a0));
+			json_name(&o, "result",
+				  trace_name(TRACE_NAMES_SMC_RETURN, a0));
 		break;
 	case TEEMED_TRACE_REFUSAL:
 		put(&o, ",\"reason\":%u", (unsigned int)ev->reason);

@@ -12,15 +12,7 @@ struct name {
 	const char *s;
 };
 
-static const char *lookup(const struct name *t, size_t n, uint32_t v)
-{
-	for (size_t i = 0; i < n; i++)
-		if (t[i].v == v)
-			return t[i].s;
-	return NULL;
-}
-
-#define LOOKUP(table, v) lookup(table, sizeof(table) / sizeof(table[0]), v)
+#define COUNT_OF(table) (sizeof(table) / sizeof(table[0]))
 
 /* §2.0 */
 static const struct name functions[] = {
@@ -160,49 +152,36 @@ static const struct name sec_caps[] = {
 	{OPTEE_SMC_SEC_CAP_DYNAMIC_PROTMEM, "DYNAMIC_PROTMEM"},
 };
 
-const char *trace_function_name(uint32_t fid)
+static const struct {
+	const struct name *names;
+	size_t count;
+} sets[TRACE_NAMES_COUNT] = {
+	[TRACE_NAMES_FUNCTION] = {functions, COUNT_OF(functions)},
+	[TRACE_NAMES_SMC_RETURN] = {smc_returns, COUNT_OF(smc_returns)},
+	[TRACE_NAMES_RPC_FUNC] = {rpc_funcs, COUNT_OF(rpc_funcs)},
+	[TRACE_NAMES_CMD] = {commands, COUNT_OF(commands)},
+	[TRACE_NAMES_RPC_CMD] = {rpc_commands, COUNT_OF(rpc_commands)},
+	[TRACE_NAMES_TEE_RESULT] = {tee_results, COUNT_OF(tee_results)},
+	[TRACE_NAMES_ORIGIN] = {origins, COUNT_OF(origins)},
+	[TRACE_NAMES_PARAM_TYPE] = {param_types, COUNT_OF(param_types)},
+	[TRACE_NAMES_SEC_CAP] = {sec_caps, COUNT_OF(sec_caps)},
+};
+
+const char *trace_name(enum trace_names set, uint32_t v)
 {
-	return LOOKUP(functions, fid);
+	if ((unsigned int)set >= TRACE_NAMES_COUNT)
+		return NULL;
+	for (size_t i = 0; i < sets[set].count; i++)
+		if (sets[set].names[i].v == v)
+			return sets[set].names[i].s;
+	return NULL;
 }
 
-const char *trace_smc_return_name(uint32_t a0)
+/* The name of `i` in a table indexed by it; `unknown` past its end. */
+static const char *indexed(const char *const *table, unsigned int count,
+			   unsigned int i, const char *unknown)
 {
-	return LOOKUP(smc_returns, a0);
-}
-
-const char *trace_rpc_func_name(uint32_t func)
-{
-	return LOOKUP(rpc_funcs, func);
-}
-
-const char *trace_cmd_name(uint32_t cmd)
-{
-	return LOOKUP(commands, cmd);
-}
-
-const char *trace_rpc_cmd_name(uint32_t cmd)
-{
-	return LOOKUP(rpc_commands, cmd);
-}
-
-const char *trace_tee_result_name(uint32_t ret)
-{
-	return LOOKUP(tee_results, ret);
-}
-
-const char *trace_origin_name(uint32_t origin)
-{
-	return LOOKUP(origins, origin);
-}
-
-const char *trace_param_type_name(uint32_t type)
-{
-	return LOOKUP(param_types, type);
-}
-
-const char *trace_sec_cap_name(uint32_t bit)
-{
-	return LOOKUP(sec_caps, bit);
+	return i < count ? table[i] : unknown;
 }
 
 static const char *const kind_names[TEEMED_TRACE_KIND_COUNT] = {
@@ -225,7 +204,7 @@ static const char *const kind_names[TEEMED_TRACE_KIND_COUNT] = {
 
 const char *teemed_trace_kind_name(unsigned int kind)
 {
-	return kind < TEEMED_TRACE_KIND_COUNT ? kind_names[kind] : "?";
+	return indexed(kind_names, TEEMED_TRACE_KIND_COUNT, kind, "?");
 }
 
 static const char *const refusal_names[TEEMED_REFUSED_COUNT] = {
@@ -286,22 +265,22 @@ static const char *const cause_texts[TEEMED_TRACE_CAUSE_COUNT] = {
 
 const char *teemed_trace_cause_name(unsigned int cause)
 {
-	return cause < TEEMED_TRACE_CAUSE_COUNT ? cause_names[cause] : "?";
+	return indexed(cause_names, TEEMED_TRACE_CAUSE_COUNT, cause, "?");
 }
 
 const char *teemed_trace_cause_text(unsigned int cause)
 {
-	return cause < TEEMED_TRACE_CAUSE_COUNT ? cause_texts[cause]
-						: "unknown cause";
+	return indexed(cause_texts, TEEMED_TRACE_CAUSE_COUNT, cause,
+		       "unknown cause");
 }
 
 const char *teemed_trace_refusal_name(unsigned int reason)
 {
-	return reason < TEEMED_REFUSED_COUNT ? refusal_names[reason] : "?";
+	return indexed(refusal_names, TEEMED_REFUSED_COUNT, reason, "?");
 }
 
 const char *teemed_trace_refusal_text(unsigned int reason)
 {
-	return reason < TEEMED_REFUSED_COUNT ? refusal_texts[reason]
-					     : "unknown reason";
+	return indexed(refusal_texts, TEEMED_REFUSED_COUNT, reason,
+		       "unknown reason");
 }

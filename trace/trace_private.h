@@ -14,15 +14,21 @@
 #include "teemed/teemed.h"
 #include "teemed/trace.h"
 
-/* Names of protocol numbers; NULL when unknown. */
-const char *trace_function_name(uint32_t fid);
-const char *trace_smc_return_name(uint32_t a0);
-const char *trace_rpc_func_name(uint32_t func);
-const char *trace_cmd_name(uint32_t cmd);
-const char *trace_rpc_cmd_name(uint32_t cmd);
-const char *trace_tee_result_name(uint32_t ret);
-const char *trace_origin_name(uint32_t origin);
-const char *trace_param_type_name(uint32_t type);
-const char *trace_sec_cap_name(uint32_t bit);
+/* The protocol's sets of numbers with names. */
+enum trace_names {
+	TRACE_NAMES_FUNCTION,	/* SMC function ids */
+	TRACE_NAMES_SMC_RETURN, /* SMC return codes */
+	TRACE_NAMES_RPC_FUNC,	/* RPCs of an SMC answer */
+	TRACE_NAMES_CMD,	/* message commands */
+	TRACE_NAMES_RPC_CMD,	/* RPC_CMD commands */
+	TRACE_NAMES_TEE_RESULT, /* TEEC results */
+	TRACE_NAMES_ORIGIN,	/* TEEC origins */
+	TRACE_NAMES_PARAM_TYPE, /* parameter types */
+	TRACE_NAMES_SEC_CAP,	/* secure-world capability bits */
+	TRACE_NAMES_COUNT
+};
+
+/* The name of `v` in `set`; NULL when unknown. */
+const char *trace_name(enum trace_names set, uint32_t v);
 
 #endif /* TEEMED_TRACE_PRIVATE_H */
