@@ -72,24 +72,39 @@ static void with_msg(struct teemed_trace_event *e, const union msg *m)
 	e->msg_len = (uint32_t)OPTEE_MSG_GET_ARG_SIZE(m->arg.num_params);
 }
 
+/* a0..a3 of the event (a4..a7 as they were). */
+static void set_regs(struct teemed_trace_event *e, uint64_t a0, uint64_t a1,
+		     uint64_t a2, uint64_t a3)
+{
+	e->regs.a[0] = a0;
+	e->regs.a[1] = a1;
+	e->regs.a[2] = a2;
+	e->regs.a[3] = a3;
+}
+
+/* A parameter: its attribute and the union's three words. */
+static void set_param(struct optee_msg_param *p, uint64_t attr, uint64_t a,
+		      uint64_t b, uint64_t c)
+{
+	p->attr = attr;
+	p->u.value.a = a;
+	p->u.value.b = b;
+	p->u.value.c = c;
+}
+
 static void test_guest_call(void **state)
 {
 	struct teemed_trace_event e = ev(TEEMED_TRACE_GUEST_CALL, 2, 1);
 
-	e.regs.a[0] = OPTEE_SMC_CALL_WITH_ARG;
-	e.regs.a[1] = 0;
-	e.regs.a[2] = 0x40001000;
+	set_regs(&e, OPTEE_SMC_CALL_WITH_ARG, 0, 0x40001000, 0);
 	assert_string_equal(text(&e, 0),
 			    "vm2.1    guest> CALL_WITH_ARG arg=ipa:0x40001000");
-	e.regs.a[0] = OPTEE_SMC_EXCHANGE_CAPABILITIES;
-	e.regs.a[1] = 1;
+	set_regs(&e, OPTEE_SMC_EXCHANGE_CAPABILITIES, 1, 0, 0);
 	assert_string_equal(
 		text(&e, 0),
 		"vm2.1    guest> EXCHANGE_CAPABILITIES nsec_caps=0x1");
 	/* An unknown function: its number and a1..a3. */
-	e.regs.a[0] = 0x3200ffffu;
-	e.regs.a[1] = 5;
-	e.regs.a[2] = 0;
+	set_regs(&e, 0x3200ffffu, 5, 0, 0);
 	e.vcpu = TEEMED_TRACE_NO_VCPU;
 	assert_string_equal(text(&e, 0),
 			    "vm2      guest> 0x3200ffff a1=0x5 a2=0x0 a3=0x0");
@@ -104,8 +119,7 @@ static void test_rpc_answer(void **state)
 {
 	struct teemed_trace_event e = ev(TEEMED_TRACE_RPC_ANSWER, 1, 0);
 
-	e.regs.a[0] = OPTEE_SMC_CALL_RETURN_FROM_RPC;
-	e.regs.a[3] = 2;
+	set_regs(&e, OPTEE_SMC_CALL_RETURN_FROM_RPC, 0, 0, 2);
 	assert_string_equal(text(&e, 0),
 			    "vm1.0    guest> RETURN_FROM_RPC thread=2");
 	/* The answer to RPC_ALLOC: the guest's page and its cookie. */
@@ -125,19 +139,13 @@ static void test_guest_msg_params(void **state)
 
 	m->arg.func = 3;
 	m->arg.session = 9;
-	m->arg.params[0].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INOUT;
-	m->arg.params[0].u.value.a = 1;
-	m->arg.params[0].u.value.b = 2;
-	m->arg.params[0].u.value.c = 3;
-	m->arg.params[1].attr =
-		OPTEE_MSG_ATTR_TYPE_TMEM_INPUT | OPTEE_MSG_ATTR_NONCONTIG;
-	m->arg.params[1].u.tmem.buf_ptr = 0x40005010;
-	m->arg.params[1].u.tmem.size = 100;
-	m->arg.params[1].u.tmem.shm_ref = 0xc0;
-	m->arg.params[2].attr = OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT;
-	m->arg.params[2].u.rmem.offs = 0x20;
-	m->arg.params[2].u.rmem.size = 64;
-	m->arg.params[2].u.rmem.shm_ref = 0xd0;
+	set_param(&m->arg.params[0], OPTEE_MSG_ATTR_TYPE_VALUE_INOUT, 1, 2, 3);
+	/* tmem: buf_ptr, size, cookie; rmem: offs, size, cookie */
+	set_param(&m->arg.params[1],
+		  OPTEE_MSG_ATTR_TYPE_TMEM_INPUT | OPTEE_MSG_ATTR_NONCONTIG,
+		  0x40005010, 100, 0xc0);
+	set_param(&m->arg.params[2], OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT, 0x20, 64,
+		  0xd0);
 	m->arg.params[3].attr = OPTEE_MSG_ATTR_TYPE_NONE;
 	m->arg.params[4].attr = 0x4; /* no such type */
 	with_msg(&e, m);
@@ -177,16 +185,12 @@ static void test_optee_call_hides_pa(void **state)
 	struct teemed_trace_event e = ev(TEEMED_TRACE_OPTEE_CALL, 1, 0);
 	union msg *m = msg_new(OPTEE_MSG_CMD_REGISTER_SHM, 1);
 
-	e.regs.a[0] = OPTEE_SMC_CALL_WITH_ARG;
-	e.regs.a[1] = 0x8;
-	e.regs.a[2] = 0x80042000;
-	e.regs.a[3] = OPTEE_SMC_SHM_CACHED;
+	set_regs(&e, OPTEE_SMC_CALL_WITH_ARG, 0x8, 0x80042000,
+		 OPTEE_SMC_SHM_CACHED);
 	e.regs.a[7] = 1;
-	m->arg.params[0].attr =
-		OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT | OPTEE_MSG_ATTR_NONCONTIG;
-	m->arg.params[0].u.tmem.buf_ptr = 0x880051008ull;
-	m->arg.params[0].u.tmem.size = 4096;
-	m->arg.params[0].u.tmem.shm_ref = 0x40;
+	set_param(&m->arg.params[0],
+		  OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT | OPTEE_MSG_ATTR_NONCONTIG,
+		  0x880051008ull, 4096, 0x40);
 	with_msg(&e, m);
 	assert_string_equal(text(&e, 0),
 			    "vm1.0    tee>   CALL_WITH_ARG arg=pa:* msg: "
@@ -233,20 +237,15 @@ static void test_optee_answer(void **state)
 		"\"params\":[]}}");
 	/* An RPC instead of the answer: OP-TEE's thread in a3. */
 	e.msg = NULL;
-	e.regs.a[0] = OPTEE_SMC_RETURN_RPC_CMD;
-	e.regs.a[1] = 0;
-	e.regs.a[2] = 0x80;
-	e.regs.a[3] = 7;
+	set_regs(&e, OPTEE_SMC_RETURN_RPC_CMD, 0, 0x80, 7);
 	assert_string_equal(
 		text(&e, 0),
 		"vm3.2    tee<   CALL_WITH_ARG = RPC CMD cookie=0x80 thread=7");
 	/* The hypervisor's own probe. */
 	e = ev(TEEMED_TRACE_OPTEE_ANSWER, 0, TEEMED_TRACE_NO_VCPU);
 	e.fid = OPTEE_SMC_CALLS_UID;
-	e.regs.a[0] = OPTEE_MSG_UID_0;
-	e.regs.a[1] = OPTEE_MSG_UID_1;
-	e.regs.a[2] = OPTEE_MSG_UID_2;
-	e.regs.a[3] = OPTEE_MSG_UID_3;
+	set_regs(&e, OPTEE_MSG_UID_0, OPTEE_MSG_UID_1, OPTEE_MSG_UID_2,
+		 OPTEE_MSG_UID_3);
 	assert_string_equal(text(&e, 0), "hyp      tee<   CALLS_UID = "
 					 "384fb3e0-e7f8-11e3-af63-0002a5d5c51b "
 					 "(OP-TEE)");
@@ -260,8 +259,8 @@ static void test_guest_reply(void **state)
 	m->arg.session = 1;
 	m->arg.ret = TEEC_ERROR_BAD_PARAMETERS;
 	m->arg.ret_origin = TEEC_ORIGIN_COMMS;
-	m->arg.params[0].attr = OPTEE_MSG_ATTR_TYPE_RMEM_INPUT;
-	m->arg.params[0].u.rmem.shm_ref = 0x99;
+	set_param(&m->arg.params[0], OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, 0, 0,
+		  0x99);
 	with_msg(&e, m);
 	assert_string_equal(
 		text(&e, 0),
@@ -275,17 +274,14 @@ static void test_rpc_msg_and_reply(void **state)
 	struct teemed_trace_event e = ev(TEEMED_TRACE_RPC_MSG, 1, 0);
 	union msg *m = msg_new(OPTEE_RPC_CMD_SHM_ALLOC, 1);
 
-	m->arg.params[0].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INPUT;
-	m->arg.params[0].u.value.b = 64;
+	set_param(&m->arg.params[0], OPTEE_MSG_ATTR_TYPE_VALUE_INPUT, 0, 64, 0);
 	with_msg(&e, m);
 	assert_string_equal(text(&e, 0), "vm1.0    rpc<   SHM_ALLOC [0] "
 					 "value-in a=0x0 b=0x40 c=0x0");
 	e.kind = TEEMED_TRACE_RPC_REPLY;
 	m->arg.ret = TEEC_SUCCESS;
-	m->arg.params[0].attr = OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT;
-	m->arg.params[0].u.tmem.buf_ptr = 0x40009000;
-	m->arg.params[0].u.tmem.size = 64;
-	m->arg.params[0].u.tmem.shm_ref = 0x5;
+	set_param(&m->arg.params[0], OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT,
+		  0x40009000, 64, 0x5);
 	assert_string_equal(
 		text(&e, 0),
 		"vm1.0    rpc>   SHM_ALLOC ret=SUCCESS [0] tmem-out "
@@ -353,8 +349,7 @@ static void test_pause(void **state)
 {
 	struct teemed_trace_event e = ev(TEEMED_TRACE_PAUSE, 1, 0);
 
-	e.regs.a[0] = 256;
-	e.regs.a[3] = 3;
+	set_regs(&e, 256, 0, 0, 3);
 	assert_string_equal(text(&e, 0),
 			    "vm1.0    pause  step budget spent (256 pages this "
 			    "SMC): RPC FOREIGN_INTR, thread 3 resumes");
@@ -368,14 +363,10 @@ static void test_rpc_to_guest(void **state)
 	struct teemed_trace_event e = ev(TEEMED_TRACE_RPC_TO_GUEST, 1, 0);
 
 	e.fid = OPTEE_SMC_CALL_WITH_ARG;
-	e.regs.a[0] = OPTEE_SMC_RETURN_RPC_ALLOC;
-	e.regs.a[1] = 160;
+	set_regs(&e, OPTEE_SMC_RETURN_RPC_ALLOC, 160, 0, 0);
 	assert_string_equal(text(&e, 0),
 			    "vm1.0    guest< RPC ALLOC size=160 thread=0");
-	e.regs.a[0] = OPTEE_SMC_RETURN_RPC_FREE;
-	e.regs.a[1] = 1;
-	e.regs.a[2] = 2;
-	e.regs.a[3] = 1;
+	set_regs(&e, OPTEE_SMC_RETURN_RPC_FREE, 1, 2, 1);
 	assert_string_equal(
 		text(&e, 0),
 		"vm1.0    guest< RPC FREE cookie=0x100000002 thread=1");
@@ -493,8 +484,7 @@ static void test_bounds(void **state)
 	struct teemed_trace_event e = ev(TEEMED_TRACE_GUEST_CALL, 1, 0);
 	char small[16];
 
-	e.regs.a[0] = OPTEE_SMC_CALL_WITH_ARG;
-	e.regs.a[2] = 0x40001000;
+	set_regs(&e, OPTEE_SMC_CALL_WITH_ARG, 0, 0x40001000, 0);
 	memset(small, 'x', sizeof(small));
 	assert_int_equal(teemed_trace_format(&e, small, 12, 0), 11);
 	assert_string_equal(small, "vm1.0   ...");
