@@ -16,15 +16,9 @@
 #
 # Builds on scripts/kvm-test.sh --build (module, VMM, guests, the
 # downloads in $TEEMED_KVM_CACHE, versions in scripts/kvm-versions.sh).
-set -euo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
-# shellcheck source=scripts/kvm-versions.sh
-. scripts/kvm-versions.sh
-b=${TEEMED_KVM_BUILD:-$top/build-kvm}
-timeout_s=${TEEMED_KVM_TIMEOUT:-1800}
-cross=aarch64-linux-gnu-
-start=$(date +%s)
+kvm_default_timeout=1800
+# shellcheck source=scripts/kvm-common.sh
+. "$(dirname "$0")/kvm-common.sh"
 
 # What /init of the host must report.
 host_checks=(
@@ -152,24 +146,8 @@ qrc=${PIPESTATUS[0]}
 set -e
 echo "QEMU run: $(($(date +%s) - qstart)) s, total $(($(date +%s) - start)) s"
 
-rc=0
-if [ "$qrc" -ne 0 ]; then
-	echo "kvm-linux-test: QEMU exited with $qrc (124: timeout after ${timeout_s}s)"
-	rc=1
-fi
-grep -q '^TEST DONE' "$log" || { echo "kvm-linux-test: /init did not finish"; rc=1; }
-if grep -aE '^FAIL |^\[linux[0-9]\] FAIL ' "$log"; then
-	rc=1
-fi
-for c in "${host_checks[@]}"; do
-	grep -aq "^PASS $c\$" "$log" || { echo "kvm-linux-test: missing PASS $c"; rc=1; }
-done
+want=("${host_checks[@]/#/PASS }")
 for g in linux1 linux2 linux3; do
-	for c in "${guest_checks[@]}"; do
-		grep -aq "^\[$g\] PASS $c\$" "$log" ||
-			{ echo "kvm-linux-test: missing [$g] PASS $c"; rc=1; }
-	done
+	want+=("${guest_checks[@]/#/[$g] PASS }")
 done
-npass=$(grep -acE '^PASS |^\[linux[0-9]\] PASS ' "$log" || true)
-echo "kvm-linux-test: $npass PASS lines; $([ $rc = 0 ] && echo OK || echo FAILED)"
-exit $rc
+kvm_check_log kvm-linux-test "$log" "$qrc" '^(\[linux[0-9]\] )?' "${want[@]}"

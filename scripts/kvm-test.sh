@@ -11,15 +11,9 @@
 #
 # Downloads go to $TEEMED_KVM_CACHE (default /var/cache/teemed-kvm) and
 # are reused; everything else to $TEEMED_KVM_BUILD (default build-kvm/).
-set -euo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
-# shellcheck source=scripts/kvm-versions.sh
-. scripts/kvm-versions.sh
-b=${TEEMED_KVM_BUILD:-$top/build-kvm}
-timeout_s=${TEEMED_KVM_TIMEOUT:-900}
-cross=aarch64-linux-gnu-
-start=$(date +%s)
+kvm_default_timeout=900
+# shellcheck source=scripts/kvm-common.sh
+. "$(dirname "$0")/kvm-common.sh"
 
 # Every check /init must report as PASS.
 checks=(
@@ -117,18 +111,4 @@ if [ -n "$demo" ]; then
 	grep -q '^DEMO DONE' "$log" && exit 0
 	exit 1
 fi
-rc=0
-if [ "$qrc" -ne 0 ]; then
-	echo "kvm-test: QEMU exited with $qrc (124: timeout after ${timeout_s}s)"
-	rc=1
-fi
-grep -q '^TEST DONE' "$log" || { echo "kvm-test: /init did not finish"; rc=1; }
-if grep -a '^FAIL ' "$log"; then
-	rc=1
-fi
-for c in "${checks[@]}"; do
-	grep -aq "^PASS $c\$" "$log" || { echo "kvm-test: missing PASS $c"; rc=1; }
-done
-npass=$(grep -ac '^PASS ' "$log" || true)
-echo "kvm-test: $npass PASS lines; $([ $rc = 0 ] && echo OK || echo FAILED)"
-exit $rc
+kvm_check_log kvm-test "$log" "$qrc" '^' "${checks[@]/#/PASS }"
