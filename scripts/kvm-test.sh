@@ -38,7 +38,8 @@ checks=(
 	refuses_to_load_while_optee_bound refusal_reason_logged
 	trace_guests_ran trace_open_session_and_answer trace_register_shm
 	trace_rpc trace_refusal_with_reason trace_vm_teardown trace_pa_hidden
-	trace_off_records_nothing trace_pa_shown_when_asked
+	trace_off_records_nothing trace_pa_shown_when_asked trace_hostile_refused
+	trace_refusals_many
 )
 
 # linux-kbuild is unpacked, not installed: its dependencies (libelf1,

@@ -185,7 +185,8 @@ $VMM -n traced-hostile -m 2 -a 100 $G > $L/traced-hostile.log 2>&1
 s2=$?
 echo 0 > $TR/events/teemed/enable
 cat $TR/trace > $L/trace.log
-echo "trace: $(grep -c 'teemed_event:' $L/trace.log) events; excerpt:"
+echo "trace: $(grep -c 'teemed_event:' $L/trace.log) events," \
+	"$(grep -c ' refuse ' $L/trace.log) refusals; excerpt:"
 for p in 'msg> +OPEN_SESSION' 'msg< +OPEN_SESSION' 'msg> +REGISTER_SHM' \
 	'guest< RPC' 'refuse' 'vm +destroyed'; do
 	grep -m 1 -E "$p" $L/trace.log
@@ -200,6 +201,10 @@ check trace_register_shm has 'vm[0-9]+\.0 +msg> +REGISTER_SHM \[0\] tmem-out lis
 check trace_rpc has 'vm[0-9]+\.0 +guest< RPC (ALLOC|CMD|FREE)'
 check trace_refusal_with_reason has 'vm[0-9]+\.0 +refuse [A-Z]+(/[A-Z]+)?( \[[0-9]+\]| thread=[0-9]+)?: [a-z]'
 check trace_vm_teardown has 'vm[0-9]+ +vm +destroyed'
+# The hostile guest's unaligned argument, and its storm of refusals (130
+# with this guest and -a 100; the honest guest has one).
+check trace_hostile_refused has 'vm[0-9]+\.0 +refuse ARG/ALIGN: '
+check trace_refusals_many [ "$(grep -c ' refuse ' $L/trace.log)" -ge 50 ]
 check trace_pa_hidden sh -c \
 	'grep -q "tee> .*pa:\*" $0 && ! grep -qE "[^i]pa:0x" $0' $L/trace.log
 echo > $TR/trace
