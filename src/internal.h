@@ -3,10 +3,14 @@
  * Private header between the core's files.
  *
  * Lock order: an instance lock and a VM lock are never held together.
- * The VM lock guards the VM's call table, cookie tree, counters and
- * statistics; it is held only for short bounded sections and never
- * across the SMC or across page walks. Work on one call is done by the
- * one vCPU that marked it busy, without the lock.
+ * The VM lock guards the VM's cookie tree, buffer states and users,
+ * quota reservations and the statistics in `stats`; it is held only for
+ * short bounded sections and never across the SMC or across page walks.
+ * The call table takes no lock: a slot is claimed by clearing its bit
+ * in `free_slots` and a parked call by moving its state to BUSY, both
+ * by compare-and-swap, and work on one call is done by the one vCPU
+ * that claimed it. The counters a call moves are atomics or its slot's
+ * own (summed by teemed_vm_get_stats()).
  */
 #ifndef TEEMED_INTERNAL_H
 #define TEEMED_INTERNAL_H
@@ -43,6 +47,9 @@ static inline void reg_pair_set(uint64_t *hi, uint64_t *lo, uint64_t v)
 	*lo = (uint32_t)v;
 }
 
+/* uint64_t per cache line: the pool's slots share no line. */
+#define TEEMED_POOL_STRIDE 8u
+
 struct teemed {
 	const struct teemed_platform *plat;
 	struct teemed_info info;
@@ -57,6 +64,8 @@ struct teemed {
 	/* VMs that enabled asynchronous notifications, packed first. */
 	struct teemed_vm **notif_vms; /* max_vms slots */
 	uint32_t notif_count;
+	/* Free shadow pages (PA | 1; 0: empty), one per cache line. */
+	uint64_t shadow_pool[TEEMED_SHADOW_POOL_PAGES * TEEMED_POOL_STRIDE + 1];
 };
 
 /* What a buffer object is for; decides how it may be named and freed. */
@@ -110,7 +119,10 @@ struct buf {
 				    contiguous: the guest's page itself) */
 };
 
-/* States of a call slot; a slot is BUSY while one vCPU works on it. */
+/*
+ * States of a call slot; a slot is BUSY while one vCPU works on it. Read
+ * and written atomically: a parked call is taken by compare-and-swap.
+ */
 enum call_state {
 	CALL_FREE = 0,
 	CALL_BUSY,
@@ -135,13 +147,12 @@ struct call {
 	uint8_t state;
 	uint8_t rpc_func;      /* RPC the guest is answering (IN_RPC) */
 	uint16_t index;	       /* guest-visible thread id */
-	uint16_t next_free;    /* free-slot stack link */
 	uint32_t optee_thread; /* OP-TEE's thread index */
 	uint32_t param_cursor; /* next parameter to translate */
 	uint32_t result;       /* a0 to deliver once finished */
 	teemed_ipa_t guest_arg;
 	teemed_pa_t guest_arg_pa; /* pinned while the call lasts */
-	bool arg_pinned;
+	bool arg_pinned;       /* written atomically: the statistics read it */
 	uint8_t arg_kind;      /* enum arg_kind */
 	bool rpc_in_area;      /* the RPC_CMD in progress uses the RPC area */
 	uint32_t rpc_off;      /* RPC area, from the start of the argument */
@@ -164,6 +175,11 @@ struct call {
 	struct buf *rpc_free;	 /* RPC_FREE: drop once OP-TEE resumed */
 	struct buf *rpc_payload; /* SHM_ALLOC answer being translated */
 	uint64_t refused_cookie; /* of an RPC_ALLOC answer refused */
+	/* Statistics of the slot, written by its vCPU of the moment (atomic
+	   stores), summed by teemed_vm_get_stats(): no line shared between
+	   vCPUs is written per call. */
+	uint64_t started; /* yielding calls started in it */
+	uint64_t smcs;	  /* SMCs that claimed it */
 };
 
 /* Work done in one trapped SMC, checked against the step budget. */
@@ -172,6 +188,7 @@ struct step {
 	uint32_t pages;	   /* pinned + unpinned so far */
 	int32_t pin_delta; /* pinned minus unpinned, for the statistics */
 	int32_t pin_high;  /* highest pin_delta reached during the step */
+	bool counted;	   /* the SMC is counted in a call slot's smcs */
 };
 
 static inline bool step_exhausted(const struct step *s)
@@ -192,14 +209,18 @@ struct teemed_vm {
 	uint16_t client_id;
 	uint8_t phase;
 	struct teemed_quota quota;
-	struct teemed_vm_stats stats; /* but smcs: see below */
-	uint64_t smcs;
-	uint32_t pinned_args;	  /* argument pages of calls in flight */
+	/* Under the lock, but for smcs, std_calls, calls, mediator_pages,
+	   their peaks and pinned_args: see below and struct call. */
+	struct teemed_vm_stats stats;
+	uint64_t smcs;		  /* SMCs that claimed no call slot (atomic) */
+	uint32_t mpages;	  /* mediator pages charged to it (atomic) */
+	uint32_t mpages_peak;	  /* (atomic) */
+	uint32_t calls_peak;	  /* (atomic) */
 	uint32_t reserved_pages;  /* pinned or about to be */
 	uint32_t reserved_mpages; /* mediator pages held or about to be */
 	/* Call table: quota.calls slots made with the VM. */
 	struct call **calls;
-	uint16_t free_head;	   /* stack of free slots */
+	uint32_t slot_words;	   /* words of free_slots in use */
 	struct ctree cookies;	   /* registered and payload buffers */
 	struct buf *release_queue; /* buffers waiting to be unpinned */
 	uint32_t queued;	   /* buffers in release_queue */
@@ -212,9 +233,12 @@ struct teemed_vm {
 	uint32_t notif_polling; /* teemed_notif_irq() polling OP-TEE for it */
 	uint64_t notif_pending; /* values taken from OP-TEE, not yet read */
 	uint64_t notif_values;	/* taken in all (atomic) */
+	/* Bit i set: calls[i] is free. Written by every vCPU of the VM on
+	   each call, so kept off the lines the others only read. */
+	uint8_t pad_before[64];
+	uint64_t free_slots[(TEEMED_MAX_CALLS + 63) / 64];
+	uint8_t pad_after[64];
 };
-
-#define TEEMED_CALL_NONE 0xFFFFu
 
 /* --- util.c: platform wrappers and accounting --------------------------- */
 
@@ -286,6 +310,13 @@ bool teemed_shm_drain_release_queue(struct teemed_vm *vm, struct step *st);
 /* --- call.c: the call table ----------------------------------------------- */
 
 struct call *teemed_call_make_slot(struct teemed_vm *vm, uint16_t index);
+void teemed_call_slot_free(struct teemed_vm *vm, uint32_t index);
+uint32_t teemed_call_in_flight(const struct teemed_vm *vm);
+void teemed_call_add_stats(const struct teemed_vm *vm,
+			   struct teemed_vm_stats *out);
+void teemed_call_count_smc(struct call *c, struct step *st);
+void teemed_call_pool_drain(struct teemed *t);
+void teemed_stats_raise(uint32_t *peak, uint32_t value);
 struct call *teemed_call_claim_new(struct teemed_vm *vm, bool *no_page);
 struct call *teemed_call_claim_paused(struct teemed_vm *vm, uint32_t index,
 				      uint8_t *was);

@@ -244,6 +244,7 @@ static void call_with_page(struct teemed_vm *vm, struct teemed_regs *regs,
 		no_call(vm, regs, no_page);
 		return;
 	}
+	teemed_call_count_smc(c, st);
 	c->arg_kind = kind;
 	c->guest_arg = teemed_ipa(ipa);
 	if (teemed_call_pin_arg(vm, c)) {
@@ -329,6 +330,7 @@ void teemed_std_call_with_regd_arg(struct teemed_vm *vm,
 		no_call(vm, regs, no_page);
 		return;
 	}
+	teemed_call_count_smc(c, st);
 	c->arg_kind = ARG_REGD;
 	/* Unknown, foreign, unregistering or too small: OP-TEE's EBADADDR. */
 	room = take_arg_buf(vm, c, reg_pair(regs->a[1], regs->a[2]),
@@ -375,6 +377,7 @@ void teemed_std_return_from_rpc(struct teemed_vm *vm, struct teemed_regs *regs,
 		answer(regs, OPTEE_SMC_RETURN_ERESUME, 0);
 		return;
 	}
+	teemed_call_count_smc(c, st);
 	switch (was) {
 	case CALL_PAUSED_PREPARE:
 		continue_prepare(vm, c, regs, st);

@@ -90,10 +90,8 @@ int teemed_vm_alloc_page(struct teemed_vm *vm, teemed_pa_t *pa)
 
 	if (err)
 		return TEEMED_ERR_NOMEM;
-	teemed_vm_lock(vm);
-	teemed_stats_peak(&vm->stats.mediator_pages,
-			  &vm->stats.mediator_pages_peak, 1);
-	teemed_vm_unlock(vm);
+	teemed_stats_raise(&vm->mpages_peak,
+			   TEEMED_ATOMIC_ADD(&vm->mpages, 1) + 1);
 	return TEEMED_OK;
 }
 
@@ -102,9 +100,7 @@ void teemed_vm_free_page(struct teemed_vm *vm, teemed_pa_t pa)
 	const struct teemed_platform *p = vm->t->plat;
 
 	p->free_page(p->ctx, vm->hv_vm, pa);
-	teemed_vm_lock(vm);
-	vm->stats.mediator_pages--;
-	teemed_vm_unlock(vm);
+	TEEMED_ATOMIC_SUB(&vm->mpages, 1);
 }
 
 static bool global_reserve(struct teemed *t, uint32_t pages)
