@@ -208,7 +208,15 @@ struct call *teemed_call_claim_new(struct teemed_vm *vm, bool *no_page)
 		teemed_call_slot_free(vm, c->index);
 		return NULL;
 	}
-	teemed_stats_raise(&vm->calls_peak, teemed_call_in_flight(vm));
+	/*
+	 * The lowest free slot was taken, so slots 0..index-1 are busy and
+	 * the calls in flight number at least index + 1; and when none
+	 * above it is busy, exactly that. A busy slot above it was taken
+	 * with more in flight than now. So the peak rises to index + 1 or
+	 * not at all (up to 64 slots; beyond, a race between words may
+	 * count one more).
+	 */
+	teemed_stats_raise(&vm->calls_peak, c->index + 1u);
 	TEEMED_ATOMIC_STORE(&c->started, c->started + 1);
 	TEEMED_ATOMIC_STORE(&c->state, (uint8_t)CALL_BUSY);
 	c->shadow = teemed_plat_map(vm->t, c->shadow_pa);
@@ -232,6 +240,33 @@ struct call *teemed_call_claim_new(struct teemed_vm *vm, bool *no_page)
 	c->rpc_in_area = false;
 	c->rpc_off = 0;
 	return c;
+}
+
+/*
+ * The guest's argument page mapped (CALL_WITH_ARG, CALL_WITH_RPC_ARG:
+ * pinned for the call; a REGD_ARG within one page of its buffer), or
+ * NULL for an argument that spans pages of a registered buffer, which
+ * teemed_call_arg_io() reaches page by page. Mapped once per SMC: the
+ * mapping ends when the call parks or its argument is let go, so no
+ * guest page stays mapped while the guest runs.
+ */
+uint8_t *teemed_call_arg_map(struct teemed_vm *vm, struct call *c)
+{
+	if (c->arg_va)
+		return c->arg_va;
+	if (c->arg_kind == ARG_REGD ? !c->arg_direct : !c->arg_pinned)
+		return NULL;
+	c->arg_va = (uint8_t *)teemed_plat_map(vm->t, c->guest_arg_pa) +
+		    c->arg_page_off;
+	return c->arg_va;
+}
+
+static void arg_unmap(struct teemed_vm *vm, struct call *c)
+{
+	if (c->arg_va) {
+		teemed_plat_unmap(vm->t, c->arg_va - c->arg_page_off);
+		c->arg_va = NULL;
+	}
 }
 
 static bool call_parked(uint8_t state)
@@ -270,7 +305,7 @@ struct call *teemed_call_claim_paused(struct teemed_vm *vm, uint32_t index,
 /* From here on another vCPU may take the call: all it needs is written. */
 void teemed_call_park(struct teemed_vm *vm, struct call *c, uint8_t state)
 {
-	(void)vm;
+	arg_unmap(vm, c);
 	TEEMED_ATOMIC_STORE_RELEASE(&c->state, state);
 }
 
@@ -304,6 +339,7 @@ void teemed_call_unpin_arg(struct teemed_vm *vm, struct call *c)
 {
 	const struct teemed_platform *p = vm->t->plat;
 
+	arg_unmap(vm, c);
 	if (c->arg_pinned) {
 		p->unpin_guest_page(p->ctx, vm->hv_vm, c->guest_arg_pa);
 		TEEMED_ATOMIC_STORE(&c->arg_pinned, false);
@@ -315,26 +351,6 @@ void teemed_call_unpin_arg(struct teemed_vm *vm, struct call *c)
 		c->arg_buf = NULL;
 		c->arg_direct = false;
 	}
-}
-
-/*
- * The guest's argument page mapped (CALL_WITH_ARG, CALL_WITH_RPC_ARG:
- * pinned for the call), or NULL for an argument in a registered buffer,
- * which teemed_call_arg_io() reaches page by page.
- */
-uint8_t *teemed_call_arg_map(struct teemed_vm *vm, const struct call *c)
-{
-	if (c->arg_kind == ARG_REGD ? !c->arg_direct : !c->arg_pinned)
-		return NULL;
-	return (uint8_t *)teemed_plat_map(vm->t, c->guest_arg_pa) +
-	       c->arg_page_off;
-}
-
-void teemed_call_arg_unmap(struct teemed_vm *vm, const struct call *c,
-			   uint8_t *arg)
-{
-	if (arg)
-		teemed_plat_unmap(vm->t, arg - c->arg_page_off);
 }
 
 /*
@@ -351,16 +367,14 @@ int teemed_call_arg_io(struct teemed_vm *vm, struct call *c, uint64_t off,
 	if (c->arg_kind == ARG_REGD && !c->arg_direct)
 		return teemed_buf_io(vm, c->arg_buf, c->arg_offset + off, buf,
 				     len, write);
-	if ((c->arg_kind != ARG_REGD && !c->arg_pinned) ||
-	    off > TEEMED_PAGE_SIZE - c->arg_page_off ||
+	arg = teemed_call_arg_map(vm, c);
+	if (!arg || off > TEEMED_PAGE_SIZE - c->arg_page_off ||
 	    len > TEEMED_PAGE_SIZE - c->arg_page_off - off)
 		return TEEMED_ERR_FAULT;
-	arg = teemed_call_arg_map(vm, c);
 	if (write)
 		memcpy(arg + off, buf, len);
 	else
 		memcpy(buf, arg + off, len);
-	teemed_call_arg_unmap(vm, c, arg);
 	return TEEMED_OK;
 }
 

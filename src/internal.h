@@ -160,6 +160,7 @@ struct call {
 	uint64_t arg_offset;   /* ARG_REGD: the argument's offset in it */
 	uint32_t arg_page_off; /* the argument's offset in guest_arg_pa */
 	bool arg_direct; /* ARG_REGD within one page: guest_arg_pa holds it */
+	uint8_t *arg_va; /* teemed_call_arg_map() in this SMC, or NULL */
 	teemed_pa_t shadow_pa;	      /* while the call lasts */
 	struct optee_msg_arg *shadow; /* mapped shadow argument, or NULL */
 	struct buf *bufs;	      /* temporary buffers of this call */
@@ -325,11 +326,9 @@ void teemed_call_retire(struct teemed_vm *vm, struct call *c);
 void teemed_call_free_slot(struct teemed_vm *vm, struct call *c);
 int teemed_call_pin_arg(struct teemed_vm *vm, struct call *c);
 void teemed_call_unpin_arg(struct teemed_vm *vm, struct call *c);
+uint8_t *teemed_call_arg_map(struct teemed_vm *vm, struct call *c);
 int teemed_call_arg_io(struct teemed_vm *vm, struct call *c, uint64_t off,
 		       void *buf, size_t len, bool write);
-uint8_t *teemed_call_arg_map(struct teemed_vm *vm, const struct call *c);
-void teemed_call_arg_unmap(struct teemed_vm *vm, const struct call *c,
-			   uint8_t *arg);
 
 /*
  * Copy between the argument and `buf`: through `page` when mapped (the

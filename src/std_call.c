@@ -166,10 +166,8 @@ static uint32_t shadow_argument(struct teemed_vm *vm, struct call *c,
 				uint64_t room)
 {
 	const struct optee_msg_arg *arg = c->shadow;
-	uint8_t *page = teemed_call_arg_map(vm, c);
-	uint32_t err = copy_argument(vm, c, page, room);
+	uint32_t err = copy_argument(vm, c, teemed_call_arg_map(vm, c), room);
 
-	teemed_call_arg_unmap(vm, c, page);
 	if (teemed_tracing(vm->t))
 		teemed_trace_msg(
 			vm, TEEMED_TRACE_GUEST_MSG, arg,
