@@ -97,13 +97,6 @@ void teemed_call_add_stats(const struct teemed_vm *vm,
 	}
 }
 
-/* This SMC claimed `c`: counted in the slot, not in a shared counter. */
-void teemed_call_count_smc(struct call *c, struct step *st)
-{
-	TEEMED_ATOMIC_STORE(&c->smcs, c->smcs + 1);
-	st->counted = true;
-}
-
 /*
  * The instance's free shadow pages. A slot holds a page's PA | 1 (a PA
  * may be 0) or 0 when empty; taking is one exchange, giving one

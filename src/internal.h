@@ -315,7 +315,6 @@ void teemed_call_slot_free(struct teemed_vm *vm, uint32_t index);
 uint32_t teemed_call_in_flight(const struct teemed_vm *vm);
 void teemed_call_add_stats(const struct teemed_vm *vm,
 			   struct teemed_vm_stats *out);
-void teemed_call_count_smc(struct call *c, struct step *st);
 void teemed_call_pool_drain(struct teemed *t);
 void teemed_stats_raise(uint32_t *peak, uint32_t value);
 struct call *teemed_call_claim_new(struct teemed_vm *vm, bool *no_page);
@@ -329,6 +328,13 @@ void teemed_call_unpin_arg(struct teemed_vm *vm, struct call *c);
 uint8_t *teemed_call_arg_map(struct teemed_vm *vm, struct call *c);
 int teemed_call_arg_io(struct teemed_vm *vm, struct call *c, uint64_t off,
 		       void *buf, size_t len, bool write);
+
+/* This SMC claimed `c`: counted in the slot, not in a shared counter. */
+static inline void teemed_call_count_smc(struct call *c, struct step *st)
+{
+	TEEMED_ATOMIC_STORE(&c->smcs, c->smcs + 1);
+	st->counted = true;
+}
 
 /*
  * Copy between the argument and `buf`: through `page` when mapped (the

@@ -104,8 +104,13 @@ static void continue_prepare(struct teemed_vm *vm, struct call *c,
 			     struct teemed_regs *regs, struct step *st)
 {
 	struct teemed_regs sw = {{0}};
+	/* Value-only messages have nothing left to translate. */
+	enum params_result translated =
+		c->param_cursor < c->shadow->num_params
+			? teemed_params_translate(vm, c, st)
+			: PARAMS_DONE;
 
-	switch (teemed_params_translate(vm, c, st)) {
+	switch (translated) {
 	case PARAMS_PAUSED:
 		pause_call(vm, c, regs, st, CALL_PAUSED_PREPARE);
 		return;
