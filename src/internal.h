@@ -217,7 +217,8 @@ struct teemed_vm {
 	uint32_t mpages;	  /* mediator pages charged to it (atomic) */
 	uint32_t mpages_peak;	  /* (atomic) */
 	uint32_t calls_peak;	  /* (atomic) */
-	uint32_t reserved_pages;  /* pinned or about to be */
+	uint32_t reserved_pages;  /* pinned or about to be (lock; stored
+				     atomically for a lock-free look) */
 	uint32_t reserved_mpages; /* mediator pages held or about to be */
 	/* Call table: quota.calls slots made with the VM. */
 	struct call **calls;

@@ -427,7 +427,7 @@ void teemed_params_copy_back(struct teemed_vm *vm, struct call *c, bool whole)
  */
 void teemed_params_end_call(struct teemed_vm *vm, struct call *c, bool done)
 {
-	bool ok = done && c->shadow->ret == TEEC_SUCCESS;
+	bool ok;
 
 	/* OP-TEE writes no result for it: the call's end is its success. */
 	if (done && c->shadow->cmd == OPTEE_MSG_CMD_STOP_ASYNC_NOTIF)
@@ -435,6 +435,7 @@ void teemed_params_end_call(struct teemed_vm *vm, struct call *c, bool done)
 	if (!c->rmem_count && !c->tmem_named && !c->registering &&
 	    !c->unregistering)
 		return;
+	ok = done && c->shadow->ret == TEEC_SUCCESS;
 	/* Not yet live, so no other vCPU reaches it. */
 	if (ok && c->registering)
 		teemed_buf_pack(vm, c->registering);
