@@ -34,8 +34,10 @@ static void pause_call(struct teemed_vm *vm, struct call *c,
 	teemed_call_park(vm, c, state);
 }
 
-static void continue_finish(struct teemed_vm *vm, struct call *c,
-			    struct teemed_regs *regs, struct step *st)
+static TEEMED_ALWAYS_INLINE void continue_finish(struct teemed_vm *vm,
+						 struct call *c,
+						 struct teemed_regs *regs,
+						 struct step *st)
 {
 	while (c->bufs) {
 		struct buf *b = c->bufs;
@@ -58,9 +60,9 @@ static void continue_finish(struct teemed_vm *vm, struct call *c,
  */
 enum outputs { OUTPUTS_NONE, OUTPUTS_ERROR, OUTPUTS_ALL };
 
-static void finish_call(struct teemed_vm *vm, struct call *c,
-			struct teemed_regs *regs, struct step *st, uint32_t a0,
-			enum outputs outputs)
+static TEEMED_ALWAYS_INLINE void
+finish_call(struct teemed_vm *vm, struct call *c, struct teemed_regs *regs,
+	    struct step *st, uint32_t a0, enum outputs outputs)
 {
 	teemed_params_end_call(vm, c, outputs == OUTPUTS_ALL);
 	if (outputs != OUTPUTS_NONE) {
@@ -73,9 +75,10 @@ static void finish_call(struct teemed_vm *vm, struct call *c,
 	continue_finish(vm, c, regs, st);
 }
 
-static void handle_optee_answer(struct teemed_vm *vm, struct call *c,
-				struct teemed_regs *regs, struct step *st,
-				const struct teemed_regs *sw)
+static TEEMED_ALWAYS_INLINE void
+handle_optee_answer(struct teemed_vm *vm, struct call *c,
+		    struct teemed_regs *regs, struct step *st,
+		    const struct teemed_regs *sw)
 {
 	uint32_t a0 = reg32(sw->a[0]);
 
@@ -90,9 +93,9 @@ static void handle_optee_answer(struct teemed_vm *vm, struct call *c,
 	teemed_call_park(vm, c, CALL_IN_RPC);
 }
 
-static void issue(struct teemed_vm *vm, struct call *c,
-		  struct teemed_regs *regs, struct step *st,
-		  struct teemed_regs *sw)
+static TEEMED_ALWAYS_INLINE void issue(struct teemed_vm *vm, struct call *c,
+				       struct teemed_regs *regs,
+				       struct step *st, struct teemed_regs *sw)
 {
 	sw->a[7] = vm->client_id;
 	teemed_vm_plat_smc(vm, sw, c->shadow);
@@ -100,8 +103,10 @@ static void issue(struct teemed_vm *vm, struct call *c,
 	handle_optee_answer(vm, c, regs, st, sw);
 }
 
-static void continue_prepare(struct teemed_vm *vm, struct call *c,
-			     struct teemed_regs *regs, struct step *st)
+static TEEMED_ALWAYS_INLINE void continue_prepare(struct teemed_vm *vm,
+						  struct call *c,
+						  struct teemed_regs *regs,
+						  struct step *st)
 {
 	struct teemed_regs sw = {{0}};
 	/* Value-only messages have nothing left to translate. */
@@ -185,8 +190,10 @@ static uint32_t shadow_argument(struct teemed_vm *vm, struct call *c,
 }
 
 /* A claimed call whose argument is known: copy it in and go. */
-static void start_call(struct teemed_vm *vm, struct call *c,
-		       struct teemed_regs *regs, struct step *st, uint64_t room)
+static TEEMED_ALWAYS_INLINE void start_call(struct teemed_vm *vm,
+					    struct call *c,
+					    struct teemed_regs *regs,
+					    struct step *st, uint64_t room)
 {
 	uint32_t err = shadow_argument(vm, c, room);
 
