@@ -243,10 +243,8 @@ struct call *teemed_call_claim_new(struct teemed_vm *vm, bool *no_page)
  * mapping ends when the call parks or its argument is let go, so no
  * guest page stays mapped while the guest runs.
  */
-uint8_t *teemed_call_arg_map(struct teemed_vm *vm, struct call *c)
+uint8_t *teemed_call_arg_map_page(struct teemed_vm *vm, struct call *c)
 {
-	if (c->arg_va)
-		return c->arg_va;
 	if (c->arg_kind == ARG_REGD ? !c->arg_direct : !c->arg_pinned)
 		return NULL;
 	c->arg_va = (uint8_t *)teemed_plat_map(vm->t, c->guest_arg_pa) +

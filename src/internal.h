@@ -269,8 +269,16 @@ void teemed_vm_unreserve_pages(struct teemed_vm *vm, uint32_t pages,
 bool teemed_vm_pages_available(struct teemed_vm *vm, uint64_t pages);
 void teemed_vm_log(struct teemed_vm *vm, enum teemed_log_level level,
 		   const char *msg, uint64_t v1, uint64_t v2);
-void *teemed_plat_map(struct teemed *t, teemed_pa_t pa);
-void teemed_plat_unmap(struct teemed *t, void *va);
+static inline void *teemed_plat_map(struct teemed *t, teemed_pa_t pa)
+{
+	return t->plat->map(t->plat->ctx, pa);
+}
+
+static inline void teemed_plat_unmap(struct teemed *t, void *va)
+{
+	t->plat->unmap(t->plat->ctx, va);
+}
+
 void teemed_plat_smc(struct teemed *t, struct teemed_regs *regs);
 
 /* --- guest_mem.c: reading and writing guest memory by IPA ---------------- */
@@ -333,9 +341,15 @@ void teemed_call_retire(struct teemed_vm *vm, struct call *c);
 void teemed_call_free_slot(struct teemed_vm *vm, struct call *c);
 int teemed_call_pin_arg(struct teemed_vm *vm, struct call *c);
 void teemed_call_unpin_arg(struct teemed_vm *vm, struct call *c);
-uint8_t *teemed_call_arg_map(struct teemed_vm *vm, struct call *c);
+uint8_t *teemed_call_arg_map_page(struct teemed_vm *vm, struct call *c);
 int teemed_call_arg_io(struct teemed_vm *vm, struct call *c, uint64_t off,
 		       void *buf, size_t len, bool write);
+
+/* The argument mapped for this SMC (teemed_call_arg_map_page()). */
+static inline uint8_t *teemed_call_arg_map(struct teemed_vm *vm, struct call *c)
+{
+	return c->arg_va ? c->arg_va : teemed_call_arg_map_page(vm, c);
+}
 
 /* This SMC claimed `c`: counted in the slot, not in a shared counter. */
 static inline void teemed_call_count_smc(struct call *c, struct step *st)

@@ -176,16 +176,6 @@ void teemed_vm_unreserve_pages(struct teemed_vm *vm, uint32_t pages,
 	TEEMED_ATOMIC_SUB(&vm->t->global_pinned, pages);
 }
 
-void *teemed_plat_map(struct teemed *t, teemed_pa_t pa)
-{
-	return t->plat->map(t->plat->ctx, pa);
-}
-
-void teemed_plat_unmap(struct teemed *t, void *va)
-{
-	t->plat->unmap(t->plat->ctx, va);
-}
-
 /* teemed's own SMCs (client id 0). */
 void teemed_plat_smc(struct teemed *t, struct teemed_regs *regs)
 {
