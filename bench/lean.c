@@ -467,6 +467,37 @@ static void *lean_drive(void *p)
 	return NULL;
 }
 
+/*
+ * What this machine gives two threads at all: work that shares nothing
+ * (a loop on a thread's own stack), runs/s of 1 and 2 threads. On a
+ * shared machine the second CPU may be busy; a ratio near 1 here says
+ * teemed's ratio cannot be read as contention.
+ */
+static void *lean_spin(void *p)
+{
+	struct lean_worker *w = p;
+	volatile uint64_t x = 0;
+
+	for (uint64_t i = 0; i < w->calls * 256; i++)
+		x = x * 6364136223846793005ull + 1;
+	return NULL;
+}
+
+static double lean_ceiling(uint32_t n, uint64_t runs)
+{
+	struct lean_worker w[LEAN_THREADS];
+	uint64_t t0 = bench_now_ns();
+
+	for (uint32_t i = 0; i < n; i++) {
+		w[i].calls = runs;
+		if (pthread_create(&w[i].th, NULL, lean_spin, &w[i]))
+			bench_fail("lean: thread", i);
+	}
+	for (uint32_t i = 0; i < n; i++)
+		pthread_join(w[i].th, NULL);
+	return (double)(n * runs) * 1e9 / (double)(bench_now_ns() - t0);
+}
+
 /* Calls/s of `n` threads; `one_vm`: all on VM 0, else thread i on VM i. */
 static double lean_rate(struct rp_vm *vms, uint32_t n, bool one_vm,
 			uint64_t calls)
@@ -492,12 +523,15 @@ static double lean_rate(struct rp_vm *vms, uint32_t n, bool one_vm,
 
 int bench_lean_run(const struct bench_opts *o)
 {
-	static const char *const keys[] = {"lean_1t", "lean_2vm", "lean_2vcpu"};
+	static const char *const keys[] = {
+		"lean_1t_calls_per_s", "lean_2vm_calls_per_s",
+		"lean_2vcpu_calls_per_s", "lean_spin_1t_runs_per_s",
+		"lean_spin_2t_runs_per_s"};
 	struct rp_vm vms[RP_VMS];
 	struct rp_host h;
 	uint64_t calls = o->quick ? 2000 : 2000000;
-	double cps[3][LEAN_REPS];
-	struct bench_summary s[3];
+	double cps[5][LEAN_REPS];
+	struct bench_summary s[5];
 
 	ref_setup(&h, vms);
 	for (uint32_t r = 0; r < LEAN_REPS; r++) {
@@ -505,17 +539,17 @@ int bench_lean_run(const struct bench_opts *o)
 		cps[0][r] = lean_rate(vms, 1, false, calls);
 		cps[1][r] = lean_rate(vms, 2, false, calls);
 		cps[2][r] = lean_rate(vms, 2, true, calls);
+		cps[3][r] = lean_ceiling(1, calls / 16);
+		cps[4][r] = lean_ceiling(2, calls / 16);
 	}
 	bench_progress_done();
-	for (uint32_t k = 0; k < 3; k++) {
-		char key[48];
-
+	for (uint32_t k = 0; k < 5; k++) {
 		bench_summarize(cps[k], LEAN_REPS, &s[k]);
-		snprintf(key, sizeof(key), "%s_calls_per_s", keys[k]);
-		bench_out_summary(key, &s[k]);
+		bench_out_summary(keys[k], &s[k]);
 	}
 	bench_out_num("lean_2vm_ratio", s[1].median / s[0].median);
 	bench_out_num("lean_2vcpu_ratio", s[2].median / s[0].median);
+	bench_out_num("lean_spin_2t_ratio", s[4].median / s[3].median);
 	ref_teardown(&h, vms);
 	return 0;
 }
