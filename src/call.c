@@ -148,12 +148,16 @@ void teemed_call_pool_drain(struct teemed *t)
 		p->free_page(p->ctx, NULL, pa);
 }
 
-/* Shadow pages are the instance's (`vm` NULL to the platform). */
+/*
+ * Where a call's look into the pool starts: other VMs and other slots
+ * of one VM start at other slots, so CPUs rarely write one line.
+ */
 static uint32_t shadow_hint(const struct teemed_vm *vm, const struct call *c)
 {
 	return vm->client_id + c->index;
 }
 
+/* Shadow pages are the instance's: `vm` NULL to the platform. */
 static void shadow_give_back(struct teemed_vm *vm, struct call *c)
 {
 	const struct teemed_platform *p = vm->t->plat;
