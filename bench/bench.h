@@ -12,17 +12,17 @@
 #include <stdint.h>
 
 #include "machine.h"
+#include "optee_abi.h"
 #include "optee_model.h"
 #include "oracle.h"
 #include "sim_platform.h"
-#include "optee_abi.h"
 #include "teemed/teemed.h"
 
 struct bench_opts {
-	bool quick;           /* smoke run for CI */
-	bool json;            /* one JSON object on stdout */
+	bool quick;	      /* smoke run for CI */
+	bool json;	      /* one JSON object on stdout */
 	const char *data_dir; /* gnuplot data files go here, if set */
-	uint32_t reps;        /* repetitions per figure */
+	uint32_t reps;	      /* repetitions per figure */
 };
 
 /* --- env.c: one simulated machine with teemed in front of OP-TEE -------- */
@@ -87,7 +87,7 @@ void bench_out_machine(void);
 /* --- naive.c: a list-walking cookie table, the design teemed avoids ----- */
 
 struct bench_mix {
-	double reg_ns;  /* insert + find + remove of a fresh cookie */
+	double reg_ns;	/* insert + find + remove of a fresh cookie */
 	double rmem_ns; /* find of a held cookie */
 };
 
@@ -107,5 +107,9 @@ int bench_lean_run(const struct bench_opts *o);
 /* --- cg_ops.c: fixed workloads for callgrind ----------------------------- */
 
 int bench_cg_run(const char *op, uint32_t count, uint32_t held);
+
+/* --- lean.c: the same over the reference platform (-1: unknown op) ------ */
+
+int bench_ref_cg_run(const char *op, uint32_t count);
 
 #endif /* TEEMED_BENCH_H */

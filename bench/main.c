@@ -17,12 +17,9 @@ struct section {
 };
 
 static const struct section sections[] = {
-	{"translate", bench_translate_run},
-	{"stdcall", bench_stdcall_run},
-	{"scaling", bench_scaling_run},
-	{"memory", bench_memory_run},
-	{"throughput", bench_throughput_run},
-	{"lean", bench_lean_run},
+	{"translate", bench_translate_run},   {"stdcall", bench_stdcall_run},
+	{"scaling", bench_scaling_run},	      {"memory", bench_memory_run},
+	{"throughput", bench_throughput_run}, {"lean", bench_lean_run},
 };
 
 static void usage(FILE *f)
@@ -32,7 +29,10 @@ static void usage(FILE *f)
 		"[--data-dir DIR] [--only a,b]\n"
 		"       teemed-bench --callgrind-op OP --count N [--held H]\n"
 		"sections: translate stdcall scaling memory throughput lean\n"
-		"callgrind ops: invoke regd notif translate register regpages rmem openclose tmem16\n");
+		"callgrind ops: invoke regd notif translate register regpages "
+		"rmem openclose tmem16\n"
+		"  over the reference platform (bench/lean.c): invoke-ref "
+		"openclose-ref tmem16-ref\n");
 }
 
 static uint32_t number(const char *s)
@@ -103,6 +103,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (cg_op && strstr(cg_op, "-ref"))
+		return bench_ref_cg_run(cg_op, count) ? 1 : 0;
 	if (cg_op)
 		return bench_cg_run(cg_op, count, held) ? 1 : 0;
 	if (!o.reps)

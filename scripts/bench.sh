@@ -39,28 +39,31 @@ echo "== teemed-bench $quick" >&2
 # only inside the core's entry point, differenced so that setup cancels.
 # "core" leaves out the sim platform's callbacks (sp_*: pins, maps, locks,
 # and the secure world behind the SMC), i.e. what the mediator itself runs.
-cg_run() { # name root op count held -> prints "total platform pin+unpin smc"
+# The platform's callbacks are named <prefix>_*: sp_ (the simulator's,
+# sim/sim_platform.c) or rp_ (the reference platform, bench/lean.c).
+cg_run() { # name root op count held [prefix] -> prints "total platform pin+unpin smc"
 	local f="$out/cg.$1.$4.$5"
+	local pre=${6:-sp}
 	local roots=() r
 	# Several roots, comma-separated: all are counted.
 	for r in ${2//,/ }; do roots+=("--toggle-collect=$r"); done
 	valgrind --tool=callgrind --collect-atstart=no "${roots[@]}" \
 		--callgrind-out-file="$f" "$bench" --callgrind-op "$3" \
 		--count "$4" --held "$5" >/dev/null 2>&1
-	callgrind_annotate --inclusive=yes --threshold=100 "$f" | awk '
+	callgrind_annotate --inclusive=yes --threshold=100 "$f" | awk -v p="$pre" '
 		/PROGRAM TOTALS/ { gsub(",", "", $1); total = $1 }
-		/:sp_[a-z_]+ \[/ { gsub(",", "", $1); plat += $1 }
-		/:sp_(pin|unpin) \[/ { pin += $1 }
-		/:sp_smc \[/ { smc += $1 }
+		$0 ~ ":" p "_[a-z_]+ \\[" { gsub(",", "", $1); plat += $1 }
+		$0 ~ ":" p "_(pin|unpin) \\[" { pin += $1 }
+		$0 ~ ":" p "_smc \\[" { smc += $1 }
 		END { printf "%d %d %d %d\n", total, plat, pin, smc }'
 }
 
-# name root op n1 n2 held divisor-per-op
+# name root op n1 n2 held [platform prefix]
 cg_measure() {
 	local a b
 	echo "  callgrind: $1" >&2
-	read -r at ap aq as < <(cg_run "$1" "$2" "$3" "$4" "$6")
-	read -r bt bp bq bs < <(cg_run "$1" "$2" "$3" "$5" "$6")
+	read -r at ap aq as < <(cg_run "$1" "$2" "$3" "$4" "$6" "${7:-sp}")
+	read -r bt bp bq bs < <(cg_run "$1" "$2" "$3" "$5" "$6" "${7:-sp}")
 	# whole: all but the secure world behind the SMC (sp_smc).
 	awk -v n="$1" -v at="$at" -v ap="$ap" -v bt="$bt" -v bp="$bp" \
 		-v aq="$aq" -v bq="$bq" -v as="$as" -v bs="$bs" \
@@ -82,6 +85,11 @@ if [ -n "$quick" ]; then s=1; else s=4; fi
 	cg_measure translate_page teemed_buf_translate translate 1024 $((4096 * s)) 0
 	cg_measure openclose teemed_vm_smc openclose $((20 * s)) $((60 * s)) 0
 	cg_measure tmem16 teemed_vm_smc tmem16 $((20 * s)) $((60 * s)) 0
+	# The same over the reference platform (bench/lean.c): the whole
+	# figures to set beside Xen's.
+	cg_measure invoke_ref teemed_vm_smc invoke-ref $((50 * s)) $((150 * s)) 0 rp
+	cg_measure openclose_ref teemed_vm_smc openclose-ref $((20 * s)) $((60 * s)) 0 rp
+	cg_measure tmem16_ref teemed_vm_smc tmem16-ref $((20 * s)) $((60 * s)) 0 rp
 	# Per page of one buffer, REGISTER and UNREGISTER, both halves.
 	cg_measure regpage teemed_vm_smc regpages 1024 4096 0
 	cg_measure register_0 teemed_vm_smc register $((20 * s)) $((60 * s)) 0

@@ -4,9 +4,18 @@
  * the slot's index is the thread id the guest sees in a3 of an RPC, so
  * resuming is one array look-up and a guest can only ever name its own
  * calls. Slots are made with the VM and kept for reuse until it is
- * destroyed; the page of a slot's shadow argument is reserved with the
- * slot (so the quota never refuses it) but taken from the platform only
- * while a call uses the slot, so an idle VM holds no mediator page.
+ * destroyed. The page of a slot's shadow argument is reserved against
+ * the VM's quota with the slot (so the quota never refuses it) but held
+ * only while a call uses the slot, so an idle VM holds no mediator page.
+ * Shadow pages are the instance's (`vm` NULL to the platform): a page
+ * freed by one VM's call may serve another's next, so none is charged
+ * to a VM nor counted in its mediator_pages.
+ *
+ * No lock: a free slot is claimed by clearing its bit in `free_slots`
+ * (compare-and-swap, acquire) and given back by setting it (release); a
+ * parked call is taken by moving its state to BUSY the same way. The
+ * shadow page comes from the instance's pool of free shadow pages (one
+ * exchange), or from the platform when the pool is empty.
  */
 #include "internal.h"
 #include "string_ops.h"
@@ -30,40 +39,184 @@ struct call *teemed_call_make_slot(struct teemed_vm *vm, uint16_t index)
 	return c;
 }
 
+/* The slot `index` is free for the next call. */
+void teemed_call_slot_free(struct teemed_vm *vm, uint32_t index)
+{
+	TEEMED_ATOMIC_OR_RELEASE(&vm->free_slots[index / 64],
+				 (uint64_t)1 << (index % 64));
+}
+
+/* Set bits; inline, where __builtin_popcountll may call libgcc. */
+static uint32_t bits_set(uint64_t v)
+{
+	v -= (v >> 1) & 0x5555555555555555ull;
+	v = (v & 0x3333333333333333ull) + ((v >> 2) & 0x3333333333333333ull);
+	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (uint32_t)((v * 0x0101010101010101ull) >> 56);
+}
+
+uint32_t teemed_call_in_flight(const struct teemed_vm *vm)
+{
+	uint32_t free = 0;
+
+	for (uint32_t w = 0; w < vm->slot_words; w++)
+		free += bits_set(TEEMED_ATOMIC_LOAD(&vm->free_slots[w]));
+	return vm->quota.calls - free;
+}
+
+/* Raise a peak; no store unless it rises, so a steady state writes none. */
+void teemed_stats_raise(uint32_t *peak, uint32_t value)
+{
+	uint32_t old = TEEMED_ATOMIC_LOAD(peak);
+
+	while (value > old && !TEEMED_ATOMIC_CAS(peak, &old, value))
+		;
+}
+
+/* What the call slots count, added to `out`. */
+void teemed_call_add_stats(const struct teemed_vm *vm,
+			   struct teemed_vm_stats *out)
+{
+	uint32_t in_flight = teemed_call_in_flight(vm);
+
+	out->calls = in_flight;
+	out->calls_peak = TEEMED_ATOMIC_LOAD(&vm->calls_peak);
+	out->mediator_pages = TEEMED_ATOMIC_LOAD(&vm->mpages);
+	out->mediator_pages_peak = TEEMED_ATOMIC_LOAD(&vm->mpages_peak);
+	out->smcs = TEEMED_ATOMIC_LOAD(&vm->smcs);
+	out->std_calls = 0;
+	out->pinned_args = 0;
+	for (uint32_t i = 0; vm->calls && i < vm->quota.calls; i++) {
+		const struct call *c = vm->calls[i];
+
+		if (!c)
+			continue;
+		out->smcs += TEEMED_ATOMIC_LOAD(&c->smcs);
+		out->std_calls += TEEMED_ATOMIC_LOAD(&c->started);
+		out->pinned_args += TEEMED_ATOMIC_LOAD(&c->arg_pinned);
+	}
+}
+
+/*
+ * The instance's free shadow pages. A slot holds a page's PA | 1 (a PA
+ * may be 0) or 0 when empty; taking is one exchange, giving one
+ * compare-and-swap, each starting at the caller's `hint` so that calls
+ * on different CPUs (other VMs, other slots) touch different lines.
+ */
+static bool pool_take(struct teemed *t, uint32_t hint, teemed_pa_t *pa)
+{
+	for (uint32_t k = 0; k < TEEMED_SHADOW_POOL_PAGES; k++) {
+		uint64_t *slot = &t->shadow_pool[((hint + k) %
+						  TEEMED_SHADOW_POOL_PAGES) *
+						 TEEMED_POOL_STRIDE];
+		uint64_t v;
+
+		if (!TEEMED_ATOMIC_LOAD(slot))
+			continue;
+		v = TEEMED_ATOMIC_XCHG_ACQUIRE(slot, 0);
+		if (v) {
+			*pa = teemed_pa(v & ~(uint64_t)1);
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool pool_give(struct teemed *t, uint32_t hint, teemed_pa_t pa)
+{
+	for (uint32_t k = 0; k < TEEMED_SHADOW_POOL_PAGES; k++) {
+		uint64_t *slot = &t->shadow_pool[((hint + k) %
+						  TEEMED_SHADOW_POOL_PAGES) *
+						 TEEMED_POOL_STRIDE];
+		uint64_t empty = 0;
+
+		if (!TEEMED_ATOMIC_LOAD(slot) &&
+		    TEEMED_ATOMIC_CAS_RELEASE(slot, &empty,
+					      teemed_pa_addr(pa) | 1))
+			return true;
+	}
+	return false;
+}
+
+/* teemed_fini(): the pool's pages go back to the platform. */
+void teemed_call_pool_drain(struct teemed *t)
+{
+	const struct teemed_platform *p = t->plat;
+	teemed_pa_t pa;
+
+	while (pool_take(t, 0, &pa))
+		p->free_page(p->ctx, NULL, pa);
+}
+
+/*
+ * Where a call's look into the pool starts: other VMs and other slots
+ * of one VM start at other slots, so CPUs rarely write one line.
+ */
+static uint32_t shadow_hint(const struct teemed_vm *vm, const struct call *c)
+{
+	return vm->client_id + c->index;
+}
+
+/* Shadow pages are the instance's: `vm` NULL to the platform. */
+static void shadow_give_back(struct teemed_vm *vm, struct call *c)
+{
+	const struct teemed_platform *p = vm->t->plat;
+
+	teemed_plat_unmap(vm->t, c->shadow);
+	c->shadow = NULL;
+	if (!pool_give(vm->t, shadow_hint(vm, c), c->shadow_pa))
+		p->free_page(p->ctx, NULL, c->shadow_pa);
+}
+
+static struct call *claim_free_slot(struct teemed_vm *vm)
+{
+	for (uint32_t w = 0; w < vm->slot_words; w++) {
+		uint64_t free = TEEMED_ATOMIC_LOAD(&vm->free_slots[w]);
+
+		while (free) {
+			if (TEEMED_ATOMIC_CAS_ACQUIRE(&vm->free_slots[w], &free,
+						      free & (free - 1)))
+				return vm->calls[w * 64 +
+						 (uint32_t)__builtin_ctzll(
+							 free)];
+		}
+	}
+	return NULL;
+}
+
 /*
  * Take a free slot for a new call, with a shadow page; NULL when the VM
  * already has as many calls in flight as its quota allows (so answering
  * ETHREAD_LIMIT cannot strand a guest: one of its own calls will finish)
- * or, `*no_page` set, when the platform has no page for the shadow. The
- * page is asked for before the lock and counted inside it, so a call
- * takes the VM lock once to start.
+ * or, `*no_page` set, when the pool is empty and the platform has no
+ * page for the shadow.
  */
 struct call *teemed_call_claim_new(struct teemed_vm *vm, bool *no_page)
 {
 	const struct teemed_platform *p = vm->t->plat;
-	teemed_pa_t pa;
-	struct call *c;
+	struct call *c = claim_free_slot(vm);
 
-	*no_page = p->alloc_page(p->ctx, vm->hv_vm, &pa) != 0;
-	if (*no_page)
+	*no_page = false;
+	if (!c)
 		return NULL;
-	teemed_vm_lock(vm);
-	if (vm->free_head == TEEMED_CALL_NONE) {
-		teemed_vm_unlock(vm);
-		p->free_page(p->ctx, vm->hv_vm, pa);
+	if (!pool_take(vm->t, shadow_hint(vm, c), &c->shadow_pa) &&
+	    p->alloc_page(p->ctx, NULL, &c->shadow_pa)) {
+		*no_page = true;
+		teemed_call_slot_free(vm, c->index);
 		return NULL;
 	}
-	c = vm->calls[vm->free_head];
-	vm->free_head = c->next_free;
-	teemed_stats_peak(&vm->stats.calls, &vm->stats.calls_peak, 1);
-	teemed_stats_peak(&vm->stats.mediator_pages,
-			  &vm->stats.mediator_pages_peak, 1);
-	vm->stats.std_calls++;
-	c->state = CALL_BUSY;
-	teemed_vm_unlock(vm);
-
-	c->shadow_pa = pa;
-	c->shadow = teemed_plat_map(vm->t, pa);
+	/*
+	 * The lowest free slot was taken, so slots 0..index-1 are busy and
+	 * the calls in flight number at least index + 1; and when none
+	 * above it is busy, exactly that. A busy slot above it was taken
+	 * with more in flight than now. So the peak rises to index + 1 or
+	 * not at all (up to 64 slots; beyond, a race between words may
+	 * count one more).
+	 */
+	teemed_stats_raise(&vm->calls_peak, c->index + 1u);
+	TEEMED_ATOMIC_STORE(&c->started, c->started + 1);
+	TEEMED_ATOMIC_STORE(&c->state, (uint8_t)CALL_BUSY);
+	c->shadow = teemed_plat_map(vm->t, c->shadow_pa);
 
 	c->param_cursor = 0;
 	c->result = 0;
@@ -77,7 +230,6 @@ struct call *teemed_call_claim_new(struct teemed_vm *vm, bool *no_page)
 	c->rpc_free = NULL;
 	c->rpc_payload = NULL;
 	c->refused_cookie = 0;
-	c->arg_pinned = false;
 	c->arg_kind = ARG_PAGE;
 	c->arg_buf = NULL;
 	c->arg_direct = false;
@@ -88,55 +240,76 @@ struct call *teemed_call_claim_new(struct teemed_vm *vm, bool *no_page)
 }
 
 /*
+ * The guest's argument page mapped (CALL_WITH_ARG, CALL_WITH_RPC_ARG:
+ * pinned for the call; a REGD_ARG within one page of its buffer), or
+ * NULL for an argument that spans pages of a registered buffer, which
+ * teemed_call_arg_io() reaches page by page. Mapped once per SMC: the
+ * mapping ends when the call parks or its argument is let go, so no
+ * guest page stays mapped while the guest runs.
+ */
+uint8_t *teemed_call_arg_map_page(struct teemed_vm *vm, struct call *c)
+{
+	if (c->arg_kind == ARG_REGD ? !c->arg_direct : !c->arg_pinned)
+		return NULL;
+	c->arg_va = (uint8_t *)teemed_plat_map(vm->t, c->guest_arg_pa) +
+		    c->arg_page_off;
+	return c->arg_va;
+}
+
+static void arg_unmap(struct teemed_vm *vm, struct call *c)
+{
+	if (c->arg_va) {
+		teemed_plat_unmap(vm->t, c->arg_va - c->arg_page_off);
+		c->arg_va = NULL;
+	}
+}
+
+static bool call_parked(uint8_t state)
+{
+	return state == CALL_PAUSED_PREPARE || state == CALL_IN_RPC ||
+	       state == CALL_PAUSED_FINISH || state == CALL_PAUSED_RPC;
+}
+
+/*
  * Take the paused call the guest names in a3 of RETURN_FROM_RPC. NULL
  * unless it is this VM's and waits for the guest; `*was` tells what it
- * waited in.
+ * waited in. Of two vCPUs naming it, one compare-and-swap wins.
  */
 struct call *teemed_call_claim_paused(struct teemed_vm *vm, uint32_t index,
 				      uint8_t *was)
 {
-	struct call *c = NULL;
+	struct call *c;
+	uint8_t state;
 
-	teemed_vm_lock(vm);
-	if (index < vm->quota.calls) {
-		c = vm->calls[index];
-		if (c && (c->state == CALL_PAUSED_PREPARE ||
-			  c->state == CALL_IN_RPC ||
-			  c->state == CALL_PAUSED_FINISH ||
-			  c->state == CALL_PAUSED_RPC)) {
-			*was = c->state;
-			c->state = CALL_BUSY;
-		} else {
-			c = NULL;
+	if (index >= vm->quota.calls)
+		return NULL;
+	c = vm->calls[index];
+	if (!c)
+		return NULL;
+	state = TEEMED_ATOMIC_LOAD(&c->state);
+	while (call_parked(state)) {
+		if (TEEMED_ATOMIC_CAS_ACQUIRE(&c->state, &state,
+					      (uint8_t)CALL_BUSY)) {
+			*was = state;
+			return c;
 		}
 	}
-	teemed_vm_unlock(vm);
-	return c;
+	return NULL;
 }
 
+/* From here on another vCPU may take the call: all it needs is written. */
 void teemed_call_park(struct teemed_vm *vm, struct call *c, uint8_t state)
 {
-	teemed_vm_lock(vm);
-	c->state = state;
-	teemed_vm_unlock(vm);
+	arg_unmap(vm, c);
+	TEEMED_ATOMIC_STORE_RELEASE(&c->state, state);
 }
 
-/* The call is over: its slot is free again, its shadow page goes back. */
+/* The call is over: its shadow page goes back, then its slot. */
 void teemed_call_retire(struct teemed_vm *vm, struct call *c)
 {
-	const struct teemed_platform *p = vm->t->plat;
-	teemed_pa_t pa = c->shadow_pa;
-
-	teemed_plat_unmap(vm->t, c->shadow);
-	c->shadow = NULL;
-	teemed_vm_lock(vm);
-	c->state = CALL_FREE;
-	c->next_free = vm->free_head;
-	vm->free_head = c->index;
-	vm->stats.calls--;
-	vm->stats.mediator_pages--;
-	teemed_vm_unlock(vm);
-	p->free_page(p->ctx, vm->hv_vm, pa);
+	shadow_give_back(vm, c);
+	TEEMED_ATOMIC_STORE(&c->state, (uint8_t)CALL_FREE);
+	teemed_call_slot_free(vm, c->index);
 }
 
 /*
@@ -152,8 +325,7 @@ int teemed_call_pin_arg(struct teemed_vm *vm, struct call *c)
 	if (p->pin_guest_page(p->ctx, vm->hv_vm, c->guest_arg, TEEMED_PIN_WRITE,
 			      &c->guest_arg_pa))
 		return TEEMED_ERR_FAULT;
-	c->arg_pinned = true;
-	TEEMED_ATOMIC_ADD(&vm->pinned_args, 1);
+	TEEMED_ATOMIC_STORE(&c->arg_pinned, true);
 	return TEEMED_OK;
 }
 
@@ -162,10 +334,10 @@ void teemed_call_unpin_arg(struct teemed_vm *vm, struct call *c)
 {
 	const struct teemed_platform *p = vm->t->plat;
 
+	arg_unmap(vm, c);
 	if (c->arg_pinned) {
 		p->unpin_guest_page(p->ctx, vm->hv_vm, c->guest_arg_pa);
-		c->arg_pinned = false;
-		TEEMED_ATOMIC_SUB(&vm->pinned_args, 1);
+		TEEMED_ATOMIC_STORE(&c->arg_pinned, false);
 	}
 	if (c->arg_buf) {
 		teemed_vm_lock(vm);
@@ -174,26 +346,6 @@ void teemed_call_unpin_arg(struct teemed_vm *vm, struct call *c)
 		c->arg_buf = NULL;
 		c->arg_direct = false;
 	}
-}
-
-/*
- * The guest's argument page mapped (CALL_WITH_ARG, CALL_WITH_RPC_ARG:
- * pinned for the call), or NULL for an argument in a registered buffer,
- * which teemed_call_arg_io() reaches page by page.
- */
-uint8_t *teemed_call_arg_map(struct teemed_vm *vm, const struct call *c)
-{
-	if (c->arg_kind == ARG_REGD ? !c->arg_direct : !c->arg_pinned)
-		return NULL;
-	return (uint8_t *)teemed_plat_map(vm->t, c->guest_arg_pa) +
-	       c->arg_page_off;
-}
-
-void teemed_call_arg_unmap(struct teemed_vm *vm, const struct call *c,
-			   uint8_t *arg)
-{
-	if (arg)
-		teemed_plat_unmap(vm->t, arg - c->arg_page_off);
 }
 
 /*
@@ -210,26 +362,22 @@ int teemed_call_arg_io(struct teemed_vm *vm, struct call *c, uint64_t off,
 	if (c->arg_kind == ARG_REGD && !c->arg_direct)
 		return teemed_buf_io(vm, c->arg_buf, c->arg_offset + off, buf,
 				     len, write);
-	if ((c->arg_kind != ARG_REGD && !c->arg_pinned) ||
-	    off > TEEMED_PAGE_SIZE - c->arg_page_off ||
+	arg = teemed_call_arg_map(vm, c);
+	if (!arg || off > TEEMED_PAGE_SIZE - c->arg_page_off ||
 	    len > TEEMED_PAGE_SIZE - c->arg_page_off - off)
 		return TEEMED_ERR_FAULT;
-	arg = teemed_call_arg_map(vm, c);
 	if (write)
 		memcpy(arg + off, buf, len);
 	else
 		memcpy(buf, arg + off, len);
-	teemed_call_arg_unmap(vm, c, arg);
 	return TEEMED_OK;
 }
 
 /* Teardown: the slot itself. Its buffers were queued already. */
 void teemed_call_free_slot(struct teemed_vm *vm, struct call *c)
 {
-	if (c->shadow) {
-		teemed_plat_unmap(vm->t, c->shadow);
-		teemed_vm_free_page(vm, c->shadow_pa);
-	}
+	if (c->shadow)
+		shadow_give_back(vm, c);
 	teemed_vm_free_obj(vm, c, sizeof(*c));
 	teemed_vm_unreserve_pages(vm, 0, 1);
 }

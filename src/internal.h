@@ -3,10 +3,14 @@
  * Private header between the core's files.
  *
  * Lock order: an instance lock and a VM lock are never held together.
- * The VM lock guards the VM's call table, cookie tree, counters and
- * statistics; it is held only for short bounded sections and never
- * across the SMC or across page walks. Work on one call is done by the
- * one vCPU that marked it busy, without the lock.
+ * The VM lock guards the VM's cookie tree, buffer states and users,
+ * quota reservations and the statistics in `stats`; it is held only for
+ * short bounded sections and never across the SMC or across page walks.
+ * The call table takes no lock: a slot is claimed by clearing its bit
+ * in `free_slots` and a parked call by moving its state to BUSY, both
+ * by compare-and-swap, and work on one call is done by the one vCPU
+ * that claimed it. The counters a call moves are atomics or its slot's
+ * own (summed by teemed_vm_get_stats()).
  */
 #ifndef TEEMED_INTERNAL_H
 #define TEEMED_INTERNAL_H
@@ -18,6 +22,13 @@
 #include "teemed/trace.h"
 
 #define TEEMED_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/*
+ * A step of the yielding-call path that is worth its copies: inlined
+ * into each entry (CALL_WITH_ARG, REGD_ARG, RETURN_FROM_RPC), a call
+ * saves about 80 instructions of calls and register saves for about
+ * 2 KiB more code.
+ */
+#define TEEMED_ALWAYS_INLINE inline __attribute__((__always_inline__))
 #define TEEMED_U64_MAX	     (~(uint64_t)0)
 
 /* Register helpers: only the low 32 bits of a register carry meaning. */
@@ -43,6 +54,9 @@ static inline void reg_pair_set(uint64_t *hi, uint64_t *lo, uint64_t v)
 	*lo = (uint32_t)v;
 }
 
+/* uint64_t per cache line: the pool's slots share no line. */
+#define TEEMED_POOL_STRIDE 8u
+
 struct teemed {
 	const struct teemed_platform *plat;
 	struct teemed_info info;
@@ -57,6 +71,8 @@ struct teemed {
 	/* VMs that enabled asynchronous notifications, packed first. */
 	struct teemed_vm **notif_vms; /* max_vms slots */
 	uint32_t notif_count;
+	/* Free shadow pages (PA | 1; 0: empty), one per cache line. */
+	uint64_t shadow_pool[TEEMED_SHADOW_POOL_PAGES * TEEMED_POOL_STRIDE + 1];
 };
 
 /* What a buffer object is for; decides how it may be named and freed. */
@@ -110,7 +126,10 @@ struct buf {
 				    contiguous: the guest's page itself) */
 };
 
-/* States of a call slot; a slot is BUSY while one vCPU works on it. */
+/*
+ * States of a call slot; a slot is BUSY while one vCPU works on it. Read
+ * and written atomically: a parked call is taken by compare-and-swap.
+ */
 enum call_state {
 	CALL_FREE = 0,
 	CALL_BUSY,
@@ -135,13 +154,12 @@ struct call {
 	uint8_t state;
 	uint8_t rpc_func;      /* RPC the guest is answering (IN_RPC) */
 	uint16_t index;	       /* guest-visible thread id */
-	uint16_t next_free;    /* free-slot stack link */
 	uint32_t optee_thread; /* OP-TEE's thread index */
 	uint32_t param_cursor; /* next parameter to translate */
 	uint32_t result;       /* a0 to deliver once finished */
 	teemed_ipa_t guest_arg;
 	teemed_pa_t guest_arg_pa; /* pinned while the call lasts */
-	bool arg_pinned;
+	bool arg_pinned;       /* written atomically: the statistics read it */
 	uint8_t arg_kind;      /* enum arg_kind */
 	bool rpc_in_area;      /* the RPC_CMD in progress uses the RPC area */
 	uint32_t rpc_off;      /* RPC area, from the start of the argument */
@@ -149,6 +167,7 @@ struct call {
 	uint64_t arg_offset;   /* ARG_REGD: the argument's offset in it */
 	uint32_t arg_page_off; /* the argument's offset in guest_arg_pa */
 	bool arg_direct; /* ARG_REGD within one page: guest_arg_pa holds it */
+	uint8_t *arg_va; /* teemed_call_arg_map() in this SMC, or NULL */
 	teemed_pa_t shadow_pa;	      /* while the call lasts */
 	struct optee_msg_arg *shadow; /* mapped shadow argument, or NULL */
 	struct buf *bufs;	      /* temporary buffers of this call */
@@ -164,6 +183,11 @@ struct call {
 	struct buf *rpc_free;	 /* RPC_FREE: drop once OP-TEE resumed */
 	struct buf *rpc_payload; /* SHM_ALLOC answer being translated */
 	uint64_t refused_cookie; /* of an RPC_ALLOC answer refused */
+	/* Statistics of the slot, written by its vCPU of the moment (atomic
+	   stores), summed by teemed_vm_get_stats(): no line shared between
+	   vCPUs is written per call. */
+	uint64_t started; /* yielding calls started in it */
+	uint64_t smcs;	  /* SMCs that claimed it */
 };
 
 /* Work done in one trapped SMC, checked against the step budget. */
@@ -172,6 +196,7 @@ struct step {
 	uint32_t pages;	   /* pinned + unpinned so far */
 	int32_t pin_delta; /* pinned minus unpinned, for the statistics */
 	int32_t pin_high;  /* highest pin_delta reached during the step */
+	bool counted;	   /* the SMC is counted in a call slot's smcs */
 };
 
 static inline bool step_exhausted(const struct step *s)
@@ -192,14 +217,19 @@ struct teemed_vm {
 	uint16_t client_id;
 	uint8_t phase;
 	struct teemed_quota quota;
-	struct teemed_vm_stats stats; /* but smcs: see below */
-	uint64_t smcs;
-	uint32_t pinned_args;	  /* argument pages of calls in flight */
-	uint32_t reserved_pages;  /* pinned or about to be */
+	/* Under the lock, but for smcs, std_calls, calls, mediator_pages,
+	   their peaks and pinned_args: see below and struct call. */
+	struct teemed_vm_stats stats;
+	uint64_t smcs;		  /* SMCs that claimed no call slot (atomic) */
+	uint32_t mpages;	  /* mediator pages charged to it (atomic) */
+	uint32_t mpages_peak;	  /* (atomic) */
+	uint32_t calls_peak;	  /* (atomic) */
+	uint32_t reserved_pages;  /* pinned or about to be (lock; stored
+				     atomically for a lock-free look) */
 	uint32_t reserved_mpages; /* mediator pages held or about to be */
 	/* Call table: quota.calls slots made with the VM. */
 	struct call **calls;
-	uint16_t free_head;	   /* stack of free slots */
+	uint32_t slot_words;	   /* words of free_slots in use */
 	struct ctree cookies;	   /* registered and payload buffers */
 	struct buf *release_queue; /* buffers waiting to be unpinned */
 	uint32_t queued;	   /* buffers in release_queue */
@@ -212,9 +242,12 @@ struct teemed_vm {
 	uint32_t notif_polling; /* teemed_notif_irq() polling OP-TEE for it */
 	uint64_t notif_pending; /* values taken from OP-TEE, not yet read */
 	uint64_t notif_values;	/* taken in all (atomic) */
+	/* Bit i set: calls[i] is free. Written by every vCPU of the VM on
+	   each call, so kept off the lines the others only read. */
+	uint8_t pad_before[64];
+	uint64_t free_slots[(TEEMED_MAX_CALLS + 63) / 64];
+	uint8_t pad_after[64];
 };
-
-#define TEEMED_CALL_NONE 0xFFFFu
 
 /* --- util.c: platform wrappers and accounting --------------------------- */
 
@@ -236,8 +269,16 @@ void teemed_vm_unreserve_pages(struct teemed_vm *vm, uint32_t pages,
 bool teemed_vm_pages_available(struct teemed_vm *vm, uint64_t pages);
 void teemed_vm_log(struct teemed_vm *vm, enum teemed_log_level level,
 		   const char *msg, uint64_t v1, uint64_t v2);
-void *teemed_plat_map(struct teemed *t, teemed_pa_t pa);
-void teemed_plat_unmap(struct teemed *t, void *va);
+static inline void *teemed_plat_map(struct teemed *t, teemed_pa_t pa)
+{
+	return t->plat->map(t->plat->ctx, pa);
+}
+
+static inline void teemed_plat_unmap(struct teemed *t, void *va)
+{
+	t->plat->unmap(t->plat->ctx, va);
+}
+
 void teemed_plat_smc(struct teemed *t, struct teemed_regs *regs);
 
 /* --- guest_mem.c: reading and writing guest memory by IPA ---------------- */
@@ -286,6 +327,12 @@ bool teemed_shm_drain_release_queue(struct teemed_vm *vm, struct step *st);
 /* --- call.c: the call table ----------------------------------------------- */
 
 struct call *teemed_call_make_slot(struct teemed_vm *vm, uint16_t index);
+void teemed_call_slot_free(struct teemed_vm *vm, uint32_t index);
+uint32_t teemed_call_in_flight(const struct teemed_vm *vm);
+void teemed_call_add_stats(const struct teemed_vm *vm,
+			   struct teemed_vm_stats *out);
+void teemed_call_pool_drain(struct teemed *t);
+void teemed_stats_raise(uint32_t *peak, uint32_t value);
 struct call *teemed_call_claim_new(struct teemed_vm *vm, bool *no_page);
 struct call *teemed_call_claim_paused(struct teemed_vm *vm, uint32_t index,
 				      uint8_t *was);
@@ -294,11 +341,22 @@ void teemed_call_retire(struct teemed_vm *vm, struct call *c);
 void teemed_call_free_slot(struct teemed_vm *vm, struct call *c);
 int teemed_call_pin_arg(struct teemed_vm *vm, struct call *c);
 void teemed_call_unpin_arg(struct teemed_vm *vm, struct call *c);
+uint8_t *teemed_call_arg_map_page(struct teemed_vm *vm, struct call *c);
 int teemed_call_arg_io(struct teemed_vm *vm, struct call *c, uint64_t off,
 		       void *buf, size_t len, bool write);
-uint8_t *teemed_call_arg_map(struct teemed_vm *vm, const struct call *c);
-void teemed_call_arg_unmap(struct teemed_vm *vm, const struct call *c,
-			   uint8_t *arg);
+
+/* The argument mapped for this SMC (teemed_call_arg_map_page()). */
+static inline uint8_t *teemed_call_arg_map(struct teemed_vm *vm, struct call *c)
+{
+	return c->arg_va ? c->arg_va : teemed_call_arg_map_page(vm, c);
+}
+
+/* This SMC claimed `c`: counted in the slot, not in a shared counter. */
+static inline void teemed_call_count_smc(struct call *c, struct step *st)
+{
+	TEEMED_ATOMIC_STORE(&c->smcs, c->smcs + 1);
+	st->counted = true;
+}
 
 /*
  * Copy between the argument and `buf`: through `page` when mapped (the

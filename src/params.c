@@ -118,8 +118,12 @@ static uint32_t refusal_ret(uint32_t refusal)
 					       : TEEC_ERROR_OUT_OF_MEMORY;
 }
 
-/* Shape checks that need no state: counts, attribute bits, META. */
-static bool shape_ok(const struct optee_msg_arg *arg)
+/*
+ * Shape checks that need no state: counts, attribute bits, META.
+ * `*memrefs`: the parameters that name memory (all of UNREGISTER_SHM's,
+ * whose parameter is rewritten), the only ones translation touches.
+ */
+static bool shape_ok(const struct optee_msg_arg *arg, uint32_t *memrefs)
 {
 	const struct cmd_rule *rule = &cmd_rules[arg->cmd];
 
@@ -141,7 +145,10 @@ static bool shape_ok(const struct optee_msg_arg *arg)
 		if ((attr & OPTEE_MSG_ATTR_NONCONTIG) &&
 		    param_class_of[attr & 0xF] != PC_TMEM)
 			return false;
+		*memrefs += param_class_of[attr & 0xF] >= PC_RMEM;
 	}
+	if (arg->cmd == OPTEE_MSG_CMD_UNREGISTER_SHM)
+		*memrefs = arg->num_params;
 	if (arg->cmd == OPTEE_MSG_CMD_REGISTER_SHM)
 		return arg->params[0].attr == TEEMED_ATTR_REGISTER &&
 		       arg->params[0].u.tmem.buf_ptr != 0;
@@ -304,12 +311,18 @@ static uint32_t check_memref_pages(struct teemed_vm *vm,
  */
 bool teemed_params_check_shape(struct teemed_vm *vm, struct call *c)
 {
-	uint32_t refusal = shape_ok(c->shadow)
-				   ? check_memref_pages(vm, c->shadow)
-				   : TEEMED_REFUSED_PARAM;
+	uint32_t memrefs = 0;
+	uint32_t refusal = TEEMED_REFUSED_PARAM;
 
-	if (refusal == TEEMED_REFUSED_COUNT)
+	if (shape_ok(c->shadow, &memrefs))
+		refusal = memrefs ? check_memref_pages(vm, c->shadow)
+				  : TEEMED_REFUSED_COUNT;
+	if (refusal == TEEMED_REFUSED_COUNT) {
+		/* Values go to OP-TEE as they are: nothing to translate. */
+		if (!memrefs)
+			c->param_cursor = c->shadow->num_params;
 		return true;
+	}
 	/* Both PARAM refusals here are of the message's shape. */
 	teemed_vm_refuse_at(vm, refusal,
 			    refusal == TEEMED_REFUSED_PARAM
@@ -425,7 +438,6 @@ void teemed_params_copy_back(struct teemed_vm *vm, struct call *c, bool whole)
 				&from->u.tmem.size, sizeof(from->u.tmem.size),
 				true);
 	}
-	teemed_call_arg_unmap(vm, c, page);
 }
 
 /*
@@ -435,7 +447,7 @@ void teemed_params_copy_back(struct teemed_vm *vm, struct call *c, bool whole)
  */
 void teemed_params_end_call(struct teemed_vm *vm, struct call *c, bool done)
 {
-	bool ok = done && c->shadow->ret == TEEC_SUCCESS;
+	bool ok;
 
 	/* OP-TEE writes no result for it: the call's end is its success. */
 	if (done && c->shadow->cmd == OPTEE_MSG_CMD_STOP_ASYNC_NOTIF)
@@ -443,6 +455,7 @@ void teemed_params_end_call(struct teemed_vm *vm, struct call *c, bool done)
 	if (!c->rmem_count && !c->tmem_named && !c->registering &&
 	    !c->unregistering)
 		return;
+	ok = done && c->shadow->ret == TEEC_SUCCESS;
 	/* Not yet live, so no other vCPU reaches it. */
 	if (ok && c->registering)
 		teemed_buf_pack(vm, c->registering);

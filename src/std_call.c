@@ -34,8 +34,10 @@ static void pause_call(struct teemed_vm *vm, struct call *c,
 	teemed_call_park(vm, c, state);
 }
 
-static void continue_finish(struct teemed_vm *vm, struct call *c,
-			    struct teemed_regs *regs, struct step *st)
+static TEEMED_ALWAYS_INLINE void continue_finish(struct teemed_vm *vm,
+						 struct call *c,
+						 struct teemed_regs *regs,
+						 struct step *st)
 {
 	while (c->bufs) {
 		struct buf *b = c->bufs;
@@ -58,9 +60,9 @@ static void continue_finish(struct teemed_vm *vm, struct call *c,
  */
 enum outputs { OUTPUTS_NONE, OUTPUTS_ERROR, OUTPUTS_ALL };
 
-static void finish_call(struct teemed_vm *vm, struct call *c,
-			struct teemed_regs *regs, struct step *st, uint32_t a0,
-			enum outputs outputs)
+static TEEMED_ALWAYS_INLINE void
+finish_call(struct teemed_vm *vm, struct call *c, struct teemed_regs *regs,
+	    struct step *st, uint32_t a0, enum outputs outputs)
 {
 	teemed_params_end_call(vm, c, outputs == OUTPUTS_ALL);
 	if (outputs != OUTPUTS_NONE) {
@@ -73,9 +75,10 @@ static void finish_call(struct teemed_vm *vm, struct call *c,
 	continue_finish(vm, c, regs, st);
 }
 
-static void handle_optee_answer(struct teemed_vm *vm, struct call *c,
-				struct teemed_regs *regs, struct step *st,
-				const struct teemed_regs *sw)
+static TEEMED_ALWAYS_INLINE void
+handle_optee_answer(struct teemed_vm *vm, struct call *c,
+		    struct teemed_regs *regs, struct step *st,
+		    const struct teemed_regs *sw)
 {
 	uint32_t a0 = reg32(sw->a[0]);
 
@@ -90,9 +93,9 @@ static void handle_optee_answer(struct teemed_vm *vm, struct call *c,
 	teemed_call_park(vm, c, CALL_IN_RPC);
 }
 
-static void issue(struct teemed_vm *vm, struct call *c,
-		  struct teemed_regs *regs, struct step *st,
-		  struct teemed_regs *sw)
+static TEEMED_ALWAYS_INLINE void issue(struct teemed_vm *vm, struct call *c,
+				       struct teemed_regs *regs,
+				       struct step *st, struct teemed_regs *sw)
 {
 	sw->a[7] = vm->client_id;
 	teemed_vm_plat_smc(vm, sw, c->shadow);
@@ -100,12 +103,19 @@ static void issue(struct teemed_vm *vm, struct call *c,
 	handle_optee_answer(vm, c, regs, st, sw);
 }
 
-static void continue_prepare(struct teemed_vm *vm, struct call *c,
-			     struct teemed_regs *regs, struct step *st)
+static TEEMED_ALWAYS_INLINE void continue_prepare(struct teemed_vm *vm,
+						  struct call *c,
+						  struct teemed_regs *regs,
+						  struct step *st)
 {
 	struct teemed_regs sw = {{0}};
+	/* Value-only messages have nothing left to translate. */
+	enum params_result translated =
+		c->param_cursor < c->shadow->num_params
+			? teemed_params_translate(vm, c, st)
+			: PARAMS_DONE;
 
-	switch (teemed_params_translate(vm, c, st)) {
+	switch (translated) {
 	case PARAMS_PAUSED:
 		pause_call(vm, c, regs, st, CALL_PAUSED_PREPARE);
 		return;
@@ -166,10 +176,8 @@ static uint32_t shadow_argument(struct teemed_vm *vm, struct call *c,
 				uint64_t room)
 {
 	const struct optee_msg_arg *arg = c->shadow;
-	uint8_t *page = teemed_call_arg_map(vm, c);
-	uint32_t err = copy_argument(vm, c, page, room);
+	uint32_t err = copy_argument(vm, c, teemed_call_arg_map(vm, c), room);
 
-	teemed_call_arg_unmap(vm, c, page);
 	if (teemed_tracing(vm->t))
 		teemed_trace_msg(
 			vm, TEEMED_TRACE_GUEST_MSG, arg,
@@ -182,8 +190,10 @@ static uint32_t shadow_argument(struct teemed_vm *vm, struct call *c,
 }
 
 /* A claimed call whose argument is known: copy it in and go. */
-static void start_call(struct teemed_vm *vm, struct call *c,
-		       struct teemed_regs *regs, struct step *st, uint64_t room)
+static TEEMED_ALWAYS_INLINE void start_call(struct teemed_vm *vm,
+					    struct call *c,
+					    struct teemed_regs *regs,
+					    struct step *st, uint64_t room)
 {
 	uint32_t err = shadow_argument(vm, c, room);
 
@@ -244,6 +254,7 @@ static void call_with_page(struct teemed_vm *vm, struct teemed_regs *regs,
 		no_call(vm, regs, no_page);
 		return;
 	}
+	teemed_call_count_smc(c, st);
 	c->arg_kind = kind;
 	c->guest_arg = teemed_ipa(ipa);
 	if (teemed_call_pin_arg(vm, c)) {
@@ -329,6 +340,7 @@ void teemed_std_call_with_regd_arg(struct teemed_vm *vm,
 		no_call(vm, regs, no_page);
 		return;
 	}
+	teemed_call_count_smc(c, st);
 	c->arg_kind = ARG_REGD;
 	/* Unknown, foreign, unregistering or too small: OP-TEE's EBADADDR. */
 	room = take_arg_buf(vm, c, reg_pair(regs->a[1], regs->a[2]),
@@ -375,6 +387,7 @@ void teemed_std_return_from_rpc(struct teemed_vm *vm, struct teemed_regs *regs,
 		answer(regs, OPTEE_SMC_RETURN_ERESUME, 0);
 		return;
 	}
+	teemed_call_count_smc(c, st);
 	switch (was) {
 	case CALL_PAUSED_PREPARE:
 		continue_prepare(vm, c, regs, st);

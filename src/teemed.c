@@ -154,6 +154,7 @@ int teemed_fini(struct teemed *t)
 	for (uint32_t i = 0; i < t->max_vms; i++)
 		if (t->vms[i])
 			return TEEMED_ERR_BUSY;
+	teemed_call_pool_drain(t);
 	p->free_obj(p->ctx, NULL, t->notif_vms,
 		    sizeof(*t->notif_vms) * t->max_vms);
 	p->free_obj(p->ctx, NULL, t->vms, sizeof(*t->vms) * t->max_vms);

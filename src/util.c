@@ -90,10 +90,8 @@ int teemed_vm_alloc_page(struct teemed_vm *vm, teemed_pa_t *pa)
 
 	if (err)
 		return TEEMED_ERR_NOMEM;
-	teemed_vm_lock(vm);
-	teemed_stats_peak(&vm->stats.mediator_pages,
-			  &vm->stats.mediator_pages_peak, 1);
-	teemed_vm_unlock(vm);
+	teemed_stats_raise(&vm->mpages_peak,
+			   TEEMED_ATOMIC_ADD(&vm->mpages, 1) + 1);
 	return TEEMED_OK;
 }
 
@@ -102,9 +100,7 @@ void teemed_vm_free_page(struct teemed_vm *vm, teemed_pa_t pa)
 	const struct teemed_platform *p = vm->t->plat;
 
 	p->free_page(p->ctx, vm->hv_vm, pa);
-	teemed_vm_lock(vm);
-	vm->stats.mediator_pages--;
-	teemed_vm_unlock(vm);
+	TEEMED_ATOMIC_SUB(&vm->mpages, 1);
 }
 
 static bool global_reserve(struct teemed *t, uint32_t pages)
@@ -124,7 +120,7 @@ static void vm_unreserve_local(struct teemed_vm *vm, uint32_t pages,
 	teemed_vm_lock(vm);
 	TEEMED_ASSERT(vm->reserved_pages >= pages);
 	TEEMED_ASSERT(vm->reserved_mpages >= mpages);
-	vm->reserved_pages -= pages;
+	TEEMED_ATOMIC_STORE(&vm->reserved_pages, vm->reserved_pages - pages);
 	vm->reserved_mpages -= mpages;
 	teemed_vm_unlock(vm);
 }
@@ -142,7 +138,8 @@ int teemed_vm_reserve_pages(struct teemed_vm *vm, uint32_t pages,
 	ok = (uint64_t)vm->reserved_pages + pages <= vm->quota.pinned_pages &&
 	     (uint64_t)vm->reserved_mpages + mpages <= vm->quota.mediator_pages;
 	if (ok) {
-		vm->reserved_pages += pages;
+		TEEMED_ATOMIC_STORE(&vm->reserved_pages,
+				    vm->reserved_pages + pages);
 		vm->reserved_mpages += mpages;
 	}
 	teemed_vm_unlock(vm);
@@ -160,18 +157,16 @@ int teemed_vm_reserve_pages(struct teemed_vm *vm, uint32_t pages,
 /*
  * Whether `pages` more pins would fit the VM's quota and the instance's
  * cap now: a request that cannot fit is refused before any work. Pins
- * are still reserved one buffer at a time, which keeps the quotas exact
- * when calls race.
+ * are still reserved one buffer at a time, under the lock, which keeps
+ * the quotas exact when calls race; this early look needs no lock
+ * (reserved_pages is stored atomically).
  */
 bool teemed_vm_pages_available(struct teemed_vm *vm, uint64_t pages)
 {
-	bool ok;
-
-	teemed_vm_lock(vm);
-	ok = pages <= vm->quota.pinned_pages - vm->reserved_pages;
-	teemed_vm_unlock(vm);
-	return ok && pages <= vm->t->global_pinned_cap -
-				      TEEMED_ATOMIC_LOAD(&vm->t->global_pinned);
+	return pages <= vm->quota.pinned_pages -
+				TEEMED_ATOMIC_LOAD(&vm->reserved_pages) &&
+	       pages <= vm->t->global_pinned_cap -
+				TEEMED_ATOMIC_LOAD(&vm->t->global_pinned);
 }
 
 void teemed_vm_unreserve_pages(struct teemed_vm *vm, uint32_t pages,
@@ -179,16 +174,6 @@ void teemed_vm_unreserve_pages(struct teemed_vm *vm, uint32_t pages,
 {
 	vm_unreserve_local(vm, pages, mpages);
 	TEEMED_ATOMIC_SUB(&vm->t->global_pinned, pages);
-}
-
-void *teemed_plat_map(struct teemed *t, teemed_pa_t pa)
-{
-	return t->plat->map(t->plat->ctx, pa);
-}
-
-void teemed_plat_unmap(struct teemed *t, void *va)
-{
-	t->plat->unmap(t->plat->ctx, va);
 }
 
 /* teemed's own SMCs (client id 0). */

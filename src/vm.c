@@ -66,15 +66,14 @@ static int make_calls(struct teemed_vm *vm)
 		teemed_vm_alloc_obj(vm, sizeof(*vm->calls) * vm->quota.calls);
 	if (!vm->calls)
 		return TEEMED_ERR_NOMEM;
-	vm->free_head = TEEMED_CALL_NONE;
-	for (uint32_t i = vm->quota.calls; i-- > 0;) {
+	vm->slot_words = (vm->quota.calls + 63) / 64;
+	for (uint32_t i = 0; i < vm->quota.calls; i++) {
 		struct call *c = teemed_call_make_slot(vm, (uint16_t)i);
 
 		if (!c)
 			return TEEMED_ERR_NOMEM;
 		vm->calls[i] = c;
-		c->next_free = vm->free_head;
-		vm->free_head = (uint16_t)i;
+		teemed_call_slot_free(vm, i);
 	}
 	return TEEMED_OK;
 }
@@ -185,8 +184,7 @@ void teemed_vm_get_stats(const struct teemed_vm *vm,
 	teemed_vm_lock(v);
 	*out = vm->stats;
 	teemed_vm_unlock(v);
-	out->smcs = TEEMED_ATOMIC_LOAD(&v->smcs);
-	out->pinned_args = TEEMED_ATOMIC_LOAD(&v->pinned_args);
+	teemed_call_add_stats(vm, out);
 	out->notif_values = TEEMED_ATOMIC_LOAD(&v->notif_values);
 }
 
@@ -253,7 +251,8 @@ handle_smc(struct teemed_vm *vm, struct teemed_regs *regs, uint32_t fid)
 	/* Buffers OP-TEE let go of are unpinned with what budget is left. */
 	if (TEEMED_ATOMIC_LOAD(&vm->queued))
 		teemed_shm_drain_release_queue(vm, &st);
-	TEEMED_ATOMIC_ADD(&vm->smcs, 1);
+	if (!st.counted)
+		TEEMED_ATOMIC_ADD(&vm->smcs, 1);
 	commit_step(vm, &st);
 }
 
@@ -341,6 +340,7 @@ int teemed_vm_destroy(struct teemed_vm *vm)
 {
 	struct teemed *t = vm->t;
 	struct step st = {.budget = t->step_pages};
+	bool others = false;
 	bool done;
 
 	if (vm->phase == VM_ALIVE) {
@@ -367,13 +367,19 @@ int teemed_vm_destroy(struct teemed_vm *vm)
 		return TEEMED_ERR_AGAIN;
 
 	inst_lock(t);
-	for (uint32_t i = 0; i < t->max_vms; i++)
+	for (uint32_t i = 0; i < t->max_vms; i++) {
 		if (t->vms[i] == vm)
 			t->vms[i] = NULL;
+		else if (t->vms[i])
+			others = true;
+	}
 	inst_unlock(t);
 	if (teemed_tracing(t))
 		teemed_trace_vm(t, vm->hv_vm, vm->client_id,
 				TEEMED_TRACE_VM_DESTROYED, TEEMED_OK, 0);
 	free_vm(vm);
+	/* An instance without VMs holds no page (Xen's never ends). */
+	if (!others)
+		teemed_call_pool_drain(t);
 	return TEEMED_OK;
 }

@@ -41,6 +41,17 @@
 #endif
 
 /*
+ * Free shadow argument pages the instance keeps for the next yielding
+ * call of any VM, so a call's start and end need no page allocation.
+ * Pages beyond it go back to the platform; teemed_fini() frees the pool.
+ * Worth one per CPU that runs vCPUs; 0 takes a page from the platform
+ * per call.
+ */
+#ifndef TEEMED_SHADOW_POOL_PAGES
+#define TEEMED_SHADOW_POOL_PAGES 8
+#endif
+
+/*
  * Internal consistency checks (never used on guest input). Defaults to
  * a trap; an embedder may map it to its own BUG_ON/panic.
  */
@@ -64,6 +75,9 @@
 
 #if TEEMED_DEFAULT_STEP_PAGES < 1
 #error "TEEMED_DEFAULT_STEP_PAGES must be at least 1"
+#endif
+#if TEEMED_SHADOW_POOL_PAGES < 0 || TEEMED_SHADOW_POOL_PAGES > 32
+#error "TEEMED_SHADOW_POOL_PAGES must be within 0..32"
 #endif
 #if TEEMED_MAX_CALLS < 1 || TEEMED_MAX_CALLS > 65535
 #error "TEEMED_MAX_CALLS must be within 1..65535"

@@ -113,7 +113,9 @@ struct teemed_vm_stats {
 	uint32_t buffers_peak;
 	uint32_t rpc_buffers; /* RPC argument buffers */
 	uint32_t rpc_buffers_peak;
-	uint32_t mediator_pages; /* mediator pages held for this VM */
+	/* Mediator pages held for this VM; call shadows are the instance's
+	   and not counted (see TEEMED_SHADOW_POOL_PAGES). */
+	uint32_t mediator_pages;
 	uint32_t mediator_pages_peak;
 	uint32_t max_pages_per_smc; /* most pages pinned+released in one SMC */
 	uint32_t pinned_args;  /* argument pages of calls in flight, pinned */

@@ -196,7 +196,10 @@ static int m_alloc_page(void *ctx, void *vm, teemed_pa_t *pa)
 	mock.page[idx].was_mediator = true;
 	/* Contents are unspecified: make reliance on zeroes visible. */
 	memset(ram[idx], 0xA5, MOCK_PAGE);
-	mock.med_pages++;
+	if (vm)
+		mock.med_pages++;
+	else
+		mock.inst_pages++;
 	mock.page_allocs++;
 	*pa = teemed_pa(page_pa(idx));
 	return TEEMED_OK;
@@ -211,7 +214,10 @@ static void m_free_page(void *ctx, void *vm, teemed_pa_t pa)
 	assert_int_equal(mock.page[i].maps, 0);
 	mock.page[i].owner = MOCK_OWNER_FREE;
 	mock.med_free[mock.med_free_count++] = (uint32_t)i;
-	mock.med_pages--;
+	if (vm)
+		mock.med_pages--;
+	else
+		mock.inst_pages--;
 }
 
 static void *m_alloc_obj(void *ctx, void *vm, size_t size)
@@ -782,6 +788,7 @@ void mock_assert_clean(void)
 	}
 	assert_int_equal(mock.pins, 0);
 	assert_int_equal(mock.med_pages, 0);
+	assert_int_equal(mock.inst_pages, 0);
 	assert_int_equal(mock.objs, 0);
 	assert_int_equal(mock.locks, 0);
 	assert_int_equal(mock.maps, 0);

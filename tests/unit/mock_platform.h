@@ -121,7 +121,8 @@ struct mock_state {
 
 	/* Held now. */
 	uint32_t pins;
-	uint32_t med_pages;
+	uint32_t med_pages;	/* charged to a VM */
+	uint32_t inst_pages; /* the instance's (`vm` NULL): call shadows */
 	uint32_t objs;
 	uint32_t locks;
 	uint32_t maps;

@@ -341,8 +341,8 @@ static void test_pinned_quota(void **state)
 	teemed_vm_get_stats(fx.vm[0], &s1);
 	assert_int_equal(s1.refused[TEEMED_REFUSED_QUOTA], 1);
 	assert_int_equal(s1.pinned_pages_peak, s0.pinned_pages_peak);
-	/* The call's shadow only: no list page was taken. */
-	assert_int_equal(s1.mediator_pages_peak, s0.mediator_pages_peak + 1);
+	/* No list page was taken (the call's shadow is the instance's). */
+	assert_int_equal(s1.mediator_pages_peak, s0.mediator_pages_peak);
 	/* One page less fits exactly. */
 	arg = tmem_arg(TMEM_NC(TMEM_INPUT), 0, 16 * MOCK_PAGE, 1);
 	assert_int_equal(mock_call_to_end(0, ARG_IPA, NULL),
@@ -457,21 +457,27 @@ static void test_platform_out_of_memory(void **state)
 	struct teemed_regs r;
 
 	mock_fill_list_range(0, LIST_IPA, DATA0, 600);
-	/* The second list page (after the shadow and the first): 511 pins
-	   taken, then given back. */
-	mock.page_fail_after = 2;
-	arg = tmem_arg(TMEM_NC(TMEM_INPUT), 0, 600 * MOCK_PAGE, 1);
-	assert_refused(arg, TEEC_ERROR_OUT_OF_MEMORY);
-	mock.page_fail_after = 1;
-	arg = tmem_arg(TMEM_NC(TMEM_INPUT), 0, 600 * MOCK_PAGE, 1);
-	assert_refused(arg, TEEC_ERROR_OUT_OF_MEMORY);
-	/* No page for the call's shadow: ENOMEM, nothing held. */
+	/* No page for the call's shadow (the instance's pool is empty
+	   before the first call): ENOMEM, nothing held. */
 	mock.page_fail_after = 0;
 	mock.sw = mock_sw_never;
 	mock_call(0, ARG_IPA, &r);
 	assert_int_equal(r.a[0], OPTEE_SMC_RETURN_ENOMEM);
 	assert_int_equal(mock.pins, 0);
 	assert_int_equal(mock.med_pages, fx.baseline_med_pages);
+	assert_int_equal(mock.inst_pages, 0);
+	mock.sw = mock_fake_optee;
+	/* The second list page (after the shadow and the first): 511 pins
+	   taken, then given back. */
+	mock.page_fail_after = 2;
+	arg = tmem_arg(TMEM_NC(TMEM_INPUT), 0, 600 * MOCK_PAGE, 1);
+	assert_refused(arg, TEEC_ERROR_OUT_OF_MEMORY);
+	/* The shadow now comes from the pool: the first list page fails. */
+	assert_int_equal(mock.inst_pages, 1);
+	mock.page_fail_after = 0;
+	arg = tmem_arg(TMEM_NC(TMEM_INPUT), 0, 600 * MOCK_PAGE, 1);
+	assert_refused(arg, TEEC_ERROR_OUT_OF_MEMORY);
+	assert_int_equal(mock.pins, 0);
 	mock.page_fail_after = -1;
 	mock.obj_fail_after = 0;
 	arg = tmem_arg(TMEM_NC(TMEM_INPUT), 0, 600 * MOCK_PAGE, 1);

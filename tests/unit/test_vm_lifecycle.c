@@ -327,6 +327,53 @@ static void test_stats_track_buffers(void **state)
 	assert_int_equal(s.std_calls, 2);
 }
 
+/*
+ * Call shadows are the instance's: a finished call's page waits in a
+ * pool of at most TEEMED_SHADOW_POOL_PAGES for the next call of any VM,
+ * is charged to no VM, and goes back once no VM is left.
+ */
+static void test_shadow_pool_bounded(void **state)
+{
+	enum { CALLS = TEEMED_SHADOW_POOL_PAGES + 2 };
+	struct teemed_regs r[CALLS];
+	struct teemed_vm_stats s;
+
+	mock_reset();
+	mock.threads = CALLS;
+	mock.pauses = 1;
+	mock_start(4096, NULL);
+	for (uint32_t i = 0; i < CALLS; i++) {
+		mock_arg_init(0, GPAGE(i), OPTEE_MSG_CMD_INVOKE_COMMAND, 0);
+		mock_call(0, GPAGE(i), &r[i]);
+		assert_int_equal(r[i].a[0], OPTEE_SMC_RETURN_RPC_FOREIGN_INTR);
+	}
+	assert_int_equal(mock.inst_pages, CALLS);
+	assert_int_equal(mock.med_pages, fx.baseline_med_pages);
+	for (uint32_t i = 0; i < CALLS; i++) {
+		struct teemed_regs done;
+
+		mock_resume(0, (uint32_t)r[i].a[3], &done);
+		assert_int_equal(done.a[0], OPTEE_SMC_RETURN_OK);
+	}
+	assert_int_equal(mock.inst_pages, TEEMED_SHADOW_POOL_PAGES);
+	teemed_vm_get_stats(fx.vm[0], &s);
+	assert_int_equal(s.calls, 0);
+	assert_int_equal(s.calls_peak, CALLS);
+	assert_int_equal(s.std_calls, CALLS);
+	assert_int_equal(s.smcs, 2 * CALLS);
+	assert_int_equal(s.mediator_pages, 0);
+	/* The other VM's next call takes a pooled page. */
+	mock.pauses = 0;
+	mock_arg_init(1, ARG_IPA, OPTEE_MSG_CMD_INVOKE_COMMAND, 0);
+	assert_int_equal(mock_call_to_end(1, ARG_IPA, NULL),
+			 OPTEE_SMC_RETURN_OK);
+	assert_int_equal(mock.inst_pages, TEEMED_SHADOW_POOL_PAGES);
+	assert_int_equal(mock_destroy_vm(0, NULL), TEEMED_OK);
+	assert_int_equal(mock.inst_pages, TEEMED_SHADOW_POOL_PAGES);
+	assert_int_equal(mock_destroy_vm(1, NULL), TEEMED_OK);
+	assert_int_equal(mock.inst_pages, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +404,8 @@ int main(void)
 						mock_setup, mock_teardown),
 		cmocka_unit_test_setup_teardown(test_stats_track_buffers,
 						mock_setup, mock_teardown),
+		cmocka_unit_test_setup_teardown(test_shadow_pool_bounded, NULL,
+						mock_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
