@@ -374,6 +374,46 @@ static void test_shadow_pool_bounded(void **state)
 	assert_int_equal(mock.inst_pages, 0);
 }
 
+/*
+ * The calls peak counts calls in flight at once, whichever slots they
+ * hold: a call that takes a slot given back below a busy one does not
+ * raise it; one more call in flight does.
+ */
+static void test_calls_peak_counts_concurrency(void **state)
+{
+	struct teemed_regs a, b, c, d, done;
+	struct teemed_vm_stats s;
+
+	mock_reset();
+	mock.pauses = 1;
+	mock_start(4096, NULL);
+	for (uint32_t i = 0; i < 4; i++)
+		mock_arg_init(0, GPAGE(i), OPTEE_MSG_CMD_INVOKE_COMMAND, 0);
+	mock_call(0, GPAGE(0), &a);
+	mock_call(0, GPAGE(1), &b);
+	assert_int_equal(a.a[3], 0);
+	assert_int_equal(b.a[3], 1);
+	mock_resume(0, (uint32_t)a.a[3], &done);
+	assert_int_equal(done.a[0], OPTEE_SMC_RETURN_OK);
+	mock_call(0, GPAGE(2), &c);
+	assert_int_equal(c.a[3], 0);
+	teemed_vm_get_stats(fx.vm[0], &s);
+	assert_int_equal(s.calls, 2);
+	assert_int_equal(s.calls_peak, 2);
+	mock_call(0, GPAGE(3), &d);
+	assert_int_equal(d.a[3], 2);
+	teemed_vm_get_stats(fx.vm[0], &s);
+	assert_int_equal(s.calls, 3);
+	assert_int_equal(s.calls_peak, 3);
+	mock_resume(0, (uint32_t)b.a[3], &done);
+	mock_resume(0, (uint32_t)c.a[3], &done);
+	mock_resume(0, (uint32_t)d.a[3], &done);
+	assert_int_equal(done.a[0], OPTEE_SMC_RETURN_OK);
+	teemed_vm_get_stats(fx.vm[0], &s);
+	assert_int_equal(s.calls, 0);
+	assert_int_equal(s.calls_peak, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -406,6 +446,9 @@ int main(void)
 						mock_setup, mock_teardown),
 		cmocka_unit_test_setup_teardown(test_shadow_pool_bounded, NULL,
 						mock_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_calls_peak_counts_concurrency, NULL,
+			mock_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
