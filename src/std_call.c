@@ -145,8 +145,9 @@ static TEEMED_ALWAYS_INLINE void continue_prepare(struct teemed_vm *vm,
  * the parameters a command may have are copied; a message with more is
  * refused by its shape without reading them.
  */
-static uint32_t copy_argument(struct teemed_vm *vm, struct call *c,
-			      uint8_t *page, uint64_t room)
+static TEEMED_ALWAYS_INLINE uint32_t copy_argument(struct teemed_vm *vm,
+						   struct call *c,
+						   uint8_t *page, uint64_t room)
 {
 	struct optee_msg_arg *arg = c->shadow;
 	uint64_t need;
@@ -172,8 +173,9 @@ static uint32_t copy_argument(struct teemed_vm *vm, struct call *c,
 	return OPTEE_SMC_RETURN_OK;
 }
 
-static uint32_t shadow_argument(struct teemed_vm *vm, struct call *c,
-				uint64_t room)
+static TEEMED_ALWAYS_INLINE uint32_t shadow_argument(struct teemed_vm *vm,
+						     struct call *c,
+						     uint64_t room)
 {
 	const struct optee_msg_arg *arg = c->shadow;
 	uint32_t err = copy_argument(vm, c, teemed_call_arg_map(vm, c), room);
