@@ -1,6 +1,19 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "cookie_tree.h"
 
+/*
+ * Deepest path an insert or remove records: an AVL tree of n nodes is
+ * less than 1.4405 * log2(n + 2) high, 46 for 2^32 nodes (the counts are
+ * 32-bit), one more for the successor's side.
+ */
+#define TEEMED_CTREE_MAX_PATH 48
+
+/* The links walked from the root, path[i] pointing at the node at depth i. */
+struct ctree_path {
+	struct ctree_node **link[TEEMED_CTREE_MAX_PATH];
+	uint32_t depth;
+};
+
 static int32_t height_of(const struct ctree_node *n)
 {
 	return n ? n->height : 0;
@@ -14,38 +27,23 @@ static void update_height(struct ctree_node *n)
 	n->height = 1 + (l > r ? l : r);
 }
 
-/* Make `parent` point at `to` where it pointed at `from`. */
-static void replace_child(struct ctree *tree, struct ctree_node *parent,
-			  struct ctree_node *from, struct ctree_node *to)
-{
-	if (!parent)
-		tree->root = to;
-	else
-		parent->child[parent->child[1] == from] = to;
-	if (to)
-		to->parent = parent;
-}
-
-/* `x` goes down on side `dir`; its child on the other side comes up. */
-static void rotate(struct ctree *tree, struct ctree_node *x, int dir)
+/* `x` goes down on side `dir`; returns its child from the other side,
+   which takes its place. */
+static struct ctree_node *rotate(struct ctree_node *x, int dir)
 {
 	struct ctree_node *y = x->child[!dir];
 
 	x->child[!dir] = y->child[dir];
-	if (y->child[dir])
-		y->child[dir]->parent = x;
-	replace_child(tree, x->parent, x, y);
 	y->child[dir] = x;
-	x->parent = y;
 	update_height(x);
 	update_height(y);
+	return y;
 }
 
 /* Restore the AVL property at `n`; returns the node now in its place. */
-static struct ctree_node *rebalance(struct ctree *tree, struct ctree_node *n)
+static struct ctree_node *rebalance(struct ctree_node *n)
 {
 	int32_t balance = height_of(n->child[0]) - height_of(n->child[1]);
-	struct ctree_node *top;
 	int heavy;
 
 	if (balance >= -1 && balance <= 1) {
@@ -53,20 +51,45 @@ static struct ctree_node *rebalance(struct ctree *tree, struct ctree_node *n)
 		return n;
 	}
 	heavy = balance < 0;
-	top = n->child[heavy];
-	if (height_of(top->child[heavy]) < height_of(top->child[!heavy]))
-		rotate(tree, top, heavy);
-	top = n->child[heavy];
-	rotate(tree, n, !heavy);
-	return top;
+	if (height_of(n->child[heavy]->child[heavy]) <
+	    height_of(n->child[heavy]->child[!heavy]))
+		n->child[heavy] = rotate(n->child[heavy], heavy);
+	return rotate(n, !heavy);
 }
 
-static void rebalance_to_root(struct ctree *tree, struct ctree_node *n)
+/*
+ * Rebalance the recorded path from its deepest node up; a subtree whose
+ * height did not change leaves everything above it as it was.
+ */
+static void rebalance_path(struct ctree_path *p)
 {
-	while (n) {
-		n = rebalance(tree, n);
-		n = n->parent;
+	while (p->depth) {
+		struct ctree_node **link = p->link[--p->depth];
+		int32_t was = (*link)->height;
+
+		*link = rebalance(*link);
+		if ((*link)->height == was)
+			break;
 	}
+}
+
+static void path_push(struct ctree_path *p, struct ctree_node **link)
+{
+	p->link[p->depth++] = link;
+}
+
+/* Walk to the link that points at `key`'s node (or where it would go). */
+static struct ctree_node **walk(struct ctree *tree, uint64_t key,
+				struct ctree_path *p)
+{
+	struct ctree_node **link = &tree->root;
+
+	while (*link && (*link)->key != key) {
+		if (p)
+			path_push(p, link);
+		link = &(*link)->child[key > (*link)->key];
+	}
+	return link;
 }
 
 struct ctree_node *teemed_ctree_find(const struct ctree *tree, uint64_t key)
@@ -80,57 +103,66 @@ struct ctree_node *teemed_ctree_find(const struct ctree *tree, uint64_t key)
 
 int teemed_ctree_insert(struct ctree *tree, struct ctree_node *node)
 {
-	struct ctree_node *parent = NULL;
-	struct ctree_node **link = &tree->root;
+	struct ctree_path p;
+	struct ctree_node **link;
 
-	while (*link) {
-		parent = *link;
-		if (node->key == parent->key)
-			return -1;
-		link = &parent->child[node->key > parent->key];
-	}
+	p.depth = 0;
+	link = walk(tree, node->key, &p);
+	if (*link)
+		return -1;
 	node->child[0] = NULL;
 	node->child[1] = NULL;
-	node->parent = parent;
 	node->height = 1;
 	*link = node;
 	tree->count++;
-	rebalance_to_root(tree, parent);
+	rebalance_path(&p);
 	return 0;
 }
 
 void teemed_ctree_remove(struct ctree *tree, struct ctree_node *node)
 {
-	struct ctree_node *fix_from;
+	struct ctree_path p;
+	struct ctree_node **link;
 
+	p.depth = 0;
+	link = walk(tree, node->key, &p);
 	if (node->child[0] && node->child[1]) {
 		/* Put the in-order successor where `node` was. */
-		struct ctree_node *succ = node->child[1];
+		uint32_t at = p.depth;
+		struct ctree_node **succ_link = &node->child[1];
+		struct ctree_node *succ;
 
-		while (succ->child[0])
-			succ = succ->child[0];
-		if (succ->parent == node) {
-			fix_from = succ;
-		} else {
-			fix_from = succ->parent;
-			replace_child(tree, succ->parent, succ, succ->child[1]);
-			succ->child[1] = node->child[1];
-			succ->child[1]->parent = succ;
+		path_push(&p, link);
+		while ((*succ_link)->child[0]) {
+			path_push(&p, succ_link);
+			succ_link = &(*succ_link)->child[0];
 		}
-		replace_child(tree, node->parent, node, succ);
+		succ = *succ_link;
+		*succ_link = succ->child[1];
 		succ->child[0] = node->child[0];
-		succ->child[0]->parent = succ;
+		succ->child[1] = node->child[1];
 		succ->height = node->height;
+		*link = succ;
+		/* The step below `node` now leaves from its successor. */
+		if (p.depth > at + 1)
+			p.link[at + 1] = &succ->child[1];
 	} else {
-		struct ctree_node *child =
-			node->child[0] ? node->child[0] : node->child[1];
-
-		fix_from = node->parent;
-		replace_child(tree, node->parent, node, child);
+		*link = node->child[0] ? node->child[0] : node->child[1];
 	}
-	node->child[0] = node->child[1] = node->parent = NULL;
+	node->child[0] = node->child[1] = NULL;
 	tree->count--;
-	rebalance_to_root(tree, fix_from);
+	rebalance_path(&p);
+}
+
+void teemed_ctree_replace(struct ctree *tree, struct ctree_node *node,
+			  struct ctree_node *with)
+{
+	struct ctree_node **link = walk(tree, node->key, NULL);
+
+	with->child[0] = node->child[0];
+	with->child[1] = node->child[1];
+	with->height = node->height;
+	*link = with;
 }
 
 struct ctree_node *teemed_ctree_first(const struct ctree *tree)

