@@ -20,6 +20,43 @@ static uint32_t list_pages_for(uint32_t pages)
 	return (pages + TEEMED_LIST_ENTRIES - 1) / TEEMED_LIST_ENTRIES;
 }
 
+/*
+ * The PAs a compact record keeps in its own object (platforms give no
+ * object larger than a page); a longer buffer keeps a pointer there to
+ * an array of its own.
+ */
+#define TEEMED_COMPACT_INLINE                                                  \
+	((TEEMED_PAGE_SIZE - sizeof(struct buf)) / sizeof(uint64_t))
+
+static bool compact_inline(uint32_t pages)
+{
+	return pages <= TEEMED_COMPACT_INLINE;
+}
+
+static size_t compact_size(uint32_t pages)
+{
+	return sizeof(struct buf) +
+	       sizeof(uint64_t) * (compact_inline(pages) ? pages : 1);
+}
+
+/* What follows the record in a compact buffer's object. */
+static void *compact_tail(const struct buf *b)
+{
+	return (void *)(uintptr_t)(b + 1);
+}
+
+static uint64_t *compact_pas(const struct buf *b)
+{
+	return compact_inline(b->page_count) ? compact_tail(b)
+					     : *(uint64_t **)compact_tail(b);
+}
+
+static uint32_t pages_pinned(const struct buf *b)
+{
+	return b->compact ? b->page_count - b->released
+			  : full_buf_of(b)->pinned;
+}
+
 uint64_t teemed_buf_cookie(const struct buf *b)
 {
 	return b->node.key;
@@ -27,7 +64,7 @@ uint64_t teemed_buf_cookie(const struct buf *b)
 
 uint64_t teemed_buf_shadow_ptr(const struct buf *b)
 {
-	return teemed_pa_addr(b->head) | b->offset;
+	return teemed_pa_addr(full_buf_of(b)->head) | b->offset;
 }
 
 /* OP-TEE lets a registered buffer be used up to the end of its pages. */
@@ -43,12 +80,13 @@ uint64_t teemed_buf_usable_size(const struct buf *b)
 teemed_pa_t teemed_buf_page_pa(struct teemed_vm *vm, const struct buf *b,
 			       uint32_t index)
 {
-	teemed_pa_t list = b->head;
+	teemed_pa_t list;
 	uint64_t *va;
 	teemed_pa_t pa;
 
-	if (b->packed)
-		return b->page_count == 1 ? b->head : teemed_pa(b->pas[index]);
+	if (b->compact)
+		return teemed_pa(compact_pas(b)[index]);
+	list = full_buf_of(b)->head;
 	for (uint32_t hops = index / TEEMED_LIST_ENTRIES; hops; hops--) {
 		va = teemed_plat_map(vm->t, list);
 		list = teemed_pa(va[TEEMED_LIST_NEXT]);
@@ -71,7 +109,8 @@ int teemed_buf_io(struct teemed_vm *vm, const struct buf *b, uint64_t off,
 	uint8_t *bytes = buf;
 	uint64_t pos;
 
-	if (b->pinned != b->page_count || off > teemed_buf_usable_size(b) ||
+	if (pages_pinned(b) != b->page_count ||
+	    off > teemed_buf_usable_size(b) ||
 	    len > teemed_buf_usable_size(b) - off)
 		return TEEMED_ERR_FAULT;
 	pos = b->offset + off;
@@ -99,28 +138,28 @@ int teemed_buf_io(struct teemed_vm *vm, const struct buf *b, uint64_t off,
 }
 
 /* Reserve what a buffer will hold, then make its object. */
-static struct buf *buf_alloc(struct teemed_vm *vm, uint8_t kind,
-			     uint64_t cookie, uint32_t pages, uint32_t mpages,
-			     uint32_t *refusal)
+static struct full_buf *buf_alloc(struct teemed_vm *vm, uint8_t kind,
+				  uint64_t cookie, uint32_t pages,
+				  uint32_t mpages, uint32_t *refusal)
 {
-	struct buf *b;
+	struct full_buf *f;
 
 	if (teemed_vm_reserve_pages(vm, pages, mpages)) {
 		*refusal = TEEMED_REFUSED_QUOTA;
 		return NULL;
 	}
-	b = teemed_vm_alloc_obj(vm, sizeof(*b));
-	if (!b) {
+	f = teemed_vm_alloc_obj(vm, sizeof(*f));
+	if (!f) {
 		teemed_vm_unreserve_pages(vm, pages, mpages);
 		*refusal = TEEMED_REFUSED_NOMEM;
 		return NULL;
 	}
-	b->node.key = cookie;
-	b->page_count = pages;
-	b->mpages = mpages;
-	b->kind = kind;
-	b->state = BUF_BUILDING;
-	return b;
+	f->b.node.key = cookie;
+	f->b.page_count = pages;
+	f->b.kind = kind;
+	f->b.state = BUF_BUILDING;
+	f->mpages = mpages;
+	return f;
 }
 
 /*
@@ -154,7 +193,7 @@ struct buf *teemed_buf_create(struct teemed_vm *vm, uint8_t kind,
 {
 	uint64_t offset = buf_ptr & TEEMED_PAGE_MASK;
 	uint32_t pages;
-	struct buf *b;
+	struct full_buf *f;
 
 	if (!teemed_buf_span_pages(buf_ptr, size, &pages)) {
 		*refusal = TEEMED_REFUSED_PARAM;
@@ -164,13 +203,13 @@ struct buf *teemed_buf_create(struct teemed_vm *vm, uint8_t kind,
 		*refusal = TEEMED_REFUSED_QUOTA;
 		return NULL;
 	}
-	b = buf_alloc(vm, kind, cookie, pages, list_pages_for(pages), refusal);
-	if (!b)
+	f = buf_alloc(vm, kind, cookie, pages, list_pages_for(pages), refusal);
+	if (!f)
 		return NULL;
-	b->size = size;
-	b->offset = (uint32_t)offset;
-	b->guest_list = teemed_ipa(buf_ptr - offset);
-	return b;
+	f->size = size;
+	f->b.offset = (uint16_t)offset;
+	f->guest_list = teemed_ipa(buf_ptr - offset);
+	return &f->b;
 }
 
 /*
@@ -182,19 +221,19 @@ struct buf *teemed_buf_create_contiguous(struct teemed_vm *vm, uint64_t cookie,
 					 uint64_t ipa, uint64_t size,
 					 uint32_t *refusal)
 {
-	struct buf *b;
+	struct full_buf *f;
 
 	if ((ipa & TEEMED_PAGE_MASK) || size == 0 || size > TEEMED_PAGE_SIZE) {
 		*refusal = TEEMED_REFUSED_RPC;
 		return NULL;
 	}
-	b = buf_alloc(vm, BUF_RPC_PAYLOAD, cookie, 1, 1, refusal);
-	if (!b)
+	f = buf_alloc(vm, BUF_RPC_PAYLOAD, cookie, 1, 1, refusal);
+	if (!f)
 		return NULL;
-	b->size = size;
-	b->contiguous = true;
-	b->guest_list = teemed_ipa(ipa);
-	return b;
+	f->size = size;
+	f->contiguous = true;
+	f->guest_list = teemed_ipa(ipa);
+	return &f->b;
 }
 
 /*
@@ -205,29 +244,30 @@ struct buf *teemed_buf_create_contiguous(struct teemed_vm *vm, uint64_t cookie,
 struct buf *teemed_buf_create_rpc_arg(struct teemed_vm *vm, uint64_t cookie,
 				      uint64_t ipa, uint32_t *refusal)
 {
-	struct buf *b;
+	struct full_buf *f;
 
 	if (ipa & TEEMED_PAGE_MASK) {
 		*refusal = TEEMED_REFUSED_RPC;
 		return NULL;
 	}
-	b = buf_alloc(vm, BUF_RPC_ARG, cookie, 0, 1, refusal);
-	if (!b)
+	f = buf_alloc(vm, BUF_RPC_ARG, cookie, 0, 1, refusal);
+	if (!f)
 		return NULL;
-	if (teemed_vm_alloc_page(vm, &b->head)) {
+	if (teemed_vm_alloc_page(vm, &f->head)) {
 		teemed_vm_unreserve_pages(vm, 0, 1);
-		teemed_vm_free_obj(vm, b, sizeof(*b));
+		teemed_vm_free_obj(vm, f, sizeof(*f));
 		*refusal = TEEMED_REFUSED_NOMEM;
 		return NULL;
 	}
-	b->list_pages = 1;
-	b->size = TEEMED_PAGE_SIZE;
-	b->guest_list = teemed_ipa(ipa);
-	return b;
+	f->list_pages = 1;
+	f->size = TEEMED_PAGE_SIZE;
+	f->guest_list = teemed_ipa(ipa);
+	return &f->b;
 }
 
 /* Start a new shadow list page, linked from the previous one. */
-static int grow_list(struct teemed_vm *vm, struct buf *b, uint64_t **shadow)
+static int grow_list(struct teemed_vm *vm, struct full_buf *b,
+		     uint64_t **shadow)
 {
 	teemed_pa_t page;
 	uint64_t *va;
@@ -320,14 +360,16 @@ static uint32_t pin_run(struct teemed_vm *vm, const volatile uint64_t *src,
  * the entries of one guest list page that go to one shadow list page
  * within the step's budget.
  */
-int teemed_buf_translate(struct teemed_vm *vm, struct buf *b, struct step *st)
+int teemed_buf_translate(struct teemed_vm *vm, struct buf *buf, struct step *st)
 {
+	struct full_buf *b = full_buf_of(buf);
+	const uint32_t page_count = buf->page_count;
 	const bool contiguous = b->contiguous;
 	struct guest_list_view guest = {0};
 	uint64_t *shadow = NULL;
 	int err = TEEMED_OK;
 
-	while (b->pinned < b->page_count) {
+	while (b->pinned < page_count) {
 		uint32_t page_no = b->pinned / TEEMED_LIST_ENTRIES;
 		uint32_t slot = b->pinned % TEEMED_LIST_ENTRIES;
 		uint64_t one;
@@ -374,8 +416,8 @@ int teemed_buf_translate(struct teemed_vm *vm, struct buf *b, struct step *st)
 		} else {
 			src = guest.va + slot;
 			n = step_room(st, TEEMED_LIST_ENTRIES - slot);
-			if (n > b->page_count - b->pinned)
-				n = b->page_count - b->pinned;
+			if (n > page_count - b->pinned)
+				n = page_count - b->pinned;
 		}
 		done = pin_run(vm, src, shadow + slot, n);
 		b->pinned += done;
@@ -393,38 +435,46 @@ int teemed_buf_translate(struct teemed_vm *vm, struct buf *b, struct step *st)
 
 /*
  * A registration OP-TEE accepted: it no longer reads the shadow list, so
- * a buffer of one list page keeps its PAs in 8 bytes per page (one page:
- * inline) and gives the list page, and its quota, back. Called before
- * the buffer is live, by the one vCPU that registered it. When no object
- * can be had the list page simply stays.
+ * a buffer of one list page becomes a compact record with its PAs, and
+ * gives its list page, its mediator-page quota and its full object
+ * back. Returns the buffer as it now is; called before it is live, by
+ * the one vCPU that registered it. When no object can be had it simply
+ * stays full.
  */
-void teemed_buf_pack(struct teemed_vm *vm, struct buf *b)
+struct buf *teemed_buf_compact(struct teemed_vm *vm, struct buf *b)
 {
-	uint64_t *pas = NULL;
+	struct full_buf *f = full_buf_of(b);
+	const uint32_t n = b->page_count;
+	struct buf *rec;
 	uint64_t *list;
-	teemed_pa_t page = b->head;
 
-	if (b->packed || b->list_pages != 1 || b->page_count == 0 ||
-	    b->pinned != b->page_count || b->page_count > TEEMED_LIST_ENTRIES)
-		return;
-	if (b->page_count > 1) {
-		pas = teemed_vm_alloc_obj(vm, sizeof(*pas) * b->page_count);
-		if (!pas)
-			return;
+	if (f->list_pages != 1 || n == 0 || f->pinned != n ||
+	    n > TEEMED_LIST_ENTRIES)
+		return b;
+	rec = teemed_vm_alloc_obj(vm, compact_size(n));
+	if (!rec)
+		return b;
+	if (!compact_inline(n)) {
+		uint64_t *pas = teemed_vm_alloc_obj(vm, sizeof(*pas) * n);
+
+		if (!pas) {
+			teemed_vm_free_obj(vm, rec, compact_size(n));
+			return b;
+		}
+		*(uint64_t **)compact_tail(rec) = pas;
 	}
-	list = teemed_plat_map(vm->t, page);
-	if (pas) {
-		memcpy(pas, list, sizeof(*pas) * b->page_count);
-		b->pas = pas;
-	} else {
-		b->head = teemed_pa(list[0]);
-	}
+	/* Its tree links are copied under the lock, by the replacement. */
+	*rec = *b;
+	rec->compact = true;
+	list = teemed_plat_map(vm->t, f->head);
+	memcpy(compact_pas(rec), list, sizeof(uint64_t) * n);
 	teemed_plat_unmap(vm->t, list);
-	teemed_vm_free_page(vm, page);
-	teemed_vm_unreserve_pages(vm, 0, b->mpages);
-	b->mpages = 0;
-	b->list_pages = 0;
-	b->packed = true;
+	if (b->in_tree)
+		teemed_shm_replace(vm, b, rec);
+	teemed_vm_free_page(vm, f->head);
+	teemed_vm_unreserve_pages(vm, 0, f->mpages);
+	teemed_vm_free_obj(vm, f, sizeof(*f));
+	return rec;
 }
 
 /*
@@ -436,10 +486,44 @@ void teemed_buf_discard(struct teemed_vm *vm, struct buf *b)
 	struct step none = {.budget = 0};
 	bool gone;
 
-	TEEMED_ASSERT(b->pinned == 0);
+	TEEMED_ASSERT(full_buf_of(b)->pinned == 0);
 	gone = teemed_buf_release(vm, b, &none);
 	TEEMED_ASSERT(gone);
 	(void)gone;
+}
+
+/* Account `n` unpins made in this step. */
+static void step_unpinned(struct step *st, uint32_t n)
+{
+	st->pages += n;
+	st->pin_delta -= (int32_t)n;
+}
+
+/* teemed_buf_release() of a compact record: its PAs in order. */
+static bool release_compact(struct teemed_vm *vm, struct buf *b,
+			    struct step *st)
+{
+	const struct teemed_platform *p = vm->t->plat;
+	void (*const unpin)(void *, void *, teemed_pa_t) = p->unpin_guest_page;
+	const uint64_t *pas = compact_pas(b);
+
+	if (b->released < b->page_count && !step_exhausted(st)) {
+		uint32_t n = step_room(st, b->page_count - b->released);
+
+		for (uint32_t i = 0; i < n; i++)
+			unpin(p->ctx, vm->hv_vm,
+			      teemed_pa(pas[b->released + i]));
+		b->released = (uint16_t)(b->released + n);
+		step_unpinned(st, n);
+	}
+	if (b->released < b->page_count)
+		return false;
+	teemed_vm_unreserve_pages(vm, b->page_count, 0);
+	if (!compact_inline(b->page_count))
+		teemed_vm_free_obj(vm, (void *)pas,
+				   sizeof(*pas) * b->page_count);
+	teemed_vm_free_obj(vm, b, compact_size(b->page_count));
+	return true;
 }
 
 /*
@@ -448,32 +532,18 @@ void teemed_buf_discard(struct teemed_vm *vm, struct buf *b)
  * the entries of the first shadow list page that the budget allows and
  * frees that page once it is done with.
  */
-bool teemed_buf_release(struct teemed_vm *vm, struct buf *b, struct step *st)
+bool teemed_buf_release(struct teemed_vm *vm, struct buf *buf, struct step *st)
 {
 	const struct teemed_platform *p = vm->t->plat;
 	void (*const unpin)(void *, void *, teemed_pa_t) = p->unpin_guest_page;
 	void *const ctx = p->ctx;
 	void *const hv = vm->hv_vm;
+	struct full_buf *b;
 
-	if (b->packed && b->cursor < b->pinned && !step_exhausted(st)) {
-		uint32_t n = step_room(st, b->pinned - b->cursor);
-
-		if (b->page_count == 1) {
-			unpin(ctx, hv, b->head);
-		} else {
-			for (uint32_t i = 0; i < n; i++)
-				unpin(ctx, hv,
-				      teemed_pa(b->pas[b->cursor + i]));
-		}
-		b->cursor += n;
-		st->pages += n;
-		st->pin_delta -= (int32_t)n;
-	}
-	if (b->packed && b->cursor == b->pinned && b->page_count > 1) {
-		teemed_vm_free_obj(vm, b->pas, sizeof(*b->pas) * b->page_count);
-		b->packed = false;
-	}
-	while (!b->packed && b->cursor < b->pinned && !step_exhausted(st)) {
+	if (buf->compact)
+		return release_compact(vm, buf, st);
+	b = full_buf_of(buf);
+	while (b->cursor < b->pinned && !step_exhausted(st)) {
 		uint32_t slot = b->cursor % TEEMED_LIST_ENTRIES;
 		uint32_t n = step_room(st, TEEMED_LIST_ENTRIES - slot);
 		uint64_t *shadow = teemed_plat_map(vm->t, b->head);
@@ -483,8 +553,7 @@ bool teemed_buf_release(struct teemed_vm *vm, struct buf *b, struct step *st)
 		for (uint32_t i = 0; i < n; i++)
 			unpin(ctx, hv, teemed_pa(shadow[slot + i]));
 		b->cursor += n;
-		st->pages += n;
-		st->pin_delta -= (int32_t)n;
+		step_unpinned(st, n);
 		if (slot + n == TEEMED_LIST_ENTRIES || b->cursor == b->pinned) {
 			teemed_pa_t next = teemed_pa(shadow[TEEMED_LIST_NEXT]);
 
@@ -505,7 +574,7 @@ bool teemed_buf_release(struct teemed_vm *vm, struct buf *b, struct step *st)
 		teemed_vm_free_page(vm, b->head);
 		b->list_pages = 0;
 	}
-	teemed_vm_unreserve_pages(vm, b->page_count, b->mpages);
+	teemed_vm_unreserve_pages(vm, buf->page_count, b->mpages);
 	teemed_vm_free_obj(vm, b, sizeof(*b));
 	return true;
 }

@@ -91,40 +91,52 @@ enum buf_state {
 };
 
 /*
- * Guest pages pinned for one buffer. While OP-TEE may read them, the
- * PAs live in the shadow page list (511 entries and a next pointer per
- * 4 KiB page), the format OP-TEE reads. Once OP-TEE holds a
- * registration it no longer reads the list, and a buffer of at most 511
- * pages is packed (teemed_buf_pack()): one page keeps its PA in `head`,
- * more keep an array of 8 bytes per page, and the list page goes back.
- * Longer lists stay as they are, at about 8 bytes per pinned page.
+ * A buffer object: what every buffer has, and all a registered buffer
+ * keeps once OP-TEE holds it. A buffer starts full (struct full_buf):
+ * its pinned PAs live in the shadow page list (511 entries and a next
+ * pointer per 4 KiB page), the format OP-TEE reads, beside the state of
+ * the translation or release running over them. Once OP-TEE holds a
+ * registration it no longer reads the list, and a registered buffer of
+ * at most 511 pages is made compact (teemed_buf_compact()): this record
+ * alone, 56 bytes, followed in the same object by its PAs, 8 bytes a
+ * page (or, past what fits a page-sized object, by a pointer to them).
+ * Longer lists stay full, at about 8 bytes per pinned page.
  */
 struct buf {
 	struct ctree_node node; /* key: cookie (registered, payload) */
 	struct buf *next;	/* call's temporary list / release queue */
-	uint64_t size;		/* bytes, as the guest stated */
-	uint32_t offset;	/* of the first byte in the first page */
 	uint32_t page_count;	/* data pages */
-	uint32_t pinned;	/* data pages pinned so far */
-	uint32_t cursor;	/* entries released so far */
-	uint32_t list_pages;	/* shadow list pages held */
-	uint32_t guest_list_no; /* which of the guest's list pages */
 	uint32_t users;		/* in-flight calls naming it by rmem */
-	uint32_t mpages;	/* mediator pages reserved for it */
+	uint16_t offset;	/* of the first byte in the first page */
+	uint16_t released;	/* compact: pages unpinned so far */
 	uint8_t kind;
 	uint8_t state;
-	bool contiguous;  /* one page named directly, no guest list */
-	bool in_tree;	  /* entered in the VM's cookie namespace */
-	bool packed;	  /* PAs in `head` (1 page) or `pas`, no list */
-	teemed_pa_t head; /* first shadow list page (RPC_ARG: shadow;
-			     packed 1-page buffer: its page) */
-	union {
-		teemed_pa_t tail; /* list page being filled */
-		uint64_t *pas;	  /* packed, more than one page: the PAs */
-	};
+	bool in_tree; /* entered in the VM's cookie namespace */
+	bool compact; /* PAs after the record, no list, no full state */
+};
+
+/* A buffer with its shadow list and the state that builds and frees it. */
+struct full_buf {
+	struct buf b;
+	uint64_t size;		 /* bytes, as the guest stated */
+	uint32_t pinned;	 /* data pages pinned so far */
+	uint32_t cursor;	 /* entries released so far */
+	uint32_t list_pages;	 /* shadow list pages held */
+	uint32_t guest_list_no;	 /* which of the guest's list pages */
+	uint32_t mpages;	 /* mediator pages reserved for it */
+	bool contiguous;	 /* one page named directly, no guest list */
+	teemed_pa_t head;	 /* first shadow list page (RPC_ARG: shadow) */
+	teemed_pa_t tail;	 /* list page being filled */
 	teemed_ipa_t guest_list; /* guest list page being read (RPC_ARG and
 				    contiguous: the guest's page itself) */
 };
+
+/* Payloads, RPC argument and temporary buffers are never compact. */
+static inline struct full_buf *full_buf_of(const struct buf *b)
+{
+	TEEMED_ASSERT(!b->compact);
+	return (struct full_buf *)(uintptr_t)b;
+}
 
 /*
  * States of a call slot; a slot is BUSY while one vCPU works on it. Read
@@ -304,7 +316,7 @@ struct buf *teemed_buf_create_rpc_arg(struct teemed_vm *vm, uint64_t cookie,
 				      uint64_t ipa, uint32_t *refusal);
 int teemed_buf_translate(struct teemed_vm *vm, struct buf *b, struct step *st);
 bool teemed_buf_release(struct teemed_vm *vm, struct buf *b, struct step *st);
-void teemed_buf_pack(struct teemed_vm *vm, struct buf *b);
+struct buf *teemed_buf_compact(struct teemed_vm *vm, struct buf *b);
 void teemed_buf_discard(struct teemed_vm *vm, struct buf *b);
 uint64_t teemed_buf_shadow_ptr(const struct buf *b);
 uint64_t teemed_buf_usable_size(const struct buf *b);
@@ -320,6 +332,7 @@ struct buf *teemed_shm_lookup_locked(struct teemed_vm *vm, uint64_t cookie);
 int teemed_shm_insert_locked(struct teemed_vm *vm, struct buf *b);
 uint32_t teemed_shm_insert(struct teemed_vm *vm, struct buf *b);
 void teemed_shm_remove_locked(struct teemed_vm *vm, struct buf *b);
+void teemed_shm_replace(struct teemed_vm *vm, struct buf *b, struct buf *with);
 struct buf *teemed_shm_first_locked(struct teemed_vm *vm);
 void teemed_shm_queue_release_locked(struct teemed_vm *vm, struct buf *b);
 bool teemed_shm_drain_release_queue(struct teemed_vm *vm, struct step *st);

@@ -458,7 +458,7 @@ void teemed_params_end_call(struct teemed_vm *vm, struct call *c, bool done)
 	ok = done && c->shadow->ret == TEEC_SUCCESS;
 	/* Not yet live, so no other vCPU reaches it. */
 	if (ok && c->registering)
-		teemed_buf_pack(vm, c->registering);
+		c->registering = teemed_buf_compact(vm, c->registering);
 	teemed_vm_lock(vm);
 	for (uint32_t i = 0; i < c->rmem_count; i++)
 		c->rmem_bufs[i]->users--;

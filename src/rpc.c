@@ -55,7 +55,7 @@ static struct optee_msg_arg *msg_shadow(struct teemed_vm *vm, struct call *c)
 	if (c->rpc_in_area)
 		return (struct optee_msg_arg *)(void *)((uint8_t *)c->shadow +
 							c->rpc_off);
-	return teemed_plat_map(vm->t, c->rpc_arg->head);
+	return teemed_plat_map(vm->t, full_buf_of(c->rpc_arg)->head);
 }
 
 static void msg_shadow_done(struct teemed_vm *vm, struct call *c,
@@ -78,8 +78,10 @@ static int msg_guest_io(struct teemed_vm *vm, struct call *c, void *buf,
 	if (c->rpc_in_area)
 		return teemed_call_arg_io(vm, c, c->rpc_off, buf, len, write);
 	if (write)
-		return teemed_guest_write(vm, c->rpc_arg->guest_list, buf, len);
-	return teemed_guest_read(vm, c->rpc_arg->guest_list, buf, len);
+		return teemed_guest_write(
+			vm, full_buf_of(c->rpc_arg)->guest_list, buf, len);
+	return teemed_guest_read(vm, full_buf_of(c->rpc_arg)->guest_list, buf,
+				 len);
 }
 
 /* What RPC_CMD carries in a1:a2: 0 when the message is in the area. */
@@ -235,7 +237,7 @@ static void answer_alloc(struct teemed_vm *vm, struct call *c,
 	if (refusal != TEEMED_REFUSED_COUNT)
 		goto refuse;
 	b->state = BUF_LIVE;
-	reg_pair_set(&sw->a[1], &sw->a[2], teemed_pa_addr(b->head));
+	reg_pair_set(&sw->a[1], &sw->a[2], teemed_buf_shadow_ptr(b));
 	reg_pair_set(&sw->a[4], &sw->a[5], cookie);
 	return;
 
@@ -304,7 +306,7 @@ static enum rpc_route payload_translated(struct teemed_vm *vm, struct call *c,
 		p->attr = OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT |
 			  OPTEE_MSG_ATTR_NONCONTIG;
 		p->u.tmem.buf_ptr = teemed_buf_shadow_ptr(b);
-		p->u.tmem.size = b->size;
+		p->u.tmem.size = full_buf_of(b)->size;
 		p->u.tmem.shm_ref = teemed_buf_cookie(b);
 	}
 	msg_shadow_done(vm, c, shadow);

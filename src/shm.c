@@ -59,6 +59,14 @@ void teemed_shm_remove_locked(struct teemed_vm *vm, struct buf *b)
 	(*kind_count(vm, b, &peak, &limit))--;
 }
 
+/* Put `with`, a copy of `b` made elsewhere, in its place. */
+void teemed_shm_replace(struct teemed_vm *vm, struct buf *b, struct buf *with)
+{
+	teemed_vm_lock(vm);
+	teemed_ctree_replace(&vm->cookies, &b->node, &with->node);
+	teemed_vm_unlock(vm);
+}
+
 /* Insert, mapping failure to the refusal it is. */
 uint32_t teemed_shm_insert(struct teemed_vm *vm, struct buf *b)
 {
