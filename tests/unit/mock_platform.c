@@ -234,6 +234,7 @@ static void *m_alloc_obj(void *ctx, void *vm, size_t size)
 			mock.obj[i].p = p;
 			mock.obj[i].size = size;
 			mock.objs++;
+			mock.obj_bytes += size;
 			mock.obj_allocs++;
 			return p;
 		}
@@ -249,6 +250,7 @@ static void m_free_obj(void *ctx, void *vm, void *obj, size_t size)
 			assert_int_equal(mock.obj[i].size, size);
 			mock.obj[i].p = NULL;
 			mock.objs--;
+			mock.obj_bytes -= size;
 			free(obj);
 			return;
 		}

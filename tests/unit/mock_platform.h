@@ -124,6 +124,7 @@ struct mock_state {
 	uint32_t med_pages;	/* charged to a VM */
 	uint32_t inst_pages; /* the instance's (`vm` NULL): call shadows */
 	uint32_t objs;
+	uint64_t obj_bytes; /* what the held objects were asked for */
 	uint32_t locks;
 	uint32_t maps;
 	uint32_t locks_held;

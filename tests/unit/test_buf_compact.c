@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Compact records of registered buffers (white box): once OP-TEE holds a
+ * registration of at most 511 pages, the buffer is a 56-byte record
+ * followed by its PAs. What each size costs, exactly, as the mock
+ * platform counts objects and pages; the PAs it keeps; what happens when
+ * the record cannot be had; a record named by a call in flight; and
+ * teardown of many records in bounded steps.
+ */
+#include "mock_platform.h"
+
+#include "internal.h"
+
+#define TMEM_NC(t) (OPTEE_MSG_ATTR_TYPE_##t | OPTEE_MSG_ATTR_NONCONTIG)
+#define LIST	   GPAGE(2) /* and GPAGE(3) for a second list page */
+#define CALL_ARG   GPAGE(1)
+#define DATA	   16u /* first data page */
+
+/* Mediator memory the VM holds now: objects and pages. */
+static uint64_t held(void)
+{
+	return mock.obj_bytes + (uint64_t)mock.med_pages * MOCK_PAGE;
+}
+
+static void register_n(uint32_t first, uint32_t n, uint64_t cookie)
+{
+	mock_fill_list_range(0, LIST, first, n);
+	assert_int_equal(mock_register(0, ARG_IPA, LIST, 0,
+				       (uint64_t)n * MOCK_PAGE, cookie),
+			 TEEC_SUCCESS);
+}
+
+static struct buf *lookup(uint64_t cookie)
+{
+	return teemed_shm_lookup_locked(fx.vm[0], cookie);
+}
+
+/* The buffer keeps, page by page, the PA of the guest page it names. */
+static void assert_pas(uint64_t cookie, uint32_t first, uint32_t n)
+{
+	struct buf *b = lookup(cookie);
+
+	assert_non_null(b);
+	assert_int_equal(b->page_count, n);
+	for (uint32_t i = 0; i < n; i++)
+		assert_int_equal(
+			teemed_pa_addr(teemed_buf_page_pa(fx.vm[0], b, i)),
+			mock_guest_pa(0, GPAGE(first + i)));
+}
+
+/* An INVOKE naming the buffer by rmem goes through. */
+static void assert_rmem_works(uint64_t cookie)
+{
+	struct optee_msg_arg *arg =
+		mock_arg_init(0, CALL_ARG, OPTEE_MSG_CMD_INVOKE_COMMAND, 1);
+
+	mock_set_rmem(&arg->params[0], OPTEE_MSG_ATTR_TYPE_RMEM_INOUT, 0, 16,
+		      cookie);
+	assert_int_equal(mock_call_to_end(0, CALL_ARG, NULL),
+			 OPTEE_SMC_RETURN_OK);
+	assert_int_equal(arg->ret, TEEC_SUCCESS);
+}
+
+/*
+ * What a registered buffer costs once OP-TEE holds it, against the
+ * target of 64 + 8 bytes per page: up to 505 pages the PAs sit in the
+ * record's own object, up to 511 in an array of their own, and past
+ * one list page the buffer stays full (object and list pages).
+ */
+static void test_bytes_per_registered_buffer(void **state)
+{
+	static const struct {
+		uint32_t pages;
+		uint64_t bytes;
+		bool compact;
+	} cases[] = {
+		{1, 56 + 8, true},
+		{2, 56 + 16, true},
+		{16, 56 + 128, true},
+		{129, 56 + 1032, true},
+		{505, 56 + 4040, true},
+		{506, 56 + 8 + 4048, true},
+		{511, 56 + 8 + 4088, true},
+		{512, sizeof(struct full_buf) + 2 * MOCK_PAGE, false},
+	};
+	uint64_t before = held();
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t n = cases[i].pages;
+
+		register_n(DATA, n, 0xc1);
+		assert_int_equal(held() - before, cases[i].bytes);
+		if (cases[i].compact)
+			assert_true(cases[i].bytes <= 64 + 8 * (uint64_t)n);
+		assert_int_equal(lookup(0xc1)->compact, cases[i].compact);
+		/* OP-TEE read the list while registering, not the record. */
+		for (uint32_t j = 0; j < n; j++)
+			assert_int_equal(mock.seen_pa[0][j],
+					 mock_guest_pa(0, GPAGE(DATA + j)));
+		assert_pas(0xc1, DATA, n);
+		assert_int_equal(mock.pins, n);
+		assert_rmem_works(0xc1);
+		assert_int_equal(mock_unregister(0, ARG_IPA, 0xc1),
+				 TEEC_SUCCESS);
+		assert_int_equal(mock.pins, 0);
+		assert_int_equal(held(), before);
+	}
+}
+
+/*
+ * No object for the record (or for its PA array): the registration
+ * still succeeds and the buffer stays full, list page and all, and
+ * works and goes as any other.
+ */
+static void test_record_allocation_fails(void **state)
+{
+	static const struct {
+		uint32_t pages;
+		int32_t fail_after; /* objects given before the refusal */
+	} cases[] = {
+		{3, 1},	  /* the record */
+		{506, 1}, /* the record of a buffer with a PA array */
+		{506, 2}, /* its PA array */
+	};
+	uint64_t before = held();
+	uint32_t objs = mock.objs;
+	uint64_t allocs = mock.obj_allocs;
+	struct teemed_vm_stats s;
+
+	/* Unhindered: the full object, then the record. */
+	register_n(DATA, 3, 0xc1);
+	assert_int_equal(mock.obj_allocs - allocs, 2);
+	assert_int_equal(mock_unregister(0, ARG_IPA, 0xc1), TEEC_SUCCESS);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t n = cases[i].pages;
+
+		mock.obj_fail_after = cases[i].fail_after;
+		register_n(DATA, n, 0xc2);
+		mock.obj_fail_after = -1;
+		assert_false(lookup(0xc2)->compact);
+		assert_int_equal(held() - before,
+				 sizeof(struct full_buf) + MOCK_PAGE);
+		assert_int_equal(mock.objs, objs + 1);
+		assert_int_equal(mock.pins, n);
+		assert_pas(0xc2, DATA, n);
+		assert_rmem_works(0xc2);
+		teemed_vm_get_stats(fx.vm[0], &s);
+		assert_int_equal(s.buffers, 1);
+		assert_int_equal(mock_unregister(0, ARG_IPA, 0xc2),
+				 TEEC_SUCCESS);
+		assert_int_equal(mock.pins, 0);
+		assert_int_equal(held(), before);
+		assert_int_equal(mock.objs, objs);
+	}
+}
+
+/*
+ * A compact buffer named by a call suspended in OP-TEE: UNREGISTER_SHM
+ * is refused without reaching OP-TEE and changes nothing; once the call
+ * is over it goes. And the other way round: while an UNREGISTER_SHM of
+ * it is in flight, no call may name it.
+ */
+static void test_record_in_use(void **state)
+{
+	uint64_t before = held();
+	struct optee_msg_arg *arg, *u;
+	struct teemed_regs r, ur;
+	struct buf *b;
+	uint64_t sw;
+
+	register_n(DATA, 2, 0xc1);
+	b = lookup(0xc1);
+	assert_true(b->compact);
+	arg = mock_arg_init(0, CALL_ARG, OPTEE_MSG_CMD_INVOKE_COMMAND, 1);
+	mock_set_rmem(&arg->params[0], OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, 0, 10,
+		      0xc1);
+	mock.pauses = 1;
+	mock_call(0, CALL_ARG, &r);
+	assert_int_equal(r.a[0], OPTEE_SMC_RETURN_RPC_FOREIGN_INTR);
+	mock.pauses = 0;
+	assert_int_equal(b->users, 1);
+
+	u = mock_arg_init(0, ARG_IPA, OPTEE_MSG_CMD_UNREGISTER_SHM, 1);
+	mock_set_rmem(&u->params[0], OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, 0, 0,
+		      0xc1);
+	sw = mock.sw_count;
+	mock_call(0, ARG_IPA, &ur);
+	assert_int_equal(ur.a[0], OPTEE_SMC_RETURN_OK);
+	assert_int_equal(u->ret, TEEC_ERROR_BAD_PARAMETERS);
+	assert_int_equal(u->ret_origin, TEEC_ORIGIN_COMMS);
+	assert_int_equal(mock.sw_count, sw);
+	/* The buffer's pages and the suspended call's argument page. */
+	assert_int_equal(mock.pins, 2 + 1);
+	assert_ptr_equal(lookup(0xc1), b);
+	assert_int_equal(b->state, BUF_LIVE);
+	assert_pas(0xc1, DATA, 2);
+
+	mock_resume(0, (uint32_t)r.a[3], &r);
+	assert_int_equal(r.a[0], OPTEE_SMC_RETURN_OK);
+	assert_int_equal(b->users, 0);
+
+	/* Now UNREGISTER_SHM first, suspended; an rmem to it is refused. */
+	u = mock_arg_init(0, ARG_IPA, OPTEE_MSG_CMD_UNREGISTER_SHM, 1);
+	mock_set_rmem(&u->params[0], OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, 0, 0,
+		      0xc1);
+	mock.pauses = 1;
+	mock_call(0, ARG_IPA, &ur);
+	assert_int_equal(ur.a[0], OPTEE_SMC_RETURN_RPC_FOREIGN_INTR);
+	mock.pauses = 0;
+	arg = mock_arg_init(0, CALL_ARG, OPTEE_MSG_CMD_INVOKE_COMMAND, 1);
+	mock_set_rmem(&arg->params[0], OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, 0, 10,
+		      0xc1);
+	sw = mock.sw_count;
+	mock_call(0, CALL_ARG, &r);
+	assert_int_equal(r.a[0], OPTEE_SMC_RETURN_OK);
+	assert_int_equal(arg->ret, TEEC_ERROR_BAD_PARAMETERS);
+	assert_int_equal(mock.sw_count, sw);
+	assert_int_equal(b->users, 0);
+	mock_resume(0, (uint32_t)ur.a[3], &ur);
+	assert_int_equal(ur.a[0], OPTEE_SMC_RETURN_OK);
+	assert_int_equal(u->ret, TEEC_SUCCESS);
+	assert_null(lookup(0xc1));
+	assert_int_equal(mock.pins, 0);
+	assert_int_equal(held(), before);
+}
+
+/* Pages of buffer i of the teardown test. */
+#define MANY	    100u
+#define PAGES_OF(i) ((i) % 24u + 1u)
+
+/*
+ * Many compact buffers held, with a step of 16 pages: an UNREGISTER_SHM
+ * of a 24-page record pauses to release it; VM teardown releases the
+ * rest in steps of at most 16 unpins, and leaves nothing behind.
+ */
+static void test_teardown_of_many_records(void **state)
+{
+	uint32_t first = DATA, pages = 0, pauses, steps = 0;
+	uint64_t before, expect = 0;
+	struct optee_msg_arg *u;
+	int err;
+
+	mock_reset();
+	mock_start(16, NULL);
+	before = held();
+	for (uint32_t i = 0; i < MANY; i++) {
+		register_n(first, PAGES_OF(i), 0x100 + i);
+		assert_true(lookup(0x100 + i)->compact);
+		first += PAGES_OF(i);
+		pages += PAGES_OF(i);
+		expect += 56 + 8 * PAGES_OF(i);
+	}
+	assert_int_equal(held() - before, expect);
+	assert_int_equal(mock.pins, pages);
+
+	/* Buffer 23 has 24 pages: released over two steps or more. */
+	assert_int_equal(PAGES_OF(23), 24);
+	u = mock_arg_init(0, ARG_IPA, OPTEE_MSG_CMD_UNREGISTER_SHM, 1);
+	mock_set_rmem(&u->params[0], OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, 0, 0,
+		      0x100 + 23);
+	assert_int_equal(mock_call_to_end(0, ARG_IPA, &pauses),
+			 OPTEE_SMC_RETURN_OK);
+	assert_int_equal(u->ret, TEEC_SUCCESS);
+	assert_true(pauses >= 1);
+	pages -= 24;
+	assert_int_equal(mock.pins, pages);
+	assert_int_equal(held() - before, expect - (56 + 8 * 24));
+
+	do {
+		uint64_t unpins = mock.unpin_calls;
+
+		err = teemed_vm_destroy(fx.vm[0]);
+		assert_true(mock.unpin_calls - unpins <= 16);
+		steps++;
+	} while (err == TEEMED_ERR_AGAIN);
+	assert_int_equal(err, TEEMED_OK);
+	fx.vm[0] = NULL;
+	/* One unit per buffer and per page. */
+	assert_true(steps >= (pages + MANY - 1) / 16);
+	assert_int_equal(mock.pins, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			test_bytes_per_registered_buffer, mock_setup,
+			mock_teardown),
+		cmocka_unit_test_setup_teardown(test_record_allocation_fails,
+						mock_setup, mock_teardown),
+		cmocka_unit_test_setup_teardown(test_record_in_use, mock_setup,
+						mock_teardown),
+		cmocka_unit_test_setup_teardown(test_teardown_of_many_records,
+						mock_setup, mock_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
