@@ -505,14 +505,16 @@ static bool release_compact(struct teemed_vm *vm, struct buf *b,
 {
 	const struct teemed_platform *p = vm->t->plat;
 	void (*const unpin)(void *, void *, teemed_pa_t) = p->unpin_guest_page;
+	void *const ctx = p->ctx;
+	void *const hv = vm->hv_vm;
 	const uint64_t *pas = compact_pas(b);
 
 	if (b->released < b->page_count && !step_exhausted(st)) {
 		uint32_t n = step_room(st, b->page_count - b->released);
+		const uint64_t *from = pas + b->released;
 
 		for (uint32_t i = 0; i < n; i++)
-			unpin(p->ctx, vm->hv_vm,
-			      teemed_pa(pas[b->released + i]));
+			unpin(ctx, hv, teemed_pa(from[i]));
 		b->released = (uint16_t)(b->released + n);
 		step_unpinned(st, n);
 	}
