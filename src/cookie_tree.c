@@ -59,15 +59,27 @@ static struct ctree_node *rebalance(struct ctree_node *n)
 
 /*
  * Rebalance the recorded path from its deepest node up; a subtree whose
- * height did not change leaves everything above it as it was.
+ * height did not change leaves everything above it as it was. Most
+ * nodes only need their height updated, so that is tried first.
  */
 static void rebalance_path(struct ctree_path *p)
 {
 	while (p->depth) {
 		struct ctree_node **link = p->link[--p->depth];
-		int32_t was = (*link)->height;
+		struct ctree_node *n = *link;
+		int32_t l = height_of(n->child[0]);
+		int32_t r = height_of(n->child[1]);
+		int32_t was = n->height;
 
-		*link = rebalance(*link);
+		if (l - r >= -1 && l - r <= 1) {
+			int32_t height = 1 + (l > r ? l : r);
+
+			if (height == was)
+				break;
+			n->height = height;
+			continue;
+		}
+		*link = rebalance(n);
 		if ((*link)->height == was)
 			break;
 	}
