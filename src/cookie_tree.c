@@ -64,24 +64,23 @@ static struct ctree_node *rebalance(struct ctree_node *n)
  */
 static void rebalance_path(struct ctree_path *p)
 {
-	while (p->depth) {
-		struct ctree_node **link = p->link[--p->depth];
+	for (uint32_t depth = p->depth; depth--;) {
+		struct ctree_node **link = p->link[depth];
 		struct ctree_node *n = *link;
 		int32_t l = height_of(n->child[0]);
 		int32_t r = height_of(n->child[1]);
 		int32_t was = n->height;
+		int32_t height = 1 + (l > r ? l : r);
 
-		if (l - r >= -1 && l - r <= 1) {
-			int32_t height = 1 + (l > r ? l : r);
-
-			if (height == was)
-				break;
+		if (l - r < -1 || l - r > 1) {
+			n = rebalance(n);
+			*link = n;
+			height = n->height;
+		} else {
 			n->height = height;
-			continue;
 		}
-		*link = rebalance(n);
-		if ((*link)->height == was)
-			break;
+		if (height == was)
+			return;
 	}
 }
 
@@ -90,17 +89,22 @@ static void path_push(struct ctree_path *p, struct ctree_node **link)
 	p->link[p->depth++] = link;
 }
 
-/* Walk to the link that points at `key`'s node (or where it would go). */
+/*
+ * The link that points at `key`'s node (or where it would go), with the
+ * links above it recorded in `p`.
+ */
 static struct ctree_node **walk(struct ctree *tree, uint64_t key,
 				struct ctree_path *p)
 {
 	struct ctree_node **link = &tree->root;
+	struct ctree_node *n;
+	uint32_t depth = 0;
 
-	while (*link && (*link)->key != key) {
-		if (p)
-			path_push(p, link);
-		link = &(*link)->child[key > (*link)->key];
+	while ((n = *link) && n->key != key) {
+		p->link[depth++] = link;
+		link = &n->child[key > n->key];
 	}
+	p->depth = depth;
 	return link;
 }
 
@@ -116,10 +120,8 @@ struct ctree_node *teemed_ctree_find(const struct ctree *tree, uint64_t key)
 int teemed_ctree_insert(struct ctree *tree, struct ctree_node *node)
 {
 	struct ctree_path p;
-	struct ctree_node **link;
+	struct ctree_node **link = walk(tree, node->key, &p);
 
-	p.depth = 0;
-	link = walk(tree, node->key, &p);
 	if (*link)
 		return -1;
 	node->child[0] = NULL;
@@ -134,10 +136,8 @@ int teemed_ctree_insert(struct ctree *tree, struct ctree_node *node)
 void teemed_ctree_remove(struct ctree *tree, struct ctree_node *node)
 {
 	struct ctree_path p;
-	struct ctree_node **link;
+	struct ctree_node **link = walk(tree, node->key, &p);
 
-	p.depth = 0;
-	link = walk(tree, node->key, &p);
 	if (node->child[0] && node->child[1]) {
 		/* Put the in-order successor where `node` was. */
 		uint32_t at = p.depth;
@@ -169,7 +169,10 @@ void teemed_ctree_remove(struct ctree *tree, struct ctree_node *node)
 void teemed_ctree_replace(struct ctree *tree, struct ctree_node *node,
 			  struct ctree_node *with)
 {
-	struct ctree_node **link = walk(tree, node->key, NULL);
+	struct ctree_node **link = &tree->root;
+
+	while (*link != node)
+		link = &(*link)->child[node->key > (*link)->key];
 
 	with->child[0] = node->child[0];
 	with->child[1] = node->child[1];
