@@ -48,17 +48,48 @@ static void assert_pas(uint64_t cookie, uint32_t first, uint32_t n)
 			mock_guest_pa(0, GPAGE(first + i)));
 }
 
+/* A call of `cmd` at `ipa` with one rmem naming `cookie`. */
+static struct optee_msg_arg *rmem_call(uint64_t ipa, uint32_t cmd,
+				       uint64_t size, uint64_t cookie)
+{
+	struct optee_msg_arg *arg = mock_arg_init(0, ipa, cmd, 1);
+
+	mock_set_rmem(&arg->params[0], OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, 0, size,
+		      cookie);
+	return arg;
+}
+
 /* An INVOKE naming the buffer by rmem goes through. */
 static void assert_rmem_works(uint64_t cookie)
 {
 	struct optee_msg_arg *arg =
-		mock_arg_init(0, CALL_ARG, OPTEE_MSG_CMD_INVOKE_COMMAND, 1);
+		rmem_call(CALL_ARG, OPTEE_MSG_CMD_INVOKE_COMMAND, 16, cookie);
 
-	mock_set_rmem(&arg->params[0], OPTEE_MSG_ATTR_TYPE_RMEM_INOUT, 0, 16,
-		      cookie);
 	assert_int_equal(mock_call_to_end(0, CALL_ARG, NULL),
 			 OPTEE_SMC_RETURN_OK);
 	assert_int_equal(arg->ret, TEEC_SUCCESS);
+}
+
+/* Start the call at `ipa`; OP-TEE suspends it (FOREIGN_INTR). */
+static void start_suspended(uint64_t ipa, struct teemed_regs *r)
+{
+	mock.pauses = 1;
+	mock_call(0, ipa, r);
+	assert_int_equal(r->a[0], OPTEE_SMC_RETURN_RPC_FOREIGN_INTR);
+	mock.pauses = 0;
+}
+
+/* The call at `ipa` is refused by the mediator, OP-TEE never asked. */
+static void assert_refused(uint64_t ipa, const struct optee_msg_arg *arg)
+{
+	uint64_t sw = mock.sw_count;
+	struct teemed_regs r;
+
+	mock_call(0, ipa, &r);
+	assert_int_equal(r.a[0], OPTEE_SMC_RETURN_OK);
+	assert_int_equal(arg->ret, TEEC_ERROR_BAD_PARAMETERS);
+	assert_int_equal(arg->ret_origin, TEEC_ORIGIN_COMMS);
+	assert_int_equal(mock.sw_count, sw);
 }
 
 /*
@@ -163,32 +194,19 @@ static void test_record_allocation_fails(void **state)
 static void test_record_in_use(void **state)
 {
 	uint64_t before = held();
-	struct optee_msg_arg *arg, *u;
+	struct optee_msg_arg *u;
 	struct teemed_regs r, ur;
 	struct buf *b;
-	uint64_t sw;
 
 	register_n(DATA, 2, 0xc1);
 	b = lookup(0xc1);
 	assert_true(b->compact);
-	arg = mock_arg_init(0, CALL_ARG, OPTEE_MSG_CMD_INVOKE_COMMAND, 1);
-	mock_set_rmem(&arg->params[0], OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, 0, 10,
-		      0xc1);
-	mock.pauses = 1;
-	mock_call(0, CALL_ARG, &r);
-	assert_int_equal(r.a[0], OPTEE_SMC_RETURN_RPC_FOREIGN_INTR);
-	mock.pauses = 0;
+	rmem_call(CALL_ARG, OPTEE_MSG_CMD_INVOKE_COMMAND, 10, 0xc1);
+	start_suspended(CALL_ARG, &r);
 	assert_int_equal(b->users, 1);
 
-	u = mock_arg_init(0, ARG_IPA, OPTEE_MSG_CMD_UNREGISTER_SHM, 1);
-	mock_set_rmem(&u->params[0], OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, 0, 0,
-		      0xc1);
-	sw = mock.sw_count;
-	mock_call(0, ARG_IPA, &ur);
-	assert_int_equal(ur.a[0], OPTEE_SMC_RETURN_OK);
-	assert_int_equal(u->ret, TEEC_ERROR_BAD_PARAMETERS);
-	assert_int_equal(u->ret_origin, TEEC_ORIGIN_COMMS);
-	assert_int_equal(mock.sw_count, sw);
+	assert_refused(ARG_IPA, rmem_call(ARG_IPA, OPTEE_MSG_CMD_UNREGISTER_SHM,
+					  0, 0xc1));
 	/* The buffer's pages and the suspended call's argument page. */
 	assert_int_equal(mock.pins, 2 + 1);
 	assert_ptr_equal(lookup(0xc1), b);
@@ -200,21 +218,11 @@ static void test_record_in_use(void **state)
 	assert_int_equal(b->users, 0);
 
 	/* Now UNREGISTER_SHM first, suspended; an rmem to it is refused. */
-	u = mock_arg_init(0, ARG_IPA, OPTEE_MSG_CMD_UNREGISTER_SHM, 1);
-	mock_set_rmem(&u->params[0], OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, 0, 0,
-		      0xc1);
-	mock.pauses = 1;
-	mock_call(0, ARG_IPA, &ur);
-	assert_int_equal(ur.a[0], OPTEE_SMC_RETURN_RPC_FOREIGN_INTR);
-	mock.pauses = 0;
-	arg = mock_arg_init(0, CALL_ARG, OPTEE_MSG_CMD_INVOKE_COMMAND, 1);
-	mock_set_rmem(&arg->params[0], OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, 0, 10,
-		      0xc1);
-	sw = mock.sw_count;
-	mock_call(0, CALL_ARG, &r);
-	assert_int_equal(r.a[0], OPTEE_SMC_RETURN_OK);
-	assert_int_equal(arg->ret, TEEC_ERROR_BAD_PARAMETERS);
-	assert_int_equal(mock.sw_count, sw);
+	u = rmem_call(ARG_IPA, OPTEE_MSG_CMD_UNREGISTER_SHM, 0, 0xc1);
+	start_suspended(ARG_IPA, &ur);
+	assert_refused(
+		CALL_ARG,
+		rmem_call(CALL_ARG, OPTEE_MSG_CMD_INVOKE_COMMAND, 10, 0xc1));
 	assert_int_equal(b->users, 0);
 	mock_resume(0, (uint32_t)ur.a[3], &ur);
 	assert_int_equal(ur.a[0], OPTEE_SMC_RETURN_OK);
@@ -255,9 +263,7 @@ static void test_teardown_of_many_records(void **state)
 
 	/* Buffer 23 has 24 pages: released over two steps or more. */
 	assert_int_equal(PAGES_OF(23), 24);
-	u = mock_arg_init(0, ARG_IPA, OPTEE_MSG_CMD_UNREGISTER_SHM, 1);
-	mock_set_rmem(&u->params[0], OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, 0, 0,
-		      0x100 + 23);
+	u = rmem_call(ARG_IPA, OPTEE_MSG_CMD_UNREGISTER_SHM, 0, 0x100 + 23);
 	assert_int_equal(mock_call_to_end(0, ARG_IPA, &pauses),
 			 OPTEE_SMC_RETURN_OK);
 	assert_int_equal(u->ret, TEEC_SUCCESS);
