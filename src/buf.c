@@ -39,6 +39,10 @@ static size_t compact_size(uint32_t pages)
 	       sizeof(uint64_t) * (compact_inline(pages) ? pages : 1);
 }
 
+/* The record's tree links come first: teemed_buf_compact() copies the rest. */
+_Static_assert(__builtin_offsetof(struct buf, node) == 0,
+	       "struct buf starts with its tree node");
+
 /* What follows the record in a compact buffer's object. */
 static void *compact_tail(const struct buf *b)
 {
@@ -463,8 +467,14 @@ struct buf *teemed_buf_compact(struct teemed_vm *vm, struct buf *b)
 		}
 		*(uint64_t **)compact_tail(rec) = pas;
 	}
-	/* Its tree links are copied under the lock, by the replacement. */
-	*rec = *b;
+	/*
+	 * All but the tree links, which other vCPUs' inserts and removals may
+	 * be rotating: the replacement copies those under the VM lock.
+	 */
+	memcpy((uint8_t *)rec + sizeof(rec->node),
+	       (const uint8_t *)b + sizeof(b->node),
+	       sizeof(*b) - sizeof(b->node));
+	rec->node.key = b->node.key;
 	rec->compact = true;
 	list = teemed_plat_map(vm->t, f->head);
 	memcpy(compact_pas(rec), list, sizeof(uint64_t) * n);
