@@ -1,111 +1,75 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "cookie_tree.h"
 
-/*
- * Deepest path an insert or remove records: an AVL tree of n nodes is
- * less than 1.4405 * log2(n + 2) high, 46 for 2^32 nodes (the counts are
- * 32-bit), one more for the successor's side.
- */
-#define TEEMED_CTREE_MAX_PATH 48
-
-/* The links walked from the root, path[i] pointing at the node at depth i. */
-struct ctree_path {
-	struct ctree_node **link[TEEMED_CTREE_MAX_PATH];
-	uint32_t depth;
-};
-
-static int32_t height_of(const struct ctree_node *n)
+static void set_parent(struct ctree_node *n, struct ctree_node *parent)
 {
-	return n ? n->height : 0;
+	n->parent_balance = (uintptr_t)parent | (n->parent_balance & 3);
 }
 
-static void update_height(struct ctree_node *n)
+static void set_balance(struct ctree_node *n, int balance)
 {
-	int32_t l = height_of(n->child[0]);
-	int32_t r = height_of(n->child[1]);
-
-	n->height = 1 + (l > r ? l : r);
+	n->parent_balance =
+		(n->parent_balance & ~(uintptr_t)3) | (uintptr_t)(balance + 1);
 }
 
-/* `x` goes down on side `dir`; returns its child from the other side,
-   which takes its place. */
-static struct ctree_node *rotate(struct ctree_node *x, int dir)
+/* Make `parent` point at `to` where it pointed at `from`. */
+static void replace_child(struct ctree *tree, struct ctree_node *parent,
+			  struct ctree_node *from, struct ctree_node *to)
+{
+	if (!parent)
+		tree->root = to;
+	else
+		parent->child[parent->child[1] == from] = to;
+	if (to)
+		set_parent(to, parent);
+}
+
+/* `x` goes down on side `dir`; its child on the other side comes up.
+   Links only: the caller sets the balances. */
+static struct ctree_node *rotate(struct ctree *tree, struct ctree_node *x,
+				 int dir)
 {
 	struct ctree_node *y = x->child[!dir];
+	struct ctree_node *parent = teemed_ctree_parent(x);
 
 	x->child[!dir] = y->child[dir];
+	if (y->child[dir])
+		set_parent(y->child[dir], x);
 	y->child[dir] = x;
-	update_height(x);
-	update_height(y);
+	set_parent(x, y);
+	replace_child(tree, parent, x, y);
 	return y;
 }
 
-/* Restore the AVL property at `n`; returns the node now in its place. */
-static struct ctree_node *rebalance(struct ctree_node *n)
-{
-	int32_t balance = height_of(n->child[0]) - height_of(n->child[1]);
-	int heavy;
-
-	if (balance >= -1 && balance <= 1) {
-		update_height(n);
-		return n;
-	}
-	heavy = balance < 0;
-	if (height_of(n->child[heavy]->child[heavy]) <
-	    height_of(n->child[heavy]->child[!heavy]))
-		n->child[heavy] = rotate(n->child[heavy], heavy);
-	return rotate(n, !heavy);
-}
-
 /*
- * Rebalance the recorded path from its deepest node up; a subtree whose
- * height did not change leaves everything above it as it was. Most
- * nodes only need their height updated, so that is tried first.
+ * `x` is out of balance by 2 (`balance`, not stored: it does not fit)
+ * on its heavy side; restore it with one rotation or two. Returns
+ * whether the subtree is now one lower than with `x` heavy, which is
+ * not so only when the heavy child was balanced (after a removal).
  */
-static void rebalance_path(struct ctree_path *p)
+static bool rebalance(struct ctree *tree, struct ctree_node *x, int balance)
 {
-	for (uint32_t depth = p->depth; depth--;) {
-		struct ctree_node **link = p->link[depth];
-		struct ctree_node *n = *link;
-		int32_t l = height_of(n->child[0]);
-		int32_t r = height_of(n->child[1]);
-		int32_t was = n->height;
-		int32_t height = 1 + (l > r ? l : r);
+	int heavy = balance > 0;
+	int s = heavy ? 1 : -1;
+	struct ctree_node *z = x->child[heavy];
+	int zb = teemed_ctree_balance(z);
 
-		if (l - r < -1 || l - r > 1) {
-			n = rebalance(n);
-			*link = n;
-			height = n->height;
-		} else {
-			n->height = height;
-		}
-		if (height == was)
-			return;
+	if (zb == -s) {
+		/* z leans the other way: its inner child comes to the top. */
+		struct ctree_node *y = z->child[!heavy];
+		int yb = teemed_ctree_balance(y);
+
+		rotate(tree, z, heavy);
+		rotate(tree, x, !heavy);
+		set_balance(x, yb == s ? -s : 0);
+		set_balance(z, yb == -s ? s : 0);
+		set_balance(y, 0);
+		return true;
 	}
-}
-
-static void path_push(struct ctree_path *p, struct ctree_node **link)
-{
-	p->link[p->depth++] = link;
-}
-
-/*
- * The link that points at `key`'s node (or where it would go), with the
- * links above it recorded in `p`.
- */
-static struct ctree_node **walk(struct ctree *tree, uint64_t key,
-				struct ctree_path *p)
-{
-	struct ctree_node **link = &tree->root;
-	struct ctree_node *n;
-	uint32_t depth = 0;
-
-	while ((n = *link) && n->key != key) {
-		p->link[depth++] = link;
-		link = &n->child[key > n->key];
-	}
-	p->depth = depth;
-	return link;
+	rotate(tree, x, !heavy);
+	set_balance(x, zb ? 0 : s);
+	set_balance(z, zb ? 0 : -s);
+	return zb != 0;
 }
 
 struct ctree_node *teemed_ctree_find(const struct ctree *tree, uint64_t key)
@@ -119,65 +83,105 @@ struct ctree_node *teemed_ctree_find(const struct ctree *tree, uint64_t key)
 
 int teemed_ctree_insert(struct ctree *tree, struct ctree_node *node)
 {
-	struct ctree_path p;
-	struct ctree_node **link = walk(tree, node->key, &p);
+	struct ctree_node *parent = NULL;
+	struct ctree_node **link = &tree->root;
+	struct ctree_node *n;
 
-	if (*link)
-		return -1;
+	while (*link) {
+		parent = *link;
+		if (node->key == parent->key)
+			return -1;
+		link = &parent->child[node->key > parent->key];
+	}
 	node->child[0] = NULL;
 	node->child[1] = NULL;
-	node->height = 1;
+	node->parent_balance = (uintptr_t)parent | 1;
 	*link = node;
 	tree->count++;
-	rebalance_path(&p);
+	/* Up from the new leaf while a subtree grew taller. */
+	for (n = node; parent; n = parent, parent = teemed_ctree_parent(n)) {
+		int balance = teemed_ctree_balance(parent) +
+			      (parent->child[1] == n ? 1 : -1);
+
+		if (balance == 2 || balance == -2) {
+			rebalance(tree, parent, balance);
+			break;
+		}
+		set_balance(parent, balance);
+		if (balance == 0)
+			break;
+	}
 	return 0;
 }
 
 void teemed_ctree_remove(struct ctree *tree, struct ctree_node *node)
 {
-	struct ctree_path p;
-	struct ctree_node **link = walk(tree, node->key, &p);
+	struct ctree_node *x; /* its subtree on `side` got one lower */
+	int side;
 
 	if (node->child[0] && node->child[1]) {
 		/* Put the in-order successor where `node` was. */
-		uint32_t at = p.depth;
-		struct ctree_node **succ_link = &node->child[1];
-		struct ctree_node *succ;
+		struct ctree_node *succ = node->child[1];
 
-		path_push(&p, link);
-		while ((*succ_link)->child[0]) {
-			path_push(&p, succ_link);
-			succ_link = &(*succ_link)->child[0];
+		while (succ->child[0])
+			succ = succ->child[0];
+		if (succ == node->child[1]) {
+			x = succ;
+			side = 1;
+		} else {
+			x = teemed_ctree_parent(succ);
+			side = 0;
+			x->child[0] = succ->child[1];
+			if (succ->child[1])
+				set_parent(succ->child[1], x);
+			succ->child[1] = node->child[1];
+			set_parent(succ->child[1], succ);
 		}
-		succ = *succ_link;
-		*succ_link = succ->child[1];
 		succ->child[0] = node->child[0];
-		succ->child[1] = node->child[1];
-		succ->height = node->height;
-		*link = succ;
-		/* The step below `node` now leaves from its successor. */
-		if (p.depth > at + 1)
-			p.link[at + 1] = &succ->child[1];
+		set_parent(succ->child[0], succ);
+		set_balance(succ, teemed_ctree_balance(node));
+		replace_child(tree, teemed_ctree_parent(node), node, succ);
 	} else {
-		*link = node->child[0] ? node->child[0] : node->child[1];
+		struct ctree_node *child =
+			node->child[0] ? node->child[0] : node->child[1];
+
+		x = teemed_ctree_parent(node);
+		side = x && x->child[1] == node;
+		replace_child(tree, x, node, child);
 	}
 	node->child[0] = node->child[1] = NULL;
+	node->parent_balance = 0;
 	tree->count--;
-	rebalance_path(&p);
+	/* Up from `x` while a subtree got lower. */
+	while (x) {
+		struct ctree_node *parent = teemed_ctree_parent(x);
+		int parent_side = parent && parent->child[1] == x;
+		int balance = teemed_ctree_balance(x) - (side ? 1 : -1);
+
+		if (balance == 2 || balance == -2) {
+			if (!rebalance(tree, x, balance))
+				break;
+		} else {
+			set_balance(x, balance);
+			if (balance != 0)
+				break;
+		}
+		x = parent;
+		side = parent_side;
+	}
 }
 
 void teemed_ctree_replace(struct ctree *tree, struct ctree_node *node,
 			  struct ctree_node *with)
 {
-	struct ctree_node **link = &tree->root;
-
-	while (*link != node)
-		link = &(*link)->child[node->key > (*link)->key];
-
 	with->child[0] = node->child[0];
 	with->child[1] = node->child[1];
-	with->height = node->height;
-	*link = with;
+	with->parent_balance = node->parent_balance;
+	if (with->child[0])
+		set_parent(with->child[0], with);
+	if (with->child[1])
+		set_parent(with->child[1], with);
+	replace_child(tree, teemed_ctree_parent(node), node, with);
 }
 
 struct ctree_node *teemed_ctree_first(const struct ctree *tree)
@@ -189,7 +193,12 @@ struct ctree_node *teemed_ctree_first(const struct ctree *tree)
 	return n;
 }
 
+/* Down the taller side (either, where balanced) to a leaf. */
 int32_t teemed_ctree_height(const struct ctree *tree)
 {
-	return height_of(tree->root);
+	int32_t height = 0;
+
+	for (const struct ctree_node *n = tree->root; n; height++)
+		n = n->child[teemed_ctree_balance(n) > 0];
+	return height;
 }

@@ -3,9 +3,11 @@
  * An intrusive AVL tree keyed by 64-bit cookies. Guests choose cookies,
  * so a hash table would let a guest force collisions; a balanced tree
  * keeps every operation O(log n) whatever the keys. No recursion, no
- * allocation: nodes are embedded in the objects they index. Nodes keep
- * no parent link (every registered buffer carries one, so 8 bytes
- * count): insert and remove record the path they walked down instead.
+ * allocation: nodes are embedded in the objects they index. A node is
+ * 32 bytes (every registered buffer carries one, so 8 bytes count): its
+ * balance (the right subtree's height minus the left's, -1 to 1) lives
+ * in the two low bits of its parent link, which nodes' alignment keeps
+ * zero.
  */
 #ifndef TEEMED_COOKIE_TREE_H
 #define TEEMED_COOKIE_TREE_H
@@ -15,14 +17,24 @@
 /* child[0] holds smaller keys, child[1] larger ones. */
 struct ctree_node {
 	struct ctree_node *child[2];
+	uintptr_t parent_balance; /* parent's address | (balance + 1) */
 	uint64_t key;
-	int32_t height;
 };
 
 struct ctree {
 	struct ctree_node *root;
 	uint32_t count;
 };
+
+static inline struct ctree_node *teemed_ctree_parent(const struct ctree_node *n)
+{
+	return (struct ctree_node *)(n->parent_balance & ~(uintptr_t)3);
+}
+
+static inline int teemed_ctree_balance(const struct ctree_node *n)
+{
+	return (int)(n->parent_balance & 3) - 1;
+}
 
 struct ctree_node *teemed_ctree_find(const struct ctree *tree, uint64_t key);
 

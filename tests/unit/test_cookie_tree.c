@@ -30,9 +30,16 @@ static bool height_within_bound(int32_t height, uint32_t n)
 	return lhs <= rhs;
 }
 
+/* A subtree's height, counted (the tree keeps only balances). */
 static int32_t h(const struct ctree_node *n)
 {
-	return n ? n->height : 0;
+	int32_t l, r;
+
+	if (!n)
+		return 0;
+	l = h(n->child[0]);
+	r = h(n->child[1]);
+	return 1 + (l > r ? l : r);
 }
 
 /* Walk in order without recursion; check every invariant. */
@@ -44,6 +51,8 @@ static void check(const struct ctree *t)
 	bool have_prev = false;
 	uint64_t prev = 0;
 
+	if (t->root)
+		assert_null(teemed_ctree_parent(t->root));
 	while (n || depth) {
 		while (n) {
 			assert_true(depth < 64);
@@ -56,13 +65,17 @@ static void check(const struct ctree *t)
 		prev = n->key;
 		have_prev = true;
 		count++;
-		assert_int_equal(n->height,
-				 1 + (h(n->child[0]) > h(n->child[1]) ? h(n->child[0])
-							       : h(n->child[1])));
-		assert_true(h(n->child[0]) - h(n->child[1]) <= 1 &&
-			    h(n->child[1]) - h(n->child[0]) <= 1);
+		for (int side = 0; side < 2; side++)
+			if (n->child[side])
+				assert_ptr_equal(
+					teemed_ctree_parent(n->child[side]), n);
+		assert_int_equal(teemed_ctree_balance(n),
+				 h(n->child[1]) - h(n->child[0]));
+		assert_true(teemed_ctree_balance(n) >= -1 &&
+			    teemed_ctree_balance(n) <= 1);
 		n = n->child[1];
 	}
+	assert_int_equal(teemed_ctree_height(t), h(t->root));
 	assert_int_equal(count, t->count);
 	assert_true(height_within_bound(teemed_ctree_height(t), t->count));
 	if (t->count) {
@@ -185,8 +198,8 @@ static void test_random_operations(void **state)
 
 			assert_ptr_equal(f, in_tree[i] ? &nodes[i] : NULL);
 			if (in_tree[i])
-				assert_int_equal(teemed_ctree_insert(&t, &nodes[i]),
-						 -1);
+				assert_int_equal(
+					teemed_ctree_insert(&t, &nodes[i]), -1);
 		}
 		assert_int_equal(t.count, live);
 		if (op % 97 == 0 || live < 20)
