@@ -55,6 +55,14 @@ static uint64_t *compact_pas(const struct buf *b)
 					     : *(uint64_t **)compact_tail(b);
 }
 
+/* Entries a full buffer keeps in list pages; past them, in last_pas. */
+static uint32_t listed_entries(const struct full_buf *f)
+{
+	return f->last_packed ? TEEMED_LIST_ENTRIES *
+					(list_pages_for(f->b.page_count) - 1)
+			      : f->pinned;
+}
+
 static uint32_t pages_pinned(const struct buf *b)
 {
 	return b->compact ? b->page_count - b->released
@@ -84,13 +92,17 @@ uint64_t teemed_buf_usable_size(const struct buf *b)
 teemed_pa_t teemed_buf_page_pa(struct teemed_vm *vm, const struct buf *b,
 			       uint32_t index)
 {
+	const struct full_buf *f;
 	teemed_pa_t list;
 	uint64_t *va;
 	teemed_pa_t pa;
 
 	if (b->compact)
 		return teemed_pa(compact_pas(b)[index]);
-	list = full_buf_of(b)->head;
+	f = full_buf_of(b);
+	if (index >= listed_entries(f))
+		return teemed_pa(f->last_pas[index - listed_entries(f)]);
+	list = f->head;
 	for (uint32_t hops = index / TEEMED_LIST_ENTRIES; hops; hops--) {
 		va = teemed_plat_map(vm->t, list);
 		list = teemed_pa(va[TEEMED_LIST_NEXT]);
@@ -438,12 +450,38 @@ int teemed_buf_translate(struct teemed_vm *vm, struct buf *buf, struct step *st)
 }
 
 /*
+ * A registered buffer of several list pages: its last list page, partly
+ * filled, gives its entries to an array of 8 bytes each and goes back
+ * with its quota. The others stay: doing without them would take an
+ * object larger than a page, or their links kept somewhere.
+ */
+static void pack_last_list_page(struct teemed_vm *vm, struct full_buf *f)
+{
+	const uint32_t last =
+		f->b.page_count - TEEMED_LIST_ENTRIES * (f->list_pages - 1);
+	uint64_t *pas = teemed_vm_alloc_obj(vm, sizeof(*pas) * last);
+	uint64_t *list;
+
+	if (!pas)
+		return;
+	list = teemed_plat_map(vm->t, f->tail);
+	memcpy(pas, list, sizeof(*pas) * last);
+	teemed_plat_unmap(vm->t, list);
+	teemed_vm_free_page(vm, f->tail);
+	teemed_vm_unreserve_pages(vm, 0, 1);
+	f->mpages--;
+	f->list_pages--;
+	f->last_pas = pas;
+	f->last_packed = true;
+}
+
+/*
  * A registration OP-TEE accepted: it no longer reads the shadow list, so
  * a buffer of one list page becomes a compact record with its PAs, and
  * gives its list page, its mediator-page quota and its full object
- * back. Returns the buffer as it now is; called before it is live, by
- * the one vCPU that registered it. When no object can be had it simply
- * stays full.
+ * back; a longer one gives back its last list page. Returns the buffer
+ * as it now is; called before it is live, by the one vCPU that
+ * registered it. When no object can be had it simply stays as it was.
  */
 struct buf *teemed_buf_compact(struct teemed_vm *vm, struct buf *b)
 {
@@ -452,9 +490,12 @@ struct buf *teemed_buf_compact(struct teemed_vm *vm, struct buf *b)
 	struct buf *rec;
 	uint64_t *list;
 
-	if (f->list_pages != 1 || n == 0 || f->pinned != n ||
-	    n > TEEMED_LIST_ENTRIES)
+	if (n == 0 || f->pinned != n || f->list_pages != list_pages_for(n))
 		return b;
+	if (f->list_pages > 1) {
+		pack_last_list_page(vm, f);
+		return b;
+	}
 	rec = teemed_vm_alloc_obj(vm, compact_size(n));
 	if (!rec)
 		return b;
@@ -551,22 +592,24 @@ bool teemed_buf_release(struct teemed_vm *vm, struct buf *buf, struct step *st)
 	void *const ctx = p->ctx;
 	void *const hv = vm->hv_vm;
 	struct full_buf *b;
+	uint32_t listed;
 
 	if (buf->compact)
 		return release_compact(vm, buf, st);
 	b = full_buf_of(buf);
-	while (b->cursor < b->pinned && !step_exhausted(st)) {
+	listed = listed_entries(b);
+	while (b->cursor < listed && !step_exhausted(st)) {
 		uint32_t slot = b->cursor % TEEMED_LIST_ENTRIES;
 		uint32_t n = step_room(st, TEEMED_LIST_ENTRIES - slot);
 		uint64_t *shadow = teemed_plat_map(vm->t, b->head);
 
-		if (n > b->pinned - b->cursor)
-			n = b->pinned - b->cursor;
+		if (n > listed - b->cursor)
+			n = listed - b->cursor;
 		for (uint32_t i = 0; i < n; i++)
 			unpin(ctx, hv, teemed_pa(shadow[slot + i]));
 		b->cursor += n;
 		step_unpinned(st, n);
-		if (slot + n == TEEMED_LIST_ENTRIES || b->cursor == b->pinned) {
+		if (slot + n == TEEMED_LIST_ENTRIES || b->cursor == listed) {
 			teemed_pa_t next = teemed_pa(shadow[TEEMED_LIST_NEXT]);
 
 			teemed_plat_unmap(vm->t, shadow);
@@ -577,8 +620,22 @@ bool teemed_buf_release(struct teemed_vm *vm, struct buf *buf, struct step *st)
 			teemed_plat_unmap(vm->t, shadow);
 		}
 	}
+	if (b->last_packed && b->cursor < b->pinned && !step_exhausted(st)) {
+		uint32_t n = step_room(st, b->pinned - b->cursor);
+		const uint64_t *from = b->last_pas + (b->cursor - listed);
+
+		for (uint32_t i = 0; i < n; i++)
+			unpin(ctx, hv, teemed_pa(from[i]));
+		b->cursor += n;
+		step_unpinned(st, n);
+	}
 	if (b->cursor < b->pinned)
 		return false;
+	if (b->last_packed) {
+		teemed_vm_free_obj(vm, b->last_pas,
+				   sizeof(*b->last_pas) * (b->pinned - listed));
+		b->last_packed = false;
+	}
 	/* The RPC_ARG shadow, or a list page started for an entry that then
 	   failed to pin. */
 	if (b->list_pages) {

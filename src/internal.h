@@ -100,7 +100,8 @@ enum buf_state {
  * at most 511 pages is made compact (teemed_buf_compact()): this record
  * alone, 56 bytes, followed in the same object by its PAs, 8 bytes a
  * page (or, past what fits a page-sized object, by a pointer to them).
- * Longer lists stay full, at about 8 bytes per pinned page.
+ * Longer lists stay full, at about 8 bytes per pinned page: only their
+ * last, partly filled list page gives its PAs to an array and goes back.
  */
 struct buf {
 	struct ctree_node node; /* key: cookie (registered, payload) */
@@ -118,15 +119,19 @@ struct buf {
 /* A buffer with its shadow list and the state that builds and frees it. */
 struct full_buf {
 	struct buf b;
-	uint64_t size;		 /* bytes, as the guest stated */
-	uint32_t pinned;	 /* data pages pinned so far */
-	uint32_t cursor;	 /* entries released so far */
-	uint32_t list_pages;	 /* shadow list pages held */
-	uint32_t guest_list_no;	 /* which of the guest's list pages */
-	uint32_t mpages;	 /* mediator pages reserved for it */
-	bool contiguous;	 /* one page named directly, no guest list */
-	teemed_pa_t head;	 /* first shadow list page (RPC_ARG: shadow) */
-	teemed_pa_t tail;	 /* list page being filled */
+	uint64_t size;		/* bytes, as the guest stated */
+	uint32_t pinned;	/* data pages pinned so far */
+	uint32_t cursor;	/* entries released so far */
+	uint32_t list_pages;	/* shadow list pages held */
+	uint32_t guest_list_no; /* which of the guest's list pages */
+	uint32_t mpages;	/* mediator pages reserved for it */
+	bool contiguous;	/* one page named directly, no guest list */
+	bool last_packed;	/* the last list page's PAs are in last_pas */
+	teemed_pa_t head;	/* first shadow list page (RPC_ARG: shadow) */
+	union {
+		teemed_pa_t tail;   /* list page being filled */
+		uint64_t *last_pas; /* registered, several list pages */
+	};
 	teemed_ipa_t guest_list; /* guest list page being read (RPC_ARG and
 				    contiguous: the guest's page itself) */
 };

@@ -96,7 +96,8 @@ static void assert_refused(uint64_t ipa, const struct optee_msg_arg *arg)
  * What a registered buffer costs once OP-TEE holds it, against the
  * target of 64 + 8 bytes per page: up to 505 pages the PAs sit in the
  * record's own object, up to 511 in an array of their own, and past
- * one list page the buffer stays full (object and list pages).
+ * one list page the buffer stays full (object and list pages) but for
+ * its last list page, whose PAs go to an array.
  */
 static void test_bytes_per_registered_buffer(void **state)
 {
@@ -112,7 +113,10 @@ static void test_bytes_per_registered_buffer(void **state)
 		{505, 56 + 4040, true},
 		{506, 56 + 8 + 4048, true},
 		{511, 56 + 8 + 4088, true},
-		{512, sizeof(struct full_buf) + 2 * MOCK_PAGE, false},
+		/* Full, the last list page's PAs in an array. */
+		{512, sizeof(struct full_buf) + MOCK_PAGE + 8, false},
+		{1022, sizeof(struct full_buf) + MOCK_PAGE + 8 * 511, false},
+		{1100, sizeof(struct full_buf) + 2 * MOCK_PAGE + 8 * 78, false},
 	};
 	uint64_t before = held();
 
@@ -232,6 +236,46 @@ static void test_record_in_use(void **state)
 	assert_int_equal(held(), before);
 }
 
+/*
+ * A buffer of three list pages, the last one's 78 PAs moved to an array:
+ * unregistered with a step of 16 pages, its release crosses from the
+ * list pages to the array within one step (1008 + 16 > 1022) and leaves
+ * nothing behind. Without an object for the array it keeps its pages.
+ */
+static void test_last_list_page_packed(void **state)
+{
+	struct optee_msg_arg *u;
+	uint32_t pauses;
+	uint64_t before;
+
+	mock_reset();
+	mock_start(16, NULL);
+	before = held();
+	register_n(DATA, 1100, 0xc1);
+	assert_int_equal(held() - before,
+			 sizeof(struct full_buf) + 2 * MOCK_PAGE + 8 * 78);
+	assert_pas(0xc1, DATA, 1100);
+	u = rmem_call(ARG_IPA, OPTEE_MSG_CMD_UNREGISTER_SHM, 0, 0xc1);
+	assert_int_equal(mock_call_to_end(0, ARG_IPA, &pauses),
+			 OPTEE_SMC_RETURN_OK);
+	assert_int_equal(u->ret, TEEC_SUCCESS);
+	assert_true(pauses >= 1100 / 16 - 1);
+	assert_int_equal(mock.pins, 0);
+	assert_int_equal(held(), before);
+
+	/* The full object, then the array: refused. */
+	mock.obj_fail_after = 1;
+	register_n(DATA, 1100, 0xc2);
+	mock.obj_fail_after = -1;
+	assert_int_equal(held() - before,
+			 sizeof(struct full_buf) + 3 * MOCK_PAGE);
+	assert_pas(0xc2, DATA, 1100);
+	assert_rmem_works(0xc2);
+	assert_int_equal(mock_unregister(0, ARG_IPA, 0xc2), TEEC_SUCCESS);
+	assert_int_equal(mock.pins, 0);
+	assert_int_equal(held(), before);
+}
+
 /* Pages of buffer i of the teardown test. */
 #define MANY	    100u
 #define PAGES_OF(i) ((i) % 24u + 1u)
@@ -297,6 +341,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_record_in_use, mock_setup,
 						mock_teardown),
 		cmocka_unit_test_setup_teardown(test_teardown_of_many_records,
+						mock_setup, mock_teardown),
+		cmocka_unit_test_setup_teardown(test_last_list_page_packed,
 						mock_setup, mock_teardown),
 	};
 
