@@ -580,6 +580,33 @@ static bool release_compact(struct teemed_vm *vm, struct buf *b,
 }
 
 /*
+ * teemed_buf_release() of the entries past a full buffer's list pages,
+ * in last_pas: true once they are unpinned and the array is gone.
+ */
+static bool release_last_pas(struct teemed_vm *vm, struct full_buf *b,
+			     uint32_t listed, struct step *st)
+{
+	const struct teemed_platform *p = vm->t->plat;
+	const uint32_t count = b->pinned - listed;
+
+	if (b->cursor < b->pinned && !step_exhausted(st)) {
+		uint32_t n = step_room(st, b->pinned - b->cursor);
+		const uint64_t *from = b->last_pas + (b->cursor - listed);
+
+		for (uint32_t i = 0; i < n; i++)
+			p->unpin_guest_page(p->ctx, vm->hv_vm,
+					    teemed_pa(from[i]));
+		b->cursor += n;
+		step_unpinned(st, n);
+	}
+	if (b->cursor < b->pinned)
+		return false;
+	teemed_vm_free_obj(vm, b->last_pas, sizeof(*b->last_pas) * count);
+	b->last_packed = false;
+	return true;
+}
+
+/*
  * Unpin the buffer's pages and free its list, within the budget. Returns
  * true once everything, the object included, is gone. Each round unpins
  * the entries of the first shadow list page that the budget allows and
@@ -620,22 +647,9 @@ bool teemed_buf_release(struct teemed_vm *vm, struct buf *buf, struct step *st)
 			teemed_plat_unmap(vm->t, shadow);
 		}
 	}
-	if (b->last_packed && b->cursor < b->pinned && !step_exhausted(st)) {
-		uint32_t n = step_room(st, b->pinned - b->cursor);
-		const uint64_t *from = b->last_pas + (b->cursor - listed);
-
-		for (uint32_t i = 0; i < n; i++)
-			unpin(ctx, hv, teemed_pa(from[i]));
-		b->cursor += n;
-		step_unpinned(st, n);
-	}
-	if (b->cursor < b->pinned)
+	if (b->cursor < listed ||
+	    (b->last_packed && !release_last_pas(vm, b, listed, st)))
 		return false;
-	if (b->last_packed) {
-		teemed_vm_free_obj(vm, b->last_pas,
-				   sizeof(*b->last_pas) * (b->pinned - listed));
-		b->last_packed = false;
-	}
 	/* The RPC_ARG shadow, or a list page started for an entry that then
 	   failed to pin. */
 	if (b->list_pages) {
