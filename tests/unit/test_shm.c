@@ -62,8 +62,9 @@ static void test_register_keeps_pins(void **state)
 }
 
 /*
- * Once OP-TEE holds a registration of one list page, the buffer keeps
- * its PAs packed and gives its shadow list page back; what OP-TEE saw
+ * Once OP-TEE holds a registration of one list page, the buffer becomes
+ * a compact record with its PAs and gives its shadow list page back
+ * (test_buf_compact.c has the bytes); what OP-TEE saw
  * while registering was the page list, and the pins stay until
  * UNREGISTER_SHM.
  */
