@@ -93,13 +93,19 @@ handle_optee_answer(struct teemed_vm *vm, struct call *c,
 	teemed_call_park(vm, c, CALL_IN_RPC);
 }
 
+/*
+ * `answers_rpc`: the SMC resumes OP-TEE after an RPC, whose buffers it
+ * no longer maps once it returns; a call's first SMC follows none.
+ */
 static TEEMED_ALWAYS_INLINE void issue(struct teemed_vm *vm, struct call *c,
 				       struct teemed_regs *regs,
-				       struct step *st, struct teemed_regs *sw)
+				       struct step *st, struct teemed_regs *sw,
+				       bool answers_rpc)
 {
 	sw->a[7] = vm->client_id;
 	teemed_vm_plat_smc(vm, sw, c->shadow);
-	teemed_rpc_after_resume(vm, c);
+	if (answers_rpc)
+		teemed_rpc_after_resume(vm, c);
 	handle_optee_answer(vm, c, regs, st, sw);
 }
 
@@ -135,7 +141,7 @@ static TEEMED_ALWAYS_INLINE void continue_prepare(struct teemed_vm *vm,
 					  : OPTEE_SMC_CALL_WITH_RPC_ARG;
 	reg_pair_set(&sw.a[1], &sw.a[2], teemed_pa_addr(c->shadow_pa));
 	sw.a[3] = OPTEE_SMC_SHM_CACHED;
-	issue(vm, c, regs, st, &sw);
+	issue(vm, c, regs, st, &sw, false);
 }
 
 /*
@@ -371,7 +377,7 @@ static void route_rpc(struct teemed_vm *vm, struct call *c,
 	case RPC_TO_OPTEE:
 		sw->a[0] = OPTEE_SMC_CALL_RETURN_FROM_RPC;
 		sw->a[3] = c->optee_thread;
-		issue(vm, c, regs, st, sw);
+		issue(vm, c, regs, st, sw, true);
 		return;
 	}
 }
