@@ -441,21 +441,12 @@ void teemed_params_copy_back(struct teemed_vm *vm, struct call *c, bool whole)
 }
 
 /*
- * The call is over (`done`: OP-TEE answered it; otherwise it never got
- * there or failed in translation): settle registrations and queue every
- * buffer that must now be unpinned onto the call's list.
+ * The call that named buffers is over (`ok`: OP-TEE answered it with
+ * success): settle registrations and queue every buffer that must now
+ * be unpinned onto the call's list.
  */
-void teemed_params_end_call(struct teemed_vm *vm, struct call *c, bool done)
+void teemed_params_settle_buffers(struct teemed_vm *vm, struct call *c, bool ok)
 {
-	bool ok;
-
-	/* OP-TEE writes no result for it: the call's end is its success. */
-	if (done && c->shadow->cmd == OPTEE_MSG_CMD_STOP_ASYNC_NOTIF)
-		teemed_notif_stopped(vm);
-	if (!c->rmem_count && !c->tmem_named && !c->registering &&
-	    !c->unregistering)
-		return;
-	ok = done && c->shadow->ret == TEEC_SUCCESS;
 	/* Not yet live, so no other vCPU reaches it. */
 	if (ok && c->registering)
 		c->registering = teemed_buf_compact(vm, c->registering);
