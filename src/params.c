@@ -279,9 +279,11 @@ static uint32_t translate_param(struct teemed_vm *vm, struct call *c,
  * The pages all NONCONTIG memrefs of a message span: a refusal if one
  * has a size OP-TEE could not count, or if together they cannot fit the
  * quotas, so that such a call is refused before anything is pinned.
+ * Out of line: its loop's registers would otherwise be saved and
+ * restored on every call, value-only ones included.
  */
-static uint32_t check_memref_pages(struct teemed_vm *vm,
-				   const struct optee_msg_arg *arg)
+static __attribute__((__noinline__)) uint32_t
+check_memref_pages(struct teemed_vm *vm, const struct optee_msg_arg *arg)
 {
 	uint64_t total = 0;
 
