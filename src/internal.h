@@ -412,8 +412,14 @@ enum params_result {
 };
 
 bool teemed_params_cmd_allowed(const struct teemed_vm *vm, uint32_t cmd);
-bool teemed_params_is_output_value(uint64_t attr);
-bool teemed_params_is_output_memref(uint64_t attr);
+/* What OP-TEE writes back in a parameter (§3.6). */
+enum param_output {
+	PARAM_OUT_NONE = 0,
+	PARAM_OUT_VALUE, /* value.a and value.b */
+	PARAM_OUT_SIZE	 /* a memref's size, value.b's bytes */
+};
+
+enum param_output teemed_params_output(uint64_t attr);
 bool teemed_params_check_shape(struct teemed_vm *vm, struct call *c);
 enum params_result teemed_params_translate(struct teemed_vm *vm, struct call *c,
 					   struct step *st);

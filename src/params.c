@@ -17,17 +17,21 @@ enum param_class {
 	PC_TMEM,
 };
 
-static const uint8_t param_class_of[16] = {
-	[OPTEE_MSG_ATTR_TYPE_NONE] = PC_NONE,
-	[OPTEE_MSG_ATTR_TYPE_VALUE_INPUT] = PC_VALUE,
-	[OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT] = PC_VALUE,
-	[OPTEE_MSG_ATTR_TYPE_VALUE_INOUT] = PC_VALUE,
-	[OPTEE_MSG_ATTR_TYPE_RMEM_INPUT] = PC_RMEM,
-	[OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT] = PC_RMEM,
-	[OPTEE_MSG_ATTR_TYPE_RMEM_INOUT] = PC_RMEM,
-	[OPTEE_MSG_ATTR_TYPE_TMEM_INPUT] = PC_TMEM,
-	[OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT] = PC_TMEM,
-	[OPTEE_MSG_ATTR_TYPE_TMEM_INOUT] = PC_TMEM,
+/* Per parameter type: what the mediator does, what OP-TEE writes back. */
+static const struct param_rule {
+	uint8_t class;	/* enum param_class */
+	uint8_t output; /* enum param_output */
+} param_rules[16] = {
+	[OPTEE_MSG_ATTR_TYPE_NONE] = {PC_NONE, PARAM_OUT_NONE},
+	[OPTEE_MSG_ATTR_TYPE_VALUE_INPUT] = {PC_VALUE, PARAM_OUT_NONE},
+	[OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT] = {PC_VALUE, PARAM_OUT_VALUE},
+	[OPTEE_MSG_ATTR_TYPE_VALUE_INOUT] = {PC_VALUE, PARAM_OUT_VALUE},
+	[OPTEE_MSG_ATTR_TYPE_RMEM_INPUT] = {PC_RMEM, PARAM_OUT_NONE},
+	[OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT] = {PC_RMEM, PARAM_OUT_SIZE},
+	[OPTEE_MSG_ATTR_TYPE_RMEM_INOUT] = {PC_RMEM, PARAM_OUT_SIZE},
+	[OPTEE_MSG_ATTR_TYPE_TMEM_INPUT] = {PC_TMEM, PARAM_OUT_NONE},
+	[OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT] = {PC_TMEM, PARAM_OUT_SIZE},
+	[OPTEE_MSG_ATTR_TYPE_TMEM_INOUT] = {PC_TMEM, PARAM_OUT_SIZE},
 };
 
 #define TEEMED_ATTR_KNOWN_BITS                                                 \
@@ -77,26 +81,14 @@ static const struct cmd_rule {
 	[OPTEE_MSG_CMD_STOP_ASYNC_NOTIF] = {true, true, 0, 0, 0, 0},
 };
 
-bool teemed_params_is_output_value(uint64_t attr)
+/* What OP-TEE writes back in a parameter of type `attr`: one look-up. */
+enum param_output teemed_params_output(uint64_t attr)
 {
 	uint64_t type = attr & OPTEE_MSG_ATTR_TYPE_MASK;
 
-	return type == OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT ||
-	       type == OPTEE_MSG_ATTR_TYPE_VALUE_INOUT;
-}
-
-/* tmem.size and rmem.size share their offset (§3.2). */
-bool teemed_params_is_output_memref(uint64_t attr)
-{
-	switch (attr & OPTEE_MSG_ATTR_TYPE_MASK) {
-	case OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT:
-	case OPTEE_MSG_ATTR_TYPE_RMEM_INOUT:
-	case OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT:
-	case OPTEE_MSG_ATTR_TYPE_TMEM_INOUT:
-		return true;
-	default:
-		return false;
-	}
+	return type < TEEMED_ARRAY_SIZE(param_rules)
+		       ? (enum param_output)param_rules[type].output
+		       : PARAM_OUT_NONE;
 }
 
 bool teemed_params_cmd_allowed(const struct teemed_vm *vm, uint32_t cmd)
@@ -136,16 +128,16 @@ static bool shape_ok(const struct optee_msg_arg *arg, uint32_t *memrefs)
 
 		if (attr & ~TEEMED_ATTR_KNOWN_BITS)
 			return false;
-		if (param_class_of[attr & 0xF] == PC_INVALID ||
+		if (param_rules[attr & 0xF].class == PC_INVALID ||
 		    (attr & OPTEE_MSG_ATTR_TYPE_MASK) > 0xF)
 			return false;
 		if (meta ? attr != TEEMED_ATTR_OPEN_META
 			 : (attr & OPTEE_MSG_ATTR_META) != 0)
 			return false;
 		if ((attr & OPTEE_MSG_ATTR_NONCONTIG) &&
-		    param_class_of[attr & 0xF] != PC_TMEM)
+		    param_rules[attr & 0xF].class != PC_TMEM)
 			return false;
-		*memrefs += param_class_of[attr & 0xF] >= PC_RMEM;
+		*memrefs += param_rules[attr & 0xF].class >= PC_RMEM;
 	}
 	if (arg->cmd == OPTEE_MSG_CMD_UNREGISTER_SHM)
 		*memrefs = arg->num_params;
@@ -259,7 +251,7 @@ static uint32_t translate_param(struct teemed_vm *vm, struct call *c,
 		*cause = TEEMED_TRACE_CAUSE_COOKIE;
 		return take_unregister(vm, c, p->u.rmem.shm_ref);
 	}
-	switch (param_class_of[attr & 0xF]) {
+	switch (param_rules[attr & 0xF].class) {
 	case PC_RMEM:
 		return take_rmem(vm, c, &p->u.rmem, cause);
 	case PC_TMEM:
@@ -293,7 +285,7 @@ check_memref_pages(struct teemed_vm *vm, const struct optee_msg_arg *arg)
 		const struct optee_msg_param *p = &arg->params[i];
 		uint32_t pages;
 
-		if (param_class_of[p->attr & 0xF] != PC_TMEM ||
+		if (param_rules[p->attr & 0xF].class != PC_TMEM ||
 		    !(p->attr & OPTEE_MSG_ATTR_NONCONTIG) ||
 		    p->u.tmem.buf_ptr == 0)
 			continue;
@@ -403,6 +395,7 @@ void teemed_params_copy_back(struct teemed_vm *vm, struct call *c, bool whole)
 	uint8_t outputs = whole ? cmd_rules[shadow->cmd].outputs
 				: TEEMED_OUT_RET | TEEMED_OUT_ORIGIN;
 	uint8_t *page = teemed_call_arg_map(vm, c);
+	uint32_t n;
 
 	/* ret and ret_origin are adjacent: one copy. */
 	if ((outputs & TEEMED_OUT_ORIGIN) && (outputs & TEEMED_OUT_RET))
@@ -421,24 +414,34 @@ void teemed_params_copy_back(struct teemed_vm *vm, struct call *c, bool whole)
 			vm, c, page,
 			__builtin_offsetof(struct optee_msg_arg, session),
 			&shadow->session, sizeof(shadow->session), true);
-	for (uint32_t i = 0;
-	     (outputs & TEEMED_OUT_PARAMS) && i < shadow->num_params; i++) {
+	if (!(outputs & TEEMED_OUT_PARAMS))
+		return;
+	/* Read once: writes to the guest's page may alias it for the compiler.
+	 */
+	n = shadow->num_params;
+	for (uint32_t i = 0; i < n; i++) {
 		struct optee_msg_param *from = &shadow->params[i];
 
-		/* value.c is not an output of a call (§3.6). */
-		if (teemed_params_is_output_value(from->attr))
+		switch (teemed_params_output(from->attr)) {
+		case PARAM_OUT_VALUE:
+			/* value.c is not an output of a call (§3.6). */
 			(void)teemed_call_arg_copy(
 				vm, c, page, TEEMED_PARAM_AT(i, a),
 				&from->u.value.a,
 				sizeof(from->u.value.a) +
 					sizeof(from->u.value.b),
 				true);
-		/* tmem.size and rmem.size are value.b's bytes. */
-		else if (teemed_params_is_output_memref(from->attr))
+			break;
+		case PARAM_OUT_SIZE:
+			/* tmem.size and rmem.size are value.b's bytes. */
 			(void)teemed_call_arg_copy(
 				vm, c, page, TEEMED_PARAM_AT(i, b),
 				&from->u.tmem.size, sizeof(from->u.tmem.size),
 				true);
+			break;
+		case PARAM_OUT_NONE:
+			break;
+		}
 	}
 }
 

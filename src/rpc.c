@@ -394,10 +394,16 @@ static enum rpc_route answer_cmd(struct teemed_vm *vm, struct call *c,
 		struct optee_msg_param *to = &shadow->params[i];
 		const struct optee_msg_param *from = &reply.arg.params[i];
 
-		if (teemed_params_is_output_value(to->attr))
+		switch (teemed_params_output(to->attr)) {
+		case PARAM_OUT_VALUE:
 			to->u.value = from->u.value;
-		else if (teemed_params_is_output_memref(to->attr))
+			break;
+		case PARAM_OUT_SIZE:
 			to->u.tmem.size = from->u.tmem.size;
+			break;
+		case PARAM_OUT_NONE:
+			break;
+		}
 	}
 	msg_shadow_done(vm, c, shadow);
 	return route;
