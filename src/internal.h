@@ -424,8 +424,7 @@ bool teemed_params_check_shape(struct teemed_vm *vm, struct call *c);
 enum params_result teemed_params_translate(struct teemed_vm *vm, struct call *c,
 					   struct step *st);
 void teemed_params_copy_back(struct teemed_vm *vm, struct call *c, bool whole);
-void teemed_params_settle_buffers(struct teemed_vm *vm, struct call *c,
-				  bool ok);
+void teemed_params_end_call(struct teemed_vm *vm, struct call *c, bool done);
 
 /* --- rpc.c: RPCs from OP-TEE and the guest's answers -------------------- */
 
@@ -495,23 +494,6 @@ void teemed_notif_get_value(struct teemed_vm *vm, struct teemed_regs *regs);
 void teemed_notif_stopped(struct teemed_vm *vm);
 void teemed_notif_vm_gone(struct teemed_vm *vm);
 bool teemed_notif_vm_idle(struct teemed_vm *vm);
-
-/*
- * The call is over (`done`: OP-TEE answered it; otherwise it never got
- * there or failed in translation). Inline, so that a call that named no
- * buffer, as a value-only one, settles nothing at the cost of a few loads.
- */
-static inline void teemed_params_end_call(struct teemed_vm *vm, struct call *c,
-					  bool done)
-{
-	/* OP-TEE writes no result for it: the call's end is its success. */
-	if (done && c->shadow->cmd == OPTEE_MSG_CMD_STOP_ASYNC_NOTIF)
-		teemed_notif_stopped(vm);
-	if (c->rmem_count || c->tmem_named || c->registering ||
-	    c->unregistering)
-		teemed_params_settle_buffers(
-			vm, c, done && c->shadow->ret == TEEC_SUCCESS);
-}
 
 /* --- vm.c -------------------------------------------------------------------
  */

@@ -450,7 +450,8 @@ void teemed_params_copy_back(struct teemed_vm *vm, struct call *c, bool whole)
  * success): settle registrations and queue every buffer that must now
  * be unpinned onto the call's list.
  */
-void teemed_params_settle_buffers(struct teemed_vm *vm, struct call *c, bool ok)
+static __attribute__((__noinline__)) void
+settle_buffers(struct teemed_vm *vm, struct call *c, bool ok)
 {
 	/* Not yet live, so no other vCPU reaches it. */
 	if (ok && c->registering)
@@ -490,4 +491,20 @@ void teemed_params_settle_buffers(struct teemed_vm *vm, struct call *c, bool ok)
 		c->unregistering = NULL;
 	}
 	teemed_vm_unlock(vm);
+}
+
+/*
+ * The call is over (`done`: OP-TEE answered it; otherwise it never got
+ * there or failed in translation). The settling is out of line, so that
+ * a call that named no buffer, as a value-only one, runs a few loads
+ * here and saves no register.
+ */
+void teemed_params_end_call(struct teemed_vm *vm, struct call *c, bool done)
+{
+	/* OP-TEE writes no result for it: the call's end is its success. */
+	if (done && c->shadow->cmd == OPTEE_MSG_CMD_STOP_ASYNC_NOTIF)
+		teemed_notif_stopped(vm);
+	if (c->rmem_count || c->tmem_named || c->registering ||
+	    c->unregistering)
+		settle_buffers(vm, c, done && c->shadow->ret == TEEC_SUCCESS);
 }
