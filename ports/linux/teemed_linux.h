@@ -23,10 +23,14 @@ struct tm_region {
 	bool readonly;
 };
 
+struct eventfd_ctx;
+
 /* The embedder's VM handle: what the core hands back to the callbacks. */
 struct tm_vm {
 	struct teemed_vm *core;
 	struct mm_struct *mm; /* the VMM's, held with mmgrab() */
+	/* Signalled when the guest has a notification; NULL: not offered. */
+	struct eventfd_ctx *notif;
 	u16 client_id;
 	atomic_long_t pinned; /* pins this VM holds now */
 	atomic_long_t pages;  /* mediator pages held for it now */

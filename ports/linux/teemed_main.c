@@ -16,19 +16,24 @@
 #include <linux/anon_inodes.h>
 #include <linux/arm-smccc.h>
 #include <linux/device.h>
+#include <linux/eventfd.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/idr.h>
+#include <linux/interrupt.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/of.h>
+#include <linux/of_irq.h>
 #include <linux/platform_device.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 
 #include "include/teemed_backend.h"
 #include "teemed_events.h"
@@ -78,6 +83,8 @@ static unsigned int tm_vms;
 static u64 tm_vms_created;
 static struct teemed_info tm_info;
 static DEFINE_IDA(tm_ids);
+/* OP-TEE's notification interrupt in the host; 0: none described. */
+static int tm_notif_irq;
 
 static int tm_errno(int r)
 {
@@ -170,6 +177,77 @@ void teemed_unregister_smc_backend(const struct teemed_smc_backend *b)
 	mutex_unlock(&tm_lock);
 }
 EXPORT_SYMBOL_GPL(teemed_unregister_smc_backend);
+
+/*
+ * OP-TEE raised its notification interrupt: the core asks it for each
+ * VM's values and signals the VMs that have some (tm_notify). It takes
+ * mutexes and makes SMCs, so it runs in process context: the threaded
+ * half of the host interrupt, or a work item for a test backend (whose
+ * SMC callback cannot call back into the core). tm_lock keeps the
+ * instance alive meanwhile; a raise with no instance has no VM to tell.
+ */
+static void tm_notif_poll(void)
+{
+	mutex_lock(&tm_lock);
+	if (tm_tee)
+		teemed_notif_irq(tm_tee);
+	mutex_unlock(&tm_lock);
+}
+
+static void tm_notif_work_fn(struct work_struct *work)
+{
+	tm_notif_poll();
+}
+
+static DECLARE_WORK(tm_notif_work, tm_notif_work_fn);
+
+void teemed_backend_notif_raised(const struct teemed_smc_backend *b)
+{
+	if (READ_ONCE(tm_backend) == b)
+		schedule_work(&tm_notif_work);
+}
+EXPORT_SYMBOL_GPL(teemed_backend_notif_raised);
+
+static irqreturn_t tm_notif_irq_thread(int irq, void *data)
+{
+	tm_notif_poll();
+	return IRQ_HANDLED;
+}
+
+/*
+ * The interrupt the host's optee driver would have requested: the first
+ * of its linaro,optee-tz node's "interrupts". OP-TEE only raises it once
+ * a VM enabled notifications. Without one, guests offered notifications
+ * never get any value delivered: the module says so.
+ */
+static void tm_notif_irq_request(void)
+{
+	struct device_node *np = of_find_compatible_node(NULL, NULL,
+							 "linaro,optee-tz");
+	int irq, ret;
+
+	if (!np)
+		return;
+	irq = of_irq_get(np, 0);
+	of_node_put(np);
+	if (irq <= 0) {
+		pr_info("OP-TEE's node names no notification interrupt\n");
+		return;
+	}
+	if (irq_is_percpu_devid(irq)) {
+		pr_warn("OP-TEE's notification interrupt %d is per-CPU: not handled, guests get no notifications\n",
+			irq);
+		return;
+	}
+	ret = request_threaded_irq(irq, NULL, tm_notif_irq_thread, IRQF_ONESHOT,
+				   "teemed-optee-notif", NULL);
+	if (ret) {
+		pr_warn("OP-TEE's notification interrupt %d: request failed (%d)\n",
+			irq, ret);
+		return;
+	}
+	tm_notif_irq = irq;
+}
 
 /* Make sure the instance exists. Called with tm_lock held. */
 static int tm_instance_get(void)
@@ -319,6 +397,8 @@ static long tm_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 static void tm_vm_free(struct tm_vm *vm)
 {
+	if (vm->notif)
+		eventfd_ctx_put(vm->notif);
 	mmdrop(vm->mm);
 	kfree(vm);
 }
@@ -477,6 +557,11 @@ static int tm_get_quota(const struct teemed_vm_quota *u, struct teemed_quota *q)
 /* Announce the VM to OP-TEE under a fresh client id. */
 static int tm_vm_start(struct tm_vm *vm, const struct teemed_quota *q)
 {
+	/* Only a VMM that can deliver the interrupt has it offered. */
+	struct teemed_vm_config cfg = {
+		.quota = q,
+		.features_off = vm->notif ? 0 : TEEMED_FEATURE_ASYNC_NOTIF,
+	};
 	int id, r, ret;
 
 	mutex_lock(&tm_lock);
@@ -490,7 +575,7 @@ static int tm_vm_start(struct tm_vm *vm, const struct teemed_quota *q)
 		goto out_put;
 	}
 	vm->client_id = id;
-	r = teemed_vm_create(tm_tee, id, vm, q, &vm->core);
+	r = teemed_vm_create_ex(tm_tee, id, vm, &cfg, &vm->core);
 	if (r) {
 		ret = tm_errno(r);
 		if (r == TEEMED_ERR_IO)
@@ -523,8 +608,10 @@ static long tm_create_vm(void __user *argp)
 
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
-	if (req.flags || req.reserved16 || req.client_id ||
-	    memchr_inv(req.reserved, 0, sizeof(req.reserved)))
+	if ((req.flags & ~TEEMED_CREATE_VM_FLAGS) || req.reserved16 ||
+	    req.client_id || memchr_inv(req.reserved, 0, sizeof(req.reserved)))
+		return -EINVAL;
+	if (!(req.flags & TEEMED_CREATE_VM_ASYNC_NOTIF) && req.notif_eventfd)
 		return -EINVAL;
 	if (!req.nr_regions || req.nr_regions > TEEMED_MAX_REGIONS)
 		return -EINVAL;
@@ -540,6 +627,14 @@ static long tm_create_vm(void __user *argp)
 	spin_lock_init(&vm->callers_lock);
 	INIT_LIST_HEAD(&vm->callers);
 	ret = tm_get_regions(vm, req.regions, req.nr_regions);
+	if (!ret && (req.flags & TEEMED_CREATE_VM_ASYNC_NOTIF)) {
+		/* EBADF: no such fd; EINVAL: not an eventfd. */
+		vm->notif = eventfd_ctx_fdget(req.notif_eventfd);
+		if (IS_ERR(vm->notif)) {
+			ret = PTR_ERR(vm->notif);
+			vm->notif = NULL;
+		}
+	}
 	if (ret) {
 		kfree(vm);
 		return ret;
@@ -655,15 +750,21 @@ static int __init tm_init(void)
 	if (ret)
 		return ret;
 	ret = misc_register(&tm_dev);
-	if (ret)
+	if (ret) {
 		tm_trace_exit();
-	return ret;
+		return ret;
+	}
+	tm_notif_irq_request();
+	return 0;
 }
 
 static void __exit tm_exit(void)
 {
 	/* Every VM file holds the module: none is left. */
 	misc_deregister(&tm_dev);
+	if (tm_notif_irq)
+		free_irq(tm_notif_irq, NULL);
+	cancel_work_sync(&tm_notif_work);
 	ida_destroy(&tm_ids);
 	tm_trace_exit();
 }

@@ -7,6 +7,7 @@
  * backend is registered.
  */
 #include <linux/arm-smccc.h>
+#include <linux/eventfd.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/printk.h>
@@ -181,6 +182,19 @@ static void tm_unlock(void *ctx, void *lock)
 	mutex_unlock(lock);
 }
 
+/*
+ * The core calls this under its instance lock, from the work that
+ * polls OP-TEE: eventfd_signal() only takes a spinlock. The VMM turns
+ * the count into the guest's interrupt (KVM_IRQFD).
+ */
+static void tm_notify(void *ctx, void *hv_vm)
+{
+	struct tm_vm *vm = hv_vm;
+
+	if (vm->notif)
+		eventfd_signal(vm->notif);
+}
+
 static void tm_log(void *ctx, void *hv_vm, enum teemed_log_level level,
 		   const char *msg, u64 v1, u64 v2)
 {
@@ -217,6 +231,7 @@ struct teemed_platform tm_platform = {
 	.lock_destroy = tm_lock_destroy,
 	.lock = tm_lock,
 	.unlock = tm_unlock,
+	.notify = tm_notify,
 	.log = tm_log,
 	/* .trace: set while the teemed_event tracepoint is on. */
 };

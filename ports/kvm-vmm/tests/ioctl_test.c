@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -105,6 +106,100 @@ static void expect_refused(int got, int want, const char *name)
 	       got < 0 ? strerror(-got) : "an fd", want, strerror(want));
 }
 
+/* One SMC through the VM fd: 0 or -errno. */
+static int smc(int fd, struct teemed_smc *s)
+{
+	return ioctl(fd, TEEMED_VM_SMC, s) < 0 ? -errno : 0;
+}
+
+/* TEEMED_CREATE_VM_ASYNC_NOTIF and its eventfd, refused. */
+static void bad_notif(const struct teemed_create_vm *req)
+{
+	struct teemed_create_vm b;
+	int closed = eventfd(0, EFD_CLOEXEC), pipefd[2];
+
+	b = *req;
+	b.notif_eventfd = eventfd(0, EFD_CLOEXEC);
+	expect_refused(create(&b), EINVAL, "create_eventfd_without_flag");
+	close(b.notif_eventfd);
+	b = *req;
+	b.flags = TEEMED_CREATE_VM_ASYNC_NOTIF;
+	b.notif_eventfd = -1;
+	expect_refused(create(&b), EBADF, "create_notif_without_fd");
+	close(closed);
+	b.notif_eventfd = closed;
+	expect_refused(create(&b), EBADF, "create_notif_closed_fd");
+	if (pipe(pipefd) < 0)
+		exit(2);
+	b.notif_eventfd = pipefd[0];
+	expect_refused(create(&b), EINVAL, "create_notif_not_an_eventfd");
+	b.notif_eventfd = dev;
+	expect_refused(create(&b), EINVAL, "create_notif_dev_fd");
+	close(pipefd[0]);
+	close(pipefd[1]);
+	b = *req;
+	b.flags = TEEMED_CREATE_VM_ASYNC_NOTIF;
+	b.notif_eventfd = eventfd(0, EFD_CLOEXEC);
+	b.nr_regions = 0; /* a good eventfd does not excuse the rest */
+	expect_refused(create(&b), EINVAL, "create_notif_no_region");
+	close(b.notif_eventfd);
+}
+
+/* EXCHANGE_CAPABILITIES of the VM `fd`: OP-TEE's a1, or 0. */
+static uint32_t vm_caps(int fd)
+{
+	struct teemed_smc s;
+
+	memset(&s, 0, sizeof(s));
+	s.regs[0] = OPTEE_SMC_EXCHANGE_CAPABILITIES;
+	if (smc(fd, &s) || s.regs[0] != OPTEE_SMC_RETURN_OK)
+		return 0;
+	return (uint32_t)s.regs[1];
+}
+
+/*
+ * Only a VM created with an eventfd is offered notifications; its VMM
+ * may close its own copy of the eventfd at once.
+ */
+static void notif_offered(void)
+{
+	struct teemed_region one = ram_region();
+	struct teemed_create_vm req;
+	struct teemed_smc s;
+	int fd, plain, efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+	memset(&req, 0, sizeof(req));
+	req.nr_regions = 1;
+	req.regions = (uint64_t)(uintptr_t)&one;
+	plain = create(&req);
+	req.flags = TEEMED_CREATE_VM_ASYNC_NOTIF;
+	req.notif_eventfd = efd;
+	fd = create(&req);
+	result(plain >= 0 && fd >= 0, "create_with_notif",
+	       "fds %d (plain) %d (notif)", plain, fd);
+	if (plain < 0 || fd < 0)
+		exit(1);
+	result(!(vm_caps(plain) & OPTEE_SMC_SEC_CAP_ASYNC_NOTIF),
+	       "notif_not_offered_without_flag", "caps %#x", vm_caps(plain));
+	result(vm_caps(fd) & OPTEE_SMC_SEC_CAP_ASYNC_NOTIF,
+	       "notif_offered_with_flag", "caps %#x", vm_caps(fd));
+	memset(&s, 0, sizeof(s));
+	s.regs[0] = OPTEE_SMC_ENABLE_ASYNC_NOTIF;
+	result(smc(plain, &s) == 0 &&
+		       s.regs[0] == OPTEE_SMC_RETURN_UNKNOWN_FUNCTION,
+	       "notif_enable_refused_without_flag", "a0 %#llx",
+	       (unsigned long long)s.regs[0]);
+	close(efd); /* teemed.ko holds its own reference */
+	memset(&s, 0, sizeof(s));
+	s.regs[0] = OPTEE_SMC_ENABLE_ASYNC_NOTIF;
+	result(smc(fd, &s) == 0 && s.regs[0] == OPTEE_SMC_RETURN_OK,
+	       "notif_enable_with_flag", "a0 %#llx",
+	       (unsigned long long)s.regs[0]);
+	close(fd);
+	close(plain);
+	result(info().vms == 0, "notif_vms_released", "vms %u", info().vms);
+}
+
 static void bad_create(void)
 {
 	struct teemed_region r[TEEMED_MAX_REGIONS + 1], one = ram_region();
@@ -117,11 +212,11 @@ static void bad_create(void)
 	struct teemed_create_vm b;
 
 	b = req;
-	b.flags = 1;
+	b.flags = TEEMED_CREATE_VM_FLAGS + 1; /* the first unknown flag */
 	expect_refused(create(&b), EINVAL, "create_flags");
 	bool all = true;
 
-	for (int i = 0; i < 7; i++) {
+	for (int i = 0; i < 6; i++) {
 		b = req;
 		b.reserved[i] = 1u << (i * 4);
 		if (create(&b) != -EINVAL)
@@ -135,7 +230,7 @@ static void bad_create(void)
 	}
 	result(all, "create_every_reserved_field", "one was accepted");
 	b = req;
-	b.reserved[6] = 1;
+	b.reserved[5] = 1;
 	expect_refused(create(&b), EINVAL, "create_reserved");
 	b = req;
 	b.reserved16 = 1;
@@ -166,6 +261,8 @@ static void bad_create(void)
 	expect_refused(create(&b), EFAULT, "create_regions_kernel_pointer");
 	expect_refused(ioctl(dev, TEEMED_CREATE_VM, NULL) < 0 ? -errno : 0,
 		       EFAULT, "create_null_argument");
+
+	bad_notif(&req);
 
 	r[0] = ram_region();
 	r[0].ipa += 8;
@@ -221,12 +318,6 @@ static void bad_create(void)
 	}
 	expect_refused(create_regions(r, TEEMED_MAX_REGIONS + 1), EINVAL,
 		       "regions_past_limit");
-}
-
-/* One SMC through the VM fd: 0 or -errno. */
-static int smc(int fd, struct teemed_smc *s)
-{
-	return ioctl(fd, TEEMED_VM_SMC, s) < 0 ? -errno : 0;
 }
 
 static int good_vm(uint16_t *client)
@@ -659,6 +750,7 @@ int main(int argc, char **argv)
 		       info().mediator_pages == 0,
 	       "bad_input_left_nothing", "vms %u", info().vms);
 	vm_fd_input();
+	notif_offered();
 	concurrent_close();
 	garbage();
 	quota_lowered();

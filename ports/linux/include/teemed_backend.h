@@ -26,6 +26,14 @@ struct teemed_smc_backend {
 int teemed_register_smc_backend(const struct teemed_smc_backend *b);
 
 /*
+ * The registered backend `b` raised OP-TEE's notification interrupt:
+ * teemed.ko polls OP-TEE for the VMs' values soon after, outside any SMC
+ * (the call only queues that work, so `b` may call it from its smc
+ * callback). Ignored when `b` is not the registered backend.
+ */
+void teemed_backend_notif_raised(const struct teemed_smc_backend *b);
+
+/*
  * Back to the SMC instruction. Cannot race with VMs: while one exists
  * the backend's module is held.
  */

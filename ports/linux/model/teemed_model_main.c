@@ -57,6 +57,10 @@ static unsigned long rpcs;
 module_param(rpcs, ulong, 0444);
 static unsigned long bad_requests;
 module_param(bad_requests, ulong, 0444);
+static unsigned long notif_sent;
+module_param(notif_sent, ulong, 0444);
+static unsigned long notif_irqs;
+module_param(notif_irqs, ulong, 0444);
 
 static struct optee_model *tm_model;
 /* The model keeps these handles but only passes them back to us. */
@@ -120,6 +124,8 @@ bool oracle_sw_access(struct oracle *o, uint16_t vm_id, uint64_t pa,
 
 /* ---- the backend ---- */
 
+static struct teemed_smc_backend tm_model_backend;
+
 static void tm_model_smc(void *ctx, u64 a[8])
 {
 	struct optee_model_stats st;
@@ -128,6 +134,9 @@ static void tm_model_smc(void *ctx, u64 a[8])
 	memcpy(regs.a, a, sizeof(regs.a));
 	optee_model_smc(ctx, &regs);
 	memcpy(a, regs.a, 4 * sizeof(a[0]));
+	/* A TA sent a VM a value: OP-TEE's interrupt, after this SMC. */
+	if (optee_model_take_irq(ctx))
+		teemed_backend_notif_raised(&tm_model_backend);
 
 	optee_model_get_stats(ctx, &st);
 	WRITE_ONCE(live_partitions, st.partitions);
@@ -137,6 +146,8 @@ static void tm_model_smc(void *ctx, u64 a[8])
 	WRITE_ONCE(std_calls, st.std_calls_done);
 	WRITE_ONCE(rpcs, st.rpcs);
 	WRITE_ONCE(bad_requests, st.bad_requests);
+	WRITE_ONCE(notif_sent, st.notif_sent);
+	WRITE_ONCE(notif_irqs, st.notif_irqs);
 }
 
 static struct teemed_smc_backend tm_model_backend = {

@@ -56,14 +56,25 @@ struct teemed_vm_quota {
 };
 
 struct teemed_create_vm {
-	__u32 flags;	   /* 0 */
+	__u32 flags;	   /* TEEMED_CREATE_VM_* */
 	__u32 nr_regions;  /* 1 .. TEEMED_MAX_REGIONS */
 	__u64 regions;	   /* user pointer to struct teemed_region[] */
 	struct teemed_vm_quota quota;
 	__u16 client_id;   /* out: the OP-TEE client id of the VM */
 	__u16 reserved16;  /* 0 */
-	__u32 reserved[7]; /* 0 */
+	__s32 notif_eventfd; /* with TEEMED_CREATE_VM_ASYNC_NOTIF; else 0 */
+	__u32 reserved[6]; /* 0 */
 };
+
+/*
+ * Offer the guest OP-TEE's asynchronous notifications. `notif_eventfd`
+ * is an eventfd the module signals each time the guest has a value
+ * pending; the VMM turns it into the interrupt its guest's device tree
+ * names in the optee node (on KVM: KVM_IRQFD). Without this flag the
+ * guest is not told OP-TEE has notifications.
+ */
+#define TEEMED_CREATE_VM_ASYNC_NOTIF (1u << 0)
+#define TEEMED_CREATE_VM_FLAGS TEEMED_CREATE_VM_ASYNC_NOTIF
 
 /* One trapped SMC: a0..a7 in, the guest's a0..a7 out. */
 struct teemed_smc {
