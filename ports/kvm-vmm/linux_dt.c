@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * The device tree of a teemed-vmm Linux guest (docs/kvm.md shows it as
- * dtc prints it). The optee node is the one a VMM adds for teemed: no
- * "interrupts", since teemed.ko offers guests no asynchronous
- * notifications (Linux's driver needs the interrupt only with them).
+ * dtc prints it). The optee node is the one a VMM adds for teemed. It
+ * has "interrupts" only when the guest is offered OP-TEE's asynchronous
+ * notifications: Linux's driver needs the interrupt only with them, and
+ * fails its probe if they are offered without one.
  */
 #include <stdio.h>
 
@@ -15,6 +16,7 @@
 /* Interrupt specifiers of arm,gic-v3: type, number, flags. */
 #define GIC_SPI	       0u
 #define GIC_PPI	       1u
+#define IRQ_EDGE_RISING 1u
 #define IRQ_LEVEL_HIGH 4u
 
 static void reg(struct fdt *f, uint64_t base, uint64_t size)
@@ -97,6 +99,9 @@ size_t linux_dt_build(void *out, size_t cap, const struct linux_dt *dt)
 	static const char psci_compat[] = "arm,psci-1.0\0arm,psci-0.2";
 	static const uint32_t uart_irq[] = {GIC_SPI, LINUX_UART_SPI,
 					    IRQ_LEVEL_HIGH};
+	/* teemed.ko signals it once per round of values: an edge. */
+	static const uint32_t optee_notif_irq[] = {
+		GIC_SPI, LINUX_OPTEE_NOTIF_SPI, IRQ_EDGE_RISING};
 	struct fdt f;
 	char name[32], uart[32];
 
@@ -139,6 +144,8 @@ size_t linux_dt_build(void *out, size_t cap, const struct linux_dt *dt)
 	fdt_begin_node(&f, "optee");
 	fdt_prop_str(&f, "compatible", "linaro,optee-tz");
 	fdt_prop_str(&f, "method", "smc");
+	if (dt->optee_notif)
+		fdt_prop_cells(&f, "interrupts", optee_notif_irq, 3);
 	fdt_end_node(&f);
 	fdt_end_node(&f);
 

@@ -4,9 +4,11 @@
  * in a KVM guest that has OP-TEE through teemed.ko.
  *
  *   teemed-vmm linux -k Image [-i initramfs] [-p params] [-m MiB]
- *                    [-c vCPUs] [-n name]
+ *                    [-c vCPUs] [-n name] [-N]
  *
- * (the options of kvmtool's lkvm run: -p is the kernel command line)
+ * (the options of kvmtool's lkvm run: -p is the kernel command line;
+ * -N offers the guest OP-TEE's asynchronous notifications, on SPI
+ * LINUX_OPTEE_NOTIF_SPI through KVM_IRQFD)
  *
  * Each vCPU is a thread in KVM_RUN; the secondary ones start powered off
  * and the guest brings them up with PSCI CPU_ON, which KVM handles.
@@ -62,6 +64,7 @@ struct lvm {
 	uint8_t *ram;
 	uint64_t ram_size;
 	struct teemed_kvm tk;
+	bool optee_notif; /* -N */
 	struct uart uart;
 	uint32_t fids[32]; /* OP-TEE function ids the guest used so far */
 	unsigned int nfids;
@@ -270,6 +273,7 @@ static void load_linux(struct lvm *v, const char *image, const char *initrd,
 				LINUX_RAM_BASE + initrd_start + initrd_size,
 			.bootargs = cmdline,
 			.cpus = v->ncpus,
+			.optee_notif = v->optee_notif,
 		});
 	if (!dtb_size)
 		fail("the device tree does not fit");
@@ -286,8 +290,18 @@ static void attach_teemed(struct lvm *v)
 		.uaddr = (uint64_t)(uintptr_t)v->ram,
 	};
 	const char *failed;
-	int err = teemed_kvm_attach(&v->tk, v->vm, &ram, 1, NULL, &failed);
+	int err;
 
+	/* After the vGIC's init, which KVM_IRQFD's injection needs. */
+	if (v->optee_notif) {
+		err = teemed_kvm_notif_irqfd(&v->tk, v->vm,
+					     LINUX_OPTEE_NOTIF_SPI);
+		if (err) {
+			errno = -err;
+			die("OP-TEE notifications (KVM_IRQFD)");
+		}
+	}
+	err = teemed_kvm_attach(&v->tk, v->vm, &ram, 1, NULL, &failed);
 	if (err) {
 		errno = -err;
 		die(failed);
@@ -481,7 +495,7 @@ int linux_vmm_main(int argc, char **argv)
 	unsigned long mib = 256;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "k:i:p:m:c:n:")) != -1) {
+	while ((opt = getopt(argc, argv, "k:i:p:m:c:n:N")) != -1) {
 		switch (opt) {
 		case 'k':
 			image = optarg;
@@ -501,6 +515,9 @@ int linux_vmm_main(int argc, char **argv)
 		case 'n':
 			v.name = optarg;
 			break;
+		case 'N':
+			v.optee_notif = true;
+			break;
 		default:
 			image = NULL;
 			optind = argc + 1;
@@ -512,7 +529,7 @@ int linux_vmm_main(int argc, char **argv)
 		fprintf(stderr,
 			"usage: teemed-vmm linux -k Image [-i initramfs] "
 			"[-p params] [-m MiB (32..%u)] [-c vCPUs (1..%u)] "
-			"[-n name]\n",
+			"[-n name] [-N]\n",
 			LINUX_RAM_MAX_MIB, LINUX_MAX_VCPUS);
 		return 2;
 	}

@@ -6,6 +6,7 @@
 #ifndef TEEMED_LINUX_VMM_H
 #define TEEMED_LINUX_VMM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +19,8 @@
 #define LINUX_RAM_MAX_MIB 2048u
 #define LINUX_GIC_NR_IRQS 64u /* SGIs, PPIs and 32 SPIs */
 #define LINUX_UART_SPI	  1u  /* the console's interrupt: SPI 1, INTID 33 */
+/* OP-TEE's notification interrupt, with -N: SPI 2, INTID 34, an edge. */
+#define LINUX_OPTEE_NOTIF_SPI 2u
 
 /* What the guest's device tree says. */
 struct linux_dt {
@@ -25,6 +28,7 @@ struct linux_dt {
 	uint64_t initrd_start, initrd_end; /* guest physical; 0: none */
 	const char *bootargs;
 	unsigned int cpus; /* vCPUs, 1 .. LINUX_MAX_VCPUS */
+	bool optee_notif;  /* the optee node names LINUX_OPTEE_NOTIF_SPI */
 };
 
 /* Writes the DTB into `out`; its size, or 0 if it does not fit. */

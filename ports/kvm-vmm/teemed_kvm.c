@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -42,6 +43,26 @@ int teemed_kvm_forward_smccc(int kvm_vm_fd)
 	return 0;
 }
 
+int teemed_kvm_notif_irqfd(struct teemed_kvm *tk, int kvm_vm_fd, uint32_t spi)
+{
+	/* KVM's default routing: gsi n is SPI n on arm64. */
+	struct kvm_irqfd irqfd = {.gsi = spi};
+	int fd = eventfd(0, EFD_CLOEXEC);
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	irqfd.fd = (uint32_t)fd;
+	if (ioctl(kvm_vm_fd, KVM_IRQFD, &irqfd) < 0) {
+		err = errno;
+		close(fd);
+		return -err;
+	}
+	tk->notif = true;
+	tk->notif_fd = fd;
+	return 0;
+}
+
 int teemed_kvm_open(struct teemed_kvm *tk, const struct teemed_region *regions,
 		    uint32_t n, const struct teemed_vm_quota *quota)
 {
@@ -60,6 +81,10 @@ int teemed_kvm_open(struct teemed_kvm *tk, const struct teemed_region *regions,
 	req.regions = (uint64_t)(uintptr_t)regions;
 	if (quota)
 		req.quota = *quota;
+	if (tk->notif) {
+		req.flags |= TEEMED_CREATE_VM_ASYNC_NOTIF;
+		req.notif_eventfd = tk->notif_fd;
+	}
 	fd = ioctl(dev, TEEMED_CREATE_VM, &req);
 	err = errno;
 	close(dev); /* the VM fd lives on its own */
@@ -133,4 +158,8 @@ void teemed_kvm_close(struct teemed_kvm *tk)
 	if (tk->vm_fd >= 0)
 		close(tk->vm_fd);
 	tk->vm_fd = -1;
+	/* KVM drops the irqfd once its eventfd's last reference is gone. */
+	if (tk->notif)
+		close(tk->notif_fd);
+	tk->notif = false;
 }

@@ -9,6 +9,10 @@
  *     the guest RAM regions OP-TEE may be given;
  *  3. on each KVM_EXIT_HYPERCALL, teemed_kvm_handle_exit().
  *
+ * Optionally, before step 2, teemed_kvm_notif_irqfd() gives the guest
+ * OP-TEE's asynchronous notifications as an interrupt KVM injects by
+ * itself (no VMM thread on the way).
+ *
  * Closing (teemed_kvm_close(), or the VMM's exit) tears the guest's
  * OP-TEE state down. Needs Linux >= 6.4 on arm64.
  */
@@ -16,6 +20,7 @@
 #define TEEMED_KVM_H
 
 #include <stddef.h> /* offsetof, for KVM_REG_ARM_CORE_REG */
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <linux/kvm.h>
@@ -25,10 +30,22 @@
 struct teemed_kvm {
 	int vm_fd;	    /* teemed.ko's VM file descriptor */
 	uint16_t client_id; /* the guest's OP-TEE client id */
+	bool notif;	    /* teemed_kvm_notif_irqfd() succeeded */
+	int notif_fd;	    /* then: the eventfd bound to the guest's SPI */
 };
 
 /* Step 1: forward OP-TEE's function ids to the VMM. 0 or -errno. */
 int teemed_kvm_forward_smccc(int kvm_vm_fd);
+
+/*
+ * Optional, before step 2 and after the in-kernel vGIC is initialized:
+ * asynchronous notifications for the guest, as an edge on its SPI `spi`
+ * (INTID 32 + spi: the optee node's "interrupts" must say
+ * <GIC_SPI spi IRQ_TYPE_EDGE_RISING>). An eventfd that teemed.ko
+ * signals and KVM turns into the interrupt (KVM_IRQFD); step 2 then asks
+ * teemed.ko to offer the guest notifications. 0 or -errno.
+ */
+int teemed_kvm_notif_irqfd(struct teemed_kvm *tk, int kvm_vm_fd, uint32_t spi);
 
 /*
  * Step 2: a context for one guest, `n` regions of its RAM (guest

@@ -5,12 +5,14 @@
  * build machine), so that dtc can check and list it:
  *
  *   dt_dump | dtc -I dtb -O dts
+ *   dt_dump notif    the same for a guest offered OP-TEE's notifications
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "linux_vmm.h"
 
-int main(void)
+int main(int argc, char **argv)
 {
 	static unsigned char blob[65536];
 	const struct linux_dt dt = {
@@ -20,6 +22,7 @@ int main(void)
 		.initrd_end = LINUX_RAM_BASE + (254ull << 20),
 		.bootargs = "console=ttyS0,115200",
 		.cpus = 1,
+		.optee_notif = argc == 2 && !strcmp(argv[1], "notif"),
 	};
 	size_t n = linux_dt_build(blob, sizeof(blob), &dt);
 
