@@ -5,8 +5,10 @@
 # teemed-vmm processes boot the same kernel as guests, each loading
 # Debian's tee.ko and optee.ko and running Debian's tee-supplicant and
 # teec_test (built here against Debian's libteec), while a third VMM runs
-# the hostile bare-metal guest. The secure world is the test-only OP-TEE
-# model. Then every VMM is killed and nothing may remain. A third Linux
+# the hostile bare-metal guest. The second guest is offered OP-TEE's
+# asynchronous notifications (teemed-vmm -N): a TA sends it values and
+# its optee interrupt must count them. The secure world is the test-only
+# OP-TEE model. Then every VMM is killed and nothing may remain. A third Linux
 # guest (two vCPUs) then runs against a model without SEC_CAP_RPC_ARG,
 # so that the driver's other call path (CALL_WITH_ARG) is tested too.
 #
@@ -24,6 +26,7 @@ kvm_default_timeout=1800
 host_checks=(
 	modules_load hostile_attacks_refused hostile_checks_ran
 	linux_guests_ran_their_clients driver_calls_match_offered_capabilities
+	optee_raised_notifications
 	distinct_client_ids linux_guests_alive_holding
 	large_buffers_pinned_in_bounded_steps
 	model_reloads_without_rpc_arg linux_guest_without_rpc_arg_ran_its_client
@@ -59,6 +62,11 @@ guest_checks=(
 	twelve_sessions_open_invoke_close sessions_closed_context_finalized
 	client_all_passed guest_kernel_log_clean hold_resources
 )
+# What the guest offered notifications (linux2) reports besides.
+notif_checks=(
+	optee_async_notif_enabled ta_sent_notifications
+	optee_notif_interrupts_fired
+)
 
 TEEMED_KVM_BUILD=$b scripts/kvm-test.sh --build
 kvm_use_fetched_abi "$b"
@@ -77,6 +85,16 @@ if [ -s "$b/dtc.err" ] ||
 	! grep -q 'compatible = "linaro,optee-tz";' "$b/linux-guest.dts"; then
 	cat "$b/dtc.err"
 	echo "kvm-linux-test: dtc does not accept the guests' device tree"
+	exit 1
+fi
+# With teemed-vmm -N, the optee node names its interrupt: SPI 2, an edge.
+"$b/dt_dump" notif > "$b/linux-guest-notif.dtb"
+dtc -I dtb -O dts -o "$b/linux-guest-notif.dts" "$b/linux-guest-notif.dtb" \
+	2> "$b/dtc.err"
+if [ -s "$b/dtc.err" ] || ! sed -n '/optee {/,/};/p' "$b/linux-guest-notif.dts" |
+	grep 'interrupts = <0x00 0x02 0x01>;' > /dev/null; then
+	cat "$b/dtc.err"
+	echo "kvm-linux-test: the optee node of a guest with notifications"
 	exit 1
 fi
 # docs/kvm.md shows this very tree.
@@ -98,7 +116,7 @@ rm -rf "$gi"
 mkdir -p "$gi"/{bin,sbin,lib,proc,sys,dev,tmp}
 cp "$root/bin/busybox" "$gi/bin/"
 for app in sh mount insmod sed grep sleep cat mkdir test "[" echo dmesg \
-	uname; do
+	uname awk; do
 	ln -sf busybox "$gi/bin/$app"
 done
 # glibc from Debian's arm64 cross libc (the same 2.36 as libc6:arm64).
@@ -150,4 +168,5 @@ want=("${host_checks[@]/#/PASS }")
 for g in linux1 linux2 linux3; do
 	want+=("${guest_checks[@]/#/[$g] PASS }")
 done
+want+=("${notif_checks[@]/#/[linux2] PASS }")
 kvm_check_log kvm-linux-test "$log" "$qrc" '^(\[linux[0-9]\] )?' "${want[@]}"

@@ -51,6 +51,27 @@ check device_pta_enumerated_with_supplicant \
 
 /bin/teec_test run $((id * 16)) /tmp/tee
 check client_all_passed [ $? = 0 ]
+
+# teemed_notif=1: the VMM offered OP-TEE's asynchronous notifications
+# (teemed-vmm -N). The driver takes them, and each value OP-TEE sends
+# this guest arrives as the interrupt of its optee node.
+notif_irqs() { # the optee interrupt's count, all CPUs
+	awk '/optee/ { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i }
+		END { print n + 0 }' /proc/interrupts
+}
+if grep -q teemed_notif=1 /proc/cmdline; then
+	check optee_async_notif_enabled \
+		sh -c "dmesg | grep -q 'Asynchronous notifications enabled'"
+	before=$(notif_irqs)
+	/bin/teec_test notify 20
+	sleep 1
+	after=$(notif_irqs)
+	grep optee /proc/interrupts
+	echo "optee notification interrupts: $before before, $after after"
+	# 20 ms apart, each value is its own interrupt; values pending
+	# together share one, so allow half of them to have coalesced.
+	check optee_notif_interrupts_fired [ "$after" -ge $((before + 10)) ]
+fi
 cat /tmp/supplicant.log
 # Nothing went wrong in the guest's kernel or its OP-TEE driver.
 dmesg > /tmp/dmesg.log

@@ -9,6 +9,8 @@
  *                             objects, FSROOT is tee-supplicant's root
  *   teec_test hold            open sessions and register memory, say
  *                             HOLDING, and wait to be killed
+ *   teec_test notify N        N calls that make OP-TEE send this guest
+ *                             an asynchronous notification
  *
  * Exit status: the number of failed checks (at most 100).
  */
@@ -530,6 +532,40 @@ static int run(uint32_t id, const char *root)
 	return failures > 100 ? 100 : failures;
 }
 
+/*
+ * The xform TA has OP-TEE send the calling guest asynchronous values:
+ * 0 asks the driver for a bottom half (DO_BOTTOM_HALF), 1..3 wake
+ * whoever waits on them (nobody here). Each reaches the guest as its
+ * optee node's interrupt.
+ */
+static int notify(uint32_t n)
+{
+	TEEC_Session x;
+	TEEC_Operation op;
+	TEEC_Result r = TEEC_SUCCESS;
+	uint32_t err = 0, origin = 0, i;
+
+	if (TEEC_InitializeContext(NULL, &ctx) ||
+	    !open_ta(&x, (struct sim_uuid)TA_XFORM_UUID, &err, &origin)) {
+		check(false, "ta_sent_notifications", "res %#x", err);
+		return 1;
+	}
+	for (i = 0; i < n && r == TEEC_SUCCESS; i++) {
+		memset(&op, 0, sizeof(op));
+		op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_NONE,
+						 TEEC_NONE, TEEC_NONE);
+		op.params[0].value.a = i % 4;
+		r = invoke(&x, TA_XFORM_CMD_NOTIFY, &op, &origin);
+		/* One interrupt each, not one for all the values. */
+		usleep(20000);
+	}
+	check(r == TEEC_SUCCESS, "ta_sent_notifications",
+	      "call %u: res %#x origin %u", i, r, origin);
+	TEEC_CloseSession(&x);
+	TEEC_FinalizeContext(&ctx);
+	return failures;
+}
+
 /* Sessions, registered memory and allocated memory held until killed. */
 static int hold(void)
 {
@@ -562,6 +598,9 @@ int main(int argc, char **argv)
 		return run((uint32_t)strtoul(argv[2], NULL, 0), argv[3]);
 	if (argc == 2 && !strcmp(argv[1], "hold"))
 		return hold();
-	fprintf(stderr, "usage: teec_test run ID FSROOT | teec_test hold\n");
+	if (argc == 3 && !strcmp(argv[1], "notify"))
+		return notify((uint32_t)strtoul(argv[2], NULL, 0));
+	fprintf(stderr, "usage: teec_test run ID FSROOT | teec_test hold | "
+			"teec_test notify N\n");
 	return 100;
 }
