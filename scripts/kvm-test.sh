@@ -39,7 +39,8 @@ checks=(
 	trace_guests_ran trace_open_session_and_answer trace_register_shm
 	trace_rpc trace_refusal_with_reason trace_vm_teardown trace_pa_hidden
 	trace_off_records_nothing trace_pa_shown_when_asked trace_hostile_refused
-	trace_refusals_many
+	trace_refusals_many ioctl_create_with_notif ioctl_notif_offered_with_flag
+	ioctl_notif_not_offered_without_flag ioctl_create_notif_not_an_eventfd
 )
 
 # linux-kbuild is unpacked, not installed: its dependencies (libelf1,

@@ -172,6 +172,7 @@ static void notif_offered(void)
 	req.nr_regions = 1;
 	req.regions = (uint64_t)(uintptr_t)&one;
 	plain = create(&req);
+	req.client_id = 0; /* an output: the VMM may not name it */
 	req.flags = TEEMED_CREATE_VM_ASYNC_NOTIF;
 	req.notif_eventfd = efd;
 	fd = create(&req);
