@@ -14,10 +14,10 @@
 
 #define GIC_PHANDLE 1u
 /* Interrupt specifiers of arm,gic-v3: type, number, flags. */
-#define GIC_SPI	       0u
-#define GIC_PPI	       1u
+#define GIC_SPI		0u
+#define GIC_PPI		1u
 #define IRQ_EDGE_RISING 1u
-#define IRQ_LEVEL_HIGH 4u
+#define IRQ_LEVEL_HIGH	4u
 
 static void reg(struct fdt *f, uint64_t base, uint64_t size)
 {

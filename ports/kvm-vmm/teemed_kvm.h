@@ -19,8 +19,8 @@
 #ifndef TEEMED_KVM_H
 #define TEEMED_KVM_H
 
-#include <stddef.h> /* offsetof, for KVM_REG_ARM_CORE_REG */
 #include <stdbool.h>
+#include <stddef.h> /* offsetof, for KVM_REG_ARM_CORE_REG */
 #include <stdint.h>
 
 #include <linux/kvm.h>

@@ -222,8 +222,8 @@ static irqreturn_t tm_notif_irq_thread(int irq, void *data)
  */
 static void tm_notif_irq_request(void)
 {
-	struct device_node *np = of_find_compatible_node(NULL, NULL,
-							 "linaro,optee-tz");
+	struct device_node *np =
+		of_find_compatible_node(NULL, NULL, "linaro,optee-tz");
 	int irq, ret;
 
 	if (!np)

@@ -56,14 +56,14 @@ struct teemed_vm_quota {
 };
 
 struct teemed_create_vm {
-	__u32 flags;	   /* TEEMED_CREATE_VM_* */
-	__u32 nr_regions;  /* 1 .. TEEMED_MAX_REGIONS */
-	__u64 regions;	   /* user pointer to struct teemed_region[] */
+	__u32 flags;	  /* TEEMED_CREATE_VM_* */
+	__u32 nr_regions; /* 1 .. TEEMED_MAX_REGIONS */
+	__u64 regions;	  /* user pointer to struct teemed_region[] */
 	struct teemed_vm_quota quota;
-	__u16 client_id;   /* out: the OP-TEE client id of the VM */
-	__u16 reserved16;  /* 0 */
+	__u16 client_id;     /* out: the OP-TEE client id of the VM */
+	__u16 reserved16;    /* 0 */
 	__s32 notif_eventfd; /* with TEEMED_CREATE_VM_ASYNC_NOTIF; else 0 */
-	__u32 reserved[6]; /* 0 */
+	__u32 reserved[6];   /* 0 */
 };
 
 /*
