@@ -404,11 +404,11 @@ static void print_stats(struct lvm *v)
 	pthread_mutex_lock(&v->lock);
 	printf("[%s] teemed: client %u smcs %llu std_calls %llu calls_peak %u "
 	       "pinned %u pinned_peak %u max_pages_per_smc %u buffers_peak %u "
-	       "rpc_buffers_peak %u\n",
+	       "rpc_buffers_peak %u notif_values %llu\n",
 	       v->name, st.client_id, (unsigned long long)st.smcs,
 	       (unsigned long long)st.std_calls, st.calls_peak, st.pinned_pages,
 	       st.pinned_pages_peak, st.max_pages_per_smc, st.buffers_peak,
-	       st.rpc_buffers_peak);
+	       st.rpc_buffers_peak, (unsigned long long)st.notif_values);
 	fflush(stdout);
 	pthread_mutex_unlock(&v->lock);
 }

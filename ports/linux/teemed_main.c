@@ -216,9 +216,9 @@ static irqreturn_t tm_notif_irq_thread(int irq, void *data)
 
 /*
  * The interrupt the host's optee driver would have requested: the first
- * of its linaro,optee-tz node's "interrupts". OP-TEE only raises it once
- * a VM enabled notifications. Without one, guests offered notifications
- * never get any value delivered: the module says so.
+ * of its linaro,optee-tz node's "interrupts". Without it, guests offered
+ * notifications never get a value: the log says so when OP-TEE's node
+ * exists but names none.
  */
 static void tm_notif_irq_request(void)
 {
@@ -370,6 +370,7 @@ static long tm_vm_get_stats(struct tm_vm *vm, void __user *argp)
 	out.mediator_pages_peak = st.mediator_pages_peak;
 	out.max_pages_per_smc = st.max_pages_per_smc;
 	out.pinned_args = st.pinned_args;
+	out.notif_values = st.notif_values;
 	for (i = 0; i < TEEMED_REFUSED_COUNT; i++)
 		out.refused[i] = st.refused[i];
 	if (copy_to_user(argp, &out, sizeof(out)))

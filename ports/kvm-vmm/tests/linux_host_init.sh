@@ -146,6 +146,19 @@ split_ok() {
 	done
 }
 check large_buffers_pinned_in_bounded_steps split_ok
+# The model's TA sent values to linux2 only: teemed took them for linux2
+# (TEEMED_VM_GET_STATS notif_values), none for linux1.
+notif_values() { # notif_values GUEST
+	grep 'teemed: client' $L/linux$1.log | tail -1 |
+		sed -n 's/.* notif_values \([0-9]*\).*/\1/p'
+}
+notif_split_ok() {
+	n1=$(notif_values 1)
+	n2=$(notif_values 2)
+	echo "notification values taken: linux1 $n1, linux2 $n2"
+	[ "$n1" = 0 ] && [ -n "$n2" ] && [ "$n2" -gt 0 ]
+}
+check notif_values_only_for_the_guest_offered notif_split_ok
 
 kill -9 "$p1" "$p2"
 wait "$p1" "$p2" 2>/dev/null

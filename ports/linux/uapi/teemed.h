@@ -116,7 +116,8 @@ struct teemed_vm_stats_out {
 	__u32 pinned_args;
 	__u32 reserved32;
 	__u64 refused[TEEMED_REFUSED_KINDS]; /* by enum teemed_refusal */
-	__u64 reserved[4];
+	__u64 notif_values; /* asynchronous notification values it got */
+	__u64 reserved[3];
 };
 
 /* The module and the secure world, all VMs together. */
