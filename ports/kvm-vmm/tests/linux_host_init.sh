@@ -51,6 +51,11 @@ pin_rel0=$(vmstat nr_foll_pin_released)
 STEP=128
 check modules_load sh -c "insmod $T/teemed.ko step_pages=$STEP && \
 	insmod $T/teemed_model.ko partitions=4 threads=4"
+# The host's tree names OP-TEE's notification interrupt: teemed.ko has
+# requested it (threaded), as the host's optee driver would have.
+grep teemed-optee-notif /proc/interrupts
+check host_optee_notif_irq_requested \
+	grep -q teemed-optee-notif /proc/interrupts
 
 t0=$(date +%s)
 # Run teemed-vmm directly (not through a function): $! is the VMM.
@@ -217,6 +222,8 @@ wait "$p3" 2>/dev/null
 after_kill _without_rpc_arg
 
 check modules_unload sh -c "rmmod teemed_model && rmmod teemed"
+check host_optee_notif_irq_freed \
+	sh -c '! grep -q teemed-optee-notif /proc/interrupts'
 dmesg > $L/dmesg.log
 check kernel_log_clean sh -c \
 	"! grep -E 'WARNING:|BUG|Oops|KFENCE|refcount_t|list_(add|del) corruption|Call trace' $L/dmesg.log"
