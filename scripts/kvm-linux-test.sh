@@ -151,6 +151,7 @@ echo "== the host's device tree: QEMU's, plus OP-TEE's node"
 # notification interrupt (SPI 100, unused by QEMU's virt machine), so
 # that teemed.ko requests it as the host's optee driver would (nothing
 # raises it here: the model's notifications go through the backend).
+# shellcheck disable=SC2054 # commas inside QEMU's option values
 machine=(-machine virt,virtualization=on,gic-version=3 -cpu max -smp 2
 	-m 2048)
 qemu-system-aarch64 "${machine[@]}" -machine dumpdtb="$b/host.dtb" \

@@ -114,8 +114,8 @@ call_path_ok() { # call_path_ok GUEST...
 			"CALL_WITH_RPC_ARG $r, CALL_WITH_REGD_ARG $d"
 		if [ "$g" = 2 ]; then
 			[ $((caps & 0x20)) != 0 ] &&
-				grep -q 'OP-TEE function 0xb2000010' $log &&
-				grep -q 'OP-TEE function 0xb2000011' $log ||
+				grep -q 'OP-TEE function 0xb2000010' "$log" &&
+				grep -q 'OP-TEE function 0xb2000011' "$log" ||
 				return 1
 		else
 			[ $((caps & 0x20)) = 0 ] || return 1
@@ -154,7 +154,7 @@ check large_buffers_pinned_in_bounded_steps split_ok
 # The model's TA sent values to linux2 only: teemed took them for linux2
 # (TEEMED_VM_GET_STATS notif_values), none for linux1.
 notif_values() { # notif_values GUEST
-	grep 'teemed: client' $L/linux$1.log | tail -1 |
+	grep 'teemed: client' "$L/linux$1.log" | tail -1 |
 		sed -n 's/.* notif_values \([0-9]*\).*/\1/p'
 }
 notif_split_ok() {
