@@ -158,7 +158,7 @@ void teemed_kvm_close(struct teemed_kvm *tk)
 	if (tk->vm_fd >= 0)
 		close(tk->vm_fd);
 	tk->vm_fd = -1;
-	/* KVM drops the irqfd once its eventfd's last reference is gone. */
+	/* KVM ends the irqfd when the eventfd's file is closed: only now. */
 	if (tk->notif)
 		close(tk->notif_fd);
 	tk->notif = false;

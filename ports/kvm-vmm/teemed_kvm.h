@@ -43,7 +43,9 @@ int teemed_kvm_forward_smccc(int kvm_vm_fd);
  * (INTID 32 + spi: the optee node's "interrupts" must say
  * <GIC_SPI spi IRQ_TYPE_EDGE_RISING>). An eventfd that teemed.ko
  * signals and KVM turns into the interrupt (KVM_IRQFD); step 2 then asks
- * teemed.ko to offer the guest notifications. 0 or -errno.
+ * teemed.ko to offer the guest notifications. The eventfd stays open
+ * until teemed_kvm_close(): KVM ends the irqfd when it is closed.
+ * 0 or -errno.
  */
 int teemed_kvm_notif_irqfd(struct teemed_kvm *tk, int kvm_vm_fd, uint32_t spi);
 
