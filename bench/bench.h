@@ -57,6 +57,8 @@ int bench_vm_init(struct bench_env *e, struct bench_vm *v, uint16_t id,
 void bench_vm_fini(struct bench_vm *v);
 uint64_t bench_vm_alloc(struct bench_vm *v, uint32_t pages);
 void *bench_vm_ptr(struct bench_vm *v, uint64_t ipa);
+struct optee_msg_arg *bench_msg_init(void *where, uint32_t cmd,
+				     uint32_t num_params);
 struct optee_msg_arg *bench_vm_arg(struct bench_vm *v, uint64_t ipa,
 				   uint32_t cmd, uint32_t num_params);
 uint64_t bench_vm_build_list(struct bench_vm *v, uint32_t pages);

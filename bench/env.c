@@ -173,16 +173,23 @@ void *bench_vm_ptr(struct bench_vm *v, uint64_t ipa)
 	return p;
 }
 
-/* The guest writes a fresh message header at `ipa`. */
-struct optee_msg_arg *bench_vm_arg(struct bench_vm *v, uint64_t ipa,
-				   uint32_t cmd, uint32_t num_params)
+/* A fresh message header, its parameters zeroed, at `where`. */
+struct optee_msg_arg *bench_msg_init(void *where, uint32_t cmd,
+				     uint32_t num_params)
 {
-	struct optee_msg_arg *arg = bench_vm_ptr(v, ipa);
+	struct optee_msg_arg *arg = where;
 
 	memset(arg, 0, OPTEE_MSG_GET_ARG_SIZE(num_params));
 	arg->cmd = cmd;
 	arg->num_params = num_params;
 	return arg;
+}
+
+/* The guest writes a fresh message header at `ipa`. */
+struct optee_msg_arg *bench_vm_arg(struct bench_vm *v, uint64_t ipa,
+				   uint32_t cmd, uint32_t num_params)
+{
+	return bench_msg_init(bench_vm_ptr(v, ipa), cmd, num_params);
 }
 
 /*

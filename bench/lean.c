@@ -371,12 +371,7 @@ static void ref_call(struct rp_vm *v, uint64_t ipa, const char *what)
 static struct optee_msg_arg *ref_msg(struct rp_vm *v, uint64_t ipa,
 				     uint32_t cmd, uint32_t num_params)
 {
-	struct optee_msg_arg *a = ref_guest_ptr(v, ipa);
-
-	memset(a, 0, OPTEE_MSG_GET_ARG_SIZE(num_params));
-	a->cmd = cmd;
-	a->num_params = num_params;
-	return a;
+	return bench_msg_init(ref_guest_ptr(v, ipa), cmd, num_params);
 }
 
 /* The value-only INVOKE of the callgrind figure and the lean section. */
