@@ -144,6 +144,13 @@ static TEEMED_ALWAYS_INLINE void continue_prepare(struct teemed_vm *vm,
 	issue(vm, c, regs, st, &sw, false);
 }
 
+/* Parameters the shadow holds of a message claiming `num_params`. */
+static uint32_t shadowed_params(uint32_t num_params)
+{
+	return num_params < TEEMED_CALL_MAX_PARAMS ? num_params
+						   : TEEMED_CALL_MAX_PARAMS;
+}
+
 /*
  * Copy the guest's argument into the shadow, once (spec §2.6-2.8):
  * every later decision reads the shadow, never the guest's memory
@@ -157,7 +164,6 @@ static TEEMED_ALWAYS_INLINE uint32_t copy_argument(struct teemed_vm *vm,
 {
 	struct optee_msg_arg *arg = c->shadow;
 	uint64_t need;
-	uint32_t n;
 
 	if (teemed_call_arg_copy(vm, c, page, 0, arg, sizeof(*arg), false))
 		return OPTEE_SMC_RETURN_EBADADDR;
@@ -171,10 +177,10 @@ static TEEMED_ALWAYS_INLINE uint32_t copy_argument(struct teemed_vm *vm,
 		return OPTEE_SMC_RETURN_EBADADDR;
 	if (!teemed_params_cmd_allowed(vm, arg->cmd))
 		return OPTEE_SMC_RETURN_EBADCMD;
-	n = arg->num_params < TEEMED_CALL_MAX_PARAMS ? arg->num_params
-						     : TEEMED_CALL_MAX_PARAMS;
 	if (teemed_call_arg_copy(vm, c, page, sizeof(*arg), arg->params,
-				 sizeof(arg->params[0]) * n, false))
+				 sizeof(arg->params[0]) *
+					 shadowed_params(arg->num_params),
+				 false))
 		return OPTEE_SMC_RETURN_EBADADDR;
 	return OPTEE_SMC_RETURN_OK;
 }
@@ -191,10 +197,22 @@ static TEEMED_ALWAYS_INLINE uint32_t shadow_argument(struct teemed_vm *vm,
 			vm, TEEMED_TRACE_GUEST_MSG, arg,
 			err ? (uint32_t)sizeof(*arg)
 			    : (uint32_t)OPTEE_MSG_GET_ARG_SIZE(
-				      arg->num_params < TEEMED_CALL_MAX_PARAMS
-					      ? arg->num_params
-					      : TEEMED_CALL_MAX_PARAMS));
+				      shadowed_params(arg->num_params)));
 	return err;
+}
+
+/*
+ * A claimed call refused before OP-TEE saw it: whatever of its argument
+ * was taken goes back, then its slot; the guest gets `err`.
+ */
+static void refuse_start(struct teemed_vm *vm, struct call *c,
+			 struct teemed_regs *regs, uint32_t refusal,
+			 uint32_t err)
+{
+	teemed_vm_refuse(vm, refusal);
+	teemed_call_unpin_arg(vm, c);
+	answer(regs, err, 0);
+	teemed_call_retire(vm, c);
 }
 
 /* A claimed call whose argument is known: copy it in and go. */
@@ -206,12 +224,11 @@ static TEEMED_ALWAYS_INLINE void start_call(struct teemed_vm *vm,
 	uint32_t err = shadow_argument(vm, c, room);
 
 	if (err) {
-		teemed_vm_refuse(vm, err == OPTEE_SMC_RETURN_EBADCMD
-					     ? TEEMED_REFUSED_CMD
-					     : TEEMED_REFUSED_ARG);
-		teemed_call_unpin_arg(vm, c);
-		answer(regs, err, 0);
-		teemed_call_retire(vm, c);
+		refuse_start(vm, c, regs,
+			     err == OPTEE_SMC_RETURN_EBADCMD
+				     ? TEEMED_REFUSED_CMD
+				     : TEEMED_REFUSED_ARG,
+			     err);
 		return;
 	}
 	if (!teemed_params_check_shape(vm, c)) {
@@ -266,9 +283,8 @@ static void call_with_page(struct teemed_vm *vm, struct teemed_regs *regs,
 	c->arg_kind = kind;
 	c->guest_arg = teemed_ipa(ipa);
 	if (teemed_call_pin_arg(vm, c)) {
-		teemed_vm_refuse(vm, TEEMED_REFUSED_ARG);
-		answer(regs, OPTEE_SMC_RETURN_EBADADDR, 0);
-		teemed_call_retire(vm, c);
+		refuse_start(vm, c, regs, TEEMED_REFUSED_ARG,
+			     OPTEE_SMC_RETURN_EBADADDR);
 		return;
 	}
 	start_call(vm, c, regs, st, TEEMED_PAGE_SIZE);
@@ -326,10 +342,10 @@ static uint64_t take_arg_buf(struct teemed_vm *vm, struct call *c,
 	    teemed_buf_usable_size(b) - offset >=
 		    sizeof(struct optee_msg_arg) &&
 	    !((b->offset + offset) & (sizeof(uint64_t) - 1))) {
+		room = teemed_buf_usable_size(b) - offset;
 		b->users++;
 		c->arg_buf = b;
 		c->arg_offset = offset;
-		room = teemed_buf_usable_size(b) - offset;
 	}
 	teemed_vm_unlock(vm);
 	if (room)
@@ -354,9 +370,8 @@ void teemed_std_call_with_regd_arg(struct teemed_vm *vm,
 	room = take_arg_buf(vm, c, reg_pair(regs->a[1], regs->a[2]),
 			    reg32(regs->a[3]));
 	if (!room) {
-		teemed_vm_refuse(vm, TEEMED_REFUSED_ARG);
-		answer(regs, OPTEE_SMC_RETURN_EBADADDR, 0);
-		teemed_call_retire(vm, c);
+		refuse_start(vm, c, regs, TEEMED_REFUSED_ARG,
+			     OPTEE_SMC_RETURN_EBADADDR);
 		return;
 	}
 	start_call(vm, c, regs, st, room);
