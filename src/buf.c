@@ -550,25 +550,36 @@ static void step_unpinned(struct step *st, uint32_t n)
 	st->pin_delta -= (int32_t)n;
 }
 
-/* teemed_buf_release() of a compact record: its PAs in order. */
-static bool release_compact(struct teemed_vm *vm, struct buf *b,
-			    struct step *st)
+/*
+ * Unpin pas[done..total) as far as the step budget allows; returns how
+ * many of the `total` are unpinned now.
+ */
+static uint32_t unpin_pas(struct teemed_vm *vm, const uint64_t *pas,
+			  uint32_t done, uint32_t total, struct step *st)
 {
 	const struct teemed_platform *p = vm->t->plat;
 	void (*const unpin)(void *, void *, teemed_pa_t) = p->unpin_guest_page;
 	void *const ctx = p->ctx;
 	void *const hv = vm->hv_vm;
+	uint32_t n;
+
+	if (done == total || step_exhausted(st))
+		return done;
+	n = step_room(st, total - done);
+	for (uint32_t i = 0; i < n; i++)
+		unpin(ctx, hv, teemed_pa(pas[done + i]));
+	step_unpinned(st, n);
+	return done + n;
+}
+
+/* teemed_buf_release() of a compact record: its PAs in order. */
+static bool release_compact(struct teemed_vm *vm, struct buf *b,
+			    struct step *st)
+{
 	const uint64_t *pas = compact_pas(b);
 
-	if (b->released < b->page_count && !step_exhausted(st)) {
-		uint32_t n = step_room(st, b->page_count - b->released);
-		const uint64_t *from = pas + b->released;
-
-		for (uint32_t i = 0; i < n; i++)
-			unpin(ctx, hv, teemed_pa(from[i]));
-		b->released = (uint16_t)(b->released + n);
-		step_unpinned(st, n);
-	}
+	b->released =
+		(uint16_t)unpin_pas(vm, pas, b->released, b->page_count, st);
 	if (b->released < b->page_count)
 		return false;
 	teemed_vm_unreserve_pages(vm, b->page_count, 0);
@@ -586,19 +597,10 @@ static bool release_compact(struct teemed_vm *vm, struct buf *b,
 static bool release_last_pas(struct teemed_vm *vm, struct full_buf *b,
 			     uint32_t listed, struct step *st)
 {
-	const struct teemed_platform *p = vm->t->plat;
 	const uint32_t count = b->pinned - listed;
 
-	if (b->cursor < b->pinned && !step_exhausted(st)) {
-		uint32_t n = step_room(st, b->pinned - b->cursor);
-		const uint64_t *from = b->last_pas + (b->cursor - listed);
-
-		for (uint32_t i = 0; i < n; i++)
-			p->unpin_guest_page(p->ctx, vm->hv_vm,
-					    teemed_pa(from[i]));
-		b->cursor += n;
-		step_unpinned(st, n);
-	}
+	b->cursor = listed +
+		    unpin_pas(vm, b->last_pas, b->cursor - listed, count, st);
 	if (b->cursor < b->pinned)
 		return false;
 	teemed_vm_free_obj(vm, b->last_pas, sizeof(*b->last_pas) * count);
