@@ -41,9 +41,17 @@ static void set_result(struct teemed_regs *regs, uint32_t a0, uint32_t a1,
 	regs->a[3] = 0;
 }
 
-static bool offered(const struct teemed_vm *vm)
+/*
+ * Whether the VM was offered notifications; if not, its call is refused
+ * as a function OP-TEE does not have.
+ */
+static bool offered(struct teemed_vm *vm, struct teemed_regs *regs)
 {
-	return (vm->caps & OPTEE_SMC_SEC_CAP_ASYNC_NOTIF) != 0;
+	if (vm->caps & OPTEE_SMC_SEC_CAP_ASYNC_NOTIF)
+		return true;
+	teemed_vm_refuse(vm, TEEMED_REFUSED_FUNCTION);
+	set_result(regs, OPTEE_SMC_RETURN_UNKNOWN_FUNCTION, 0, 0);
+	return false;
 }
 
 /* The registers of a fast call to OP-TEE on behalf of the VM `id`. */
@@ -75,11 +83,8 @@ void teemed_notif_enable(struct teemed_vm *vm, struct teemed_regs *regs)
 	struct teemed *t = vm->t;
 	struct teemed_regs r;
 
-	if (!offered(vm)) {
-		teemed_vm_refuse(vm, TEEMED_REFUSED_FUNCTION);
-		set_result(regs, OPTEE_SMC_RETURN_UNKNOWN_FUNCTION, 0, 0);
+	if (!offered(vm, regs))
 		return;
-	}
 	fast_regs(&r, vm->client_id, OPTEE_SMC_ENABLE_ASYNC_NOTIF);
 	teemed_vm_plat_smc(vm, &r, NULL);
 	if (reg32(r.a[0]) == OPTEE_SMC_RETURN_OK) {
@@ -98,14 +103,10 @@ void teemed_notif_enable(struct teemed_vm *vm, struct teemed_regs *regs)
 /* Lowest pending value first, as OP-TEE hands them out. */
 static bool take_value(uint64_t *bits, uint32_t *value)
 {
-	uint32_t v = 0;
-
 	if (!*bits)
 		return false;
-	while (!(*bits & ((uint64_t)1 << v)))
-		v++;
-	*bits &= ~((uint64_t)1 << v);
-	*value = v;
+	*value = (uint32_t)__builtin_ctzll(*bits);
+	*bits &= *bits - 1;
 	return true;
 }
 
@@ -117,11 +118,8 @@ void teemed_notif_get_value(struct teemed_vm *vm, struct teemed_regs *regs)
 	uint32_t flags;
 	bool got;
 
-	if (!offered(vm)) {
-		teemed_vm_refuse(vm, TEEMED_REFUSED_FUNCTION);
-		set_result(regs, OPTEE_SMC_RETURN_UNKNOWN_FUNCTION, 0, 0);
+	if (!offered(vm, regs))
 		return;
-	}
 	inst_lock(t);
 	got = take_value(&vm->notif_pending, &value);
 	flags = vm->notif_pending ? OPTEE_SMC_ASYNC_NOTIF_PENDING : 0;
