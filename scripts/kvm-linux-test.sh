@@ -128,6 +128,7 @@ cp "$b/vmm/teec_test" "$gi/bin/"
 xz -dc "$mods/kernel/drivers/tee/tee.ko.xz" > "$gi/lib/tee.ko"
 xz -dc "$mods/kernel/drivers/tee/optee/optee.ko.xz" > "$gi/lib/optee.ko"
 install -m 0755 ports/kvm-vmm/tests/linux_guest_init.sh "$gi/init"
+install -m 0644 ports/kvm-vmm/tests/init_lib.sh "$gi/init_lib.sh"
 (cd "$gi" && find . | cpio -o -H newc --quiet | gzip -9) > "$b/linux-guest.cpio.gz"
 
 echo "== the host's initramfs"
@@ -144,6 +145,7 @@ cp "$b/kmod/teemed.ko" "$b/kmod/model/teemed_model.ko" "$b/vmm/teemed-vmm" \
 cp "$root/boot/vmlinuz-$KVM_KABI-arm64" "$hi/test/Image"
 cp "$b/linux-guest.cpio.gz" "$hi/test/guest.cpio.gz"
 install -m 0755 ports/kvm-vmm/tests/linux_host_init.sh "$hi/init"
+install -m 0644 ports/kvm-vmm/tests/init_lib.sh "$hi/init_lib.sh"
 (cd "$hi" && find . | cpio -o -H newc --quiet | gzip -1) > "$b/linux-host.cpio.gz"
 
 echo "== the host's device tree: QEMU's, plus OP-TEE's node"

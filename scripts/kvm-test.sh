@@ -88,6 +88,7 @@ xz -dc "$mods/kernel/drivers/tee/tee.ko.xz" > "$ir/test/tee.ko"
 xz -dc "$mods/kernel/drivers/tee/optee/optee.ko.xz" > "$ir/test/optee.ko"
 cp "$b/vmm/teemed-vmm" "$b/vmm/ioctl_test" "$b/vmm/guest.bin" "$ir/test/"
 install -m 0755 ports/kvm-vmm/tests/init.sh "$ir/init"
+install -m 0644 ports/kvm-vmm/tests/init_lib.sh "$ir/init_lib.sh"
 (cd "$ir" && find . | cpio -o -H newc --quiet | gzip -1) > "$b/initramfs.cpio.gz"
 echo "built in $(($(date +%s) - start)) s"
 [ "${1:-}" = --build ] && exit 0

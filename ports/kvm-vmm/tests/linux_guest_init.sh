@@ -14,14 +14,8 @@ id=$(sed -n 's/.*teemed_id=\([0-9]*\).*/\1/p' /proc/cmdline)
 ncpus=$(sed -n 's/.*teemed_cpus=\([0-9]*\).*/\1/p' /proc/cmdline)
 BUS=/sys/bus/tee/devices
 
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1${2:+: $2}"; }
-check() {
-	name=$1
-	shift
-	if "$@"; then pass "$name"; else fail "$name"; fi
-}
-wait_for() { # wait_for SECONDS test-args...
+. /init_lib.sh
+wait_until() { # wait_until SECONDS test-args...
 	n=$1
 	shift
 	while [ "$n" -gt 0 ]; do
@@ -36,7 +30,7 @@ echo "guest $id: kernel $(uname -r)"
 # Every vCPU the VMM made came up (PSCI CPU_ON, answered by KVM).
 check cpus_online [ "$(grep -c ^processor /proc/cpuinfo)" = "$ncpus" ]
 insmod /lib/tee.ko && insmod /lib/optee.ko
-check optee_driver_probed wait_for 10 -c /dev/tee0 -a -c /dev/teepriv0
+check optee_driver_probed wait_until 10 -c /dev/tee0 -a -c /dev/teepriv0
 dmesg | grep -i optee
 # The driver's probe asked OP-TEE's device PTA (PTA_CMD_GET_DEVICES)
 # and put what it listed on the TEE bus.
@@ -47,7 +41,7 @@ mkdir -p /tmp/tee
 tee-supplicant -f /tmp/tee > /tmp/supplicant.log 2>&1 &
 # Once tee-supplicant opened /dev/teepriv0: PTA_CMD_GET_DEVICES_SUPP.
 check device_pta_enumerated_with_supplicant \
-	wait_for 30 -e $BUS/optee-ta-7e3d1006-5a11-4c2b-9a01-7465656d6564
+	wait_until 30 -e $BUS/optee-ta-7e3d1006-5a11-4c2b-9a01-7465656d6564
 
 /bin/teec_test run $((id * 16)) /tmp/tee
 check client_all_passed [ $? = 0 ]
@@ -83,7 +77,7 @@ else
 fi
 
 /bin/teec_test hold > /tmp/hold.log 2>&1 &
-wait_for 60 -n "$(grep HOLDING /tmp/hold.log)"
+wait_until 60 -n "$(grep HOLDING /tmp/hold.log)"
 cat /tmp/hold.log
 echo "GUEST HOLDING"
 while :; do sleep 3600; done

@@ -16,28 +16,7 @@ L=/tmp
 M=/sys/module/teemed_model/parameters
 VMM=$T/teemed-vmm
 
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1${2:+: $2}"; }
-check() {
-	name=$1
-	shift
-	if "$@"; then pass "$name"; else fail "$name"; fi
-}
-field() { $T/ioctl_test info | sed -n "s/.*$1=\([0-9]*\).*/\1/p"; }
-vmstat() {
-	echo 1 > /proc/sys/vm/stat_refresh
-	sed -n "s/^$1 //p" /proc/vmstat
-}
-# wait_for FILE PATTERN SECONDS
-wait_for() {
-	i=0
-	while [ "$i" -lt "$3" ]; do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 1
-		i=$((i + 1))
-	done
-	return 1
-}
+. /init_lib.sh
 
 echo "kernel $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
 # The guests' kernels are quiet unless the host's command line says
