@@ -37,6 +37,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kvm_arm.h"
 #include "linux_uart.h"
 #include "linux_vmm.h"
 #include "teemed_kvm.h"
@@ -82,12 +83,6 @@ static void on_sigusr1(int sig)
 	stats_wanted = 1;
 	for (unsigned int i = 0; v && i < v->ncpus; i++)
 		v->cpus[i].run->immediate_exit = 1;
-}
-
-static void die(const char *what)
-{
-	fprintf(stderr, "teemed-vmm: %s: %s\n", what, strerror(errno));
-	exit(2);
 }
 
 static void fail(const char *what)
@@ -146,8 +141,6 @@ static void create_vm(struct lvm *v)
 		.guest_phys_addr = LINUX_RAM_BASE,
 		.memory_size = v->ram_size,
 	};
-	struct kvm_vcpu_init init;
-	int run_size;
 
 	v->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (v->kvm < 0)
@@ -163,28 +156,12 @@ static void create_vm(struct lvm *v)
 	if (ioctl(v->vm, KVM_SET_USER_MEMORY_REGION, &mem) < 0)
 		die("KVM_SET_USER_MEMORY_REGION");
 
-	run_size = ioctl(v->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (run_size < (int)sizeof(struct kvm_run))
-		die("KVM_GET_VCPU_MMAP_SIZE");
 	for (unsigned int i = 0; i < v->ncpus; i++) {
 		struct lcpu *c = &v->cpus[i];
 
 		c->v = v;
-		c->fd = ioctl(v->vm, KVM_CREATE_VCPU, i);
-		if (c->fd < 0)
-			die("KVM_CREATE_VCPU");
-		c->run = mmap(NULL, (size_t)run_size, PROT_READ | PROT_WRITE,
-			      MAP_SHARED, c->fd, 0);
-		if (c->run == MAP_FAILED)
-			die("mmap of kvm_run");
-		if (ioctl(v->vm, KVM_ARM_PREFERRED_TARGET, &init) < 0)
-			die("KVM_ARM_PREFERRED_TARGET");
-		/* PSCI 0.2+ answered by KVM itself: CPU_ON, SYSTEM_OFF... */
-		init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
-		if (i) /* secondaries wait for CPU_ON */
-			init.features[0] |= 1u << KVM_ARM_VCPU_POWER_OFF;
-		if (ioctl(c->fd, KVM_ARM_VCPU_INIT, &init) < 0)
-			die("KVM_ARM_VCPU_INIT");
+		/* Secondaries wait for the guest's PSCI CPU_ON. */
+		c->fd = kvm_arm_create_vcpu(v->kvm, v->vm, i, i != 0, &c->run);
 	}
 }
 

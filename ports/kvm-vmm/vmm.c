@@ -28,6 +28,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "kvm_arm.h"
 #include "linux_vmm.h"
 #include "teemed_kvm.h"
 #include "vmm_layout.h"
@@ -55,12 +56,6 @@ struct vmm {
 };
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static void die(const char *what)
-{
-	fprintf(stderr, "teemed-vmm: %s: %s\n", what, strerror(errno));
-	exit(2);
-}
 
 static void set_reg(struct vcpu *c, uint64_t id, uint64_t val)
 {
@@ -108,27 +103,11 @@ static void create_vcpu(struct vmm *v, unsigned int i, uint64_t mode,
 			uint64_t arg)
 {
 	struct vcpu *c = &v->vcpus[i];
-	struct kvm_vcpu_init init;
-	int run_size;
 
 	c->vmm = v;
 	c->index = i;
 	c->status = -1;
-	c->fd = ioctl(v->vm, KVM_CREATE_VCPU, i);
-	if (c->fd < 0)
-		die("KVM_CREATE_VCPU");
-	run_size = ioctl(v->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (run_size < (int)sizeof(struct kvm_run))
-		die("KVM_GET_VCPU_MMAP_SIZE");
-	c->run = mmap(NULL, (size_t)run_size, PROT_READ | PROT_WRITE,
-		      MAP_SHARED, c->fd, 0);
-	if (c->run == MAP_FAILED)
-		die("mmap of kvm_run");
-	if (ioctl(v->vm, KVM_ARM_PREFERRED_TARGET, &init) < 0)
-		die("KVM_ARM_PREFERRED_TARGET");
-	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
-	if (ioctl(c->fd, KVM_ARM_VCPU_INIT, &init) < 0)
-		die("KVM_ARM_VCPU_INIT");
+	c->fd = kvm_arm_create_vcpu(v->kvm, v->vm, i, false, &c->run);
 	set_reg(c, CORE_REG(regs.pc), GUEST_RAM_BASE);
 	set_reg(c, CORE_REG(regs.regs[0]), mode);
 	set_reg(c, CORE_REG(regs.regs[1]), arg);
