@@ -1535,33 +1535,23 @@ static bool notif_offered(struct atk *x)
 	       (r.a[1] & OPTEE_SMC_SEC_CAP_ASYNC_NOTIF);
 }
 
-/* The victim's TA sends `value` to the victim (notif_send_async). */
-static void victim_notify(struct atk *x, uint32_t value)
+/*
+ * The TA of `session`, opened by `g`, sends `value` to `g`'s VM
+ * (notif_send_async).
+ */
+static void ta_notify(struct atk *x, struct hostile *g, uint32_t session,
+		      uint32_t value, const char *who)
 {
-	uint64_t ipa = hostile_arg(&x->v, OPTEE_MSG_CMD_INVOKE_COMMAND, 1);
-	struct optee_msg_arg *m = hostile_msg(&x->v, ipa);
+	uint64_t ipa = hostile_arg(g, OPTEE_MSG_CMD_INVOKE_COMMAND, 1);
+	struct optee_msg_arg *m = hostile_msg(g, ipa);
 
 	m->func = TA_XFORM_CMD_NOTIFY;
-	m->session = x->vsession;
+	m->session = session;
 	m->params[0].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INPUT;
 	m->params[0].u.value.a = value;
-	check(x, hostile_call(&x->v, ipa) == OPTEE_SMC_RETURN_OK &&
+	check(x, hostile_call(g, ipa) == OPTEE_SMC_RETURN_OK &&
 			 m->ret == TEEC_SUCCESS,
-	      "setup: victim's notify failed");
-}
-
-static void attacker_notify(struct atk *x, uint32_t value)
-{
-	uint64_t ipa = hostile_arg(&x->h, OPTEE_MSG_CMD_INVOKE_COMMAND, 1);
-	struct optee_msg_arg *m = hostile_msg(&x->h, ipa);
-
-	m->func = TA_XFORM_CMD_NOTIFY;
-	m->session = x->xform;
-	m->params[0].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INPUT;
-	m->params[0].u.value.a = value;
-	check(x, hostile_call(&x->h, ipa) == OPTEE_SMC_RETURN_OK &&
-			 m->ret == TEEC_SUCCESS,
-	      "setup: attacker's notify failed");
+	      "setup: %s's notify failed", who);
 }
 
 static void notif_fast(struct hostile *h, uint32_t fid, struct teemed_regs *r)
@@ -1611,8 +1601,8 @@ static void run_notif(struct atk *x)
 		check(x, hostile_call(&x->h, ipa) == OPTEE_SMC_RETURN_OK,
 		      "setup: STOP_ASYNC_NOTIF");
 	}
-	victim_notify(x, 5);
-	attacker_notify(x, 9);
+	ta_notify(x, &x->v, x->vsession, 5, "victim");
+	ta_notify(x, &x->h, x->xform, 9, "attacker");
 	world_poll_irq(&x->w);
 	irq_v = x->vm[1].hv.irqs;
 	irq_h = x->vm[0].hv.irqs;

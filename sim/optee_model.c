@@ -101,6 +101,12 @@ static struct model_part *part_find(struct optee_model *sw, uint16_t id)
 	return best;
 }
 
+/* The partition a host-side query about VM `id` looks at (lock held). */
+static struct model_part *part_of_vm(struct optee_model *sw, uint16_t id)
+{
+	return sw->cfg.virtualization ? part_find(sw, id) : &sw->parts[0];
+}
+
 static bool part_idle(struct optee_model *sw, const struct model_part *p)
 {
 	for (uint32_t i = 0; i < sw->cfg.threads; i++)
@@ -441,7 +447,7 @@ uint64_t optee_model_vm_bottom_halves(struct optee_model *sw, uint16_t vm_id)
 	uint64_t n = 0;
 
 	pthread_mutex_lock(&sw->mu);
-	p = sw->cfg.virtualization ? part_find(sw, vm_id) : &sw->parts[0];
+	p = part_of_vm(sw, vm_id);
 	if (p)
 		n = p->bottom_halves;
 	pthread_mutex_unlock(&sw->mu);
@@ -454,7 +460,7 @@ uint64_t optee_model_vm_notif_pending(struct optee_model *sw, uint16_t vm_id)
 	uint64_t bits = 0;
 
 	pthread_mutex_lock(&sw->mu);
-	p = sw->cfg.virtualization ? part_find(sw, vm_id) : &sw->parts[0];
+	p = part_of_vm(sw, vm_id);
 	if (p)
 		bits = p->notif_values;
 	pthread_mutex_unlock(&sw->mu);
@@ -1094,7 +1100,7 @@ uint32_t optee_model_vm_objects(struct optee_model *sw, uint16_t vm_id)
 	uint32_t n = 0;
 
 	pthread_mutex_lock(&sw->mu);
-	p = sw->cfg.virtualization ? part_find(sw, vm_id) : &sw->parts[0];
+	p = part_of_vm(sw, vm_id);
 	if (p)
 		n = part_objects(p);
 	pthread_mutex_unlock(&sw->mu);
