@@ -356,16 +356,25 @@ static void *ref_guest_ptr(const struct rp_vm *v, uint64_t ipa)
 	       (ipa & TEEMED_PAGE_MASK);
 }
 
-/* CALL_WITH_ARG of the message at `ipa`; fails the run unless OK. */
-static void ref_call(struct rp_vm *v, uint64_t ipa, const char *what)
+/*
+ * CALL_WITH_ARG of the message at `ipa` from vCPU `vcpu` (or
+ * TEEMED_NO_VCPU); fails the run unless OK.
+ */
+static void ref_call_from(struct rp_vm *v, uint32_t vcpu, uint64_t ipa,
+			  const char *what)
 {
 	const struct optee_msg_arg *a = ref_guest_ptr(v, ipa);
 	struct teemed_regs r = {
 		{OPTEE_SMC_CALL_WITH_ARG, ipa >> 32, (uint32_t)ipa}};
 
-	teemed_vm_smc(v->vm, &r);
+	teemed_vcpu_smc(v->vm, vcpu, &r);
 	if ((uint32_t)r.a[0] != OPTEE_SMC_RETURN_OK || a->ret != TEEC_SUCCESS)
 		bench_fail(what, (long long)r.a[0]);
+}
+
+static void ref_call(struct rp_vm *v, uint64_t ipa, const char *what)
+{
+	ref_call_from(v, TEEMED_NO_VCPU, ipa, what);
 }
 
 static struct optee_msg_arg *ref_msg(struct rp_vm *v, uint64_t ipa,
@@ -446,6 +455,7 @@ int bench_ref_cg_run(const char *op, uint32_t count)
 
 struct lean_worker {
 	struct rp_vm *v;
+	uint32_t vcpu;
 	uint64_t arg_ipa;
 	uint64_t calls;
 	pthread_t th;
@@ -457,7 +467,7 @@ static void *lean_drive(void *p)
 
 	for (uint64_t i = 0; i < w->calls; i++) {
 		ref_set_invoke(w->v, w->arg_ipa);
-		ref_call(w->v, w->arg_ipa, "lean: INVOKE");
+		ref_call_from(w->v, w->vcpu, w->arg_ipa, "lean: INVOKE");
 	}
 	return NULL;
 }
@@ -502,6 +512,8 @@ static double lean_rate(struct rp_vm *vms, uint32_t n, bool one_vm,
 
 	for (uint32_t i = 0; i < n; i++) {
 		w[i].v = &vms[one_vm ? 0 : i];
+		/* As a hypervisor numbers them: vCPU i of VM 0, or vCPU 0. */
+		w[i].vcpu = one_vm ? i : 0;
 		/* vCPUs' argument pages 8 apart: their frames' counts do not
 		   share a cache line (a hypervisor's frame records are
 		   larger than this table's 12 bytes). */

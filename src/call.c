@@ -11,14 +11,27 @@
  * freed by one VM's call may serve another's next, so none is charged
  * to a VM nor counted in its mediator_pages.
  *
- * No lock: a free slot is claimed by clearing its bit in `free_slots`
- * (compare-and-swap, acquire) and given back by setting it (release); a
- * parked call is taken by moving its state to BUSY the same way. The
- * shadow page comes from the instance's pool of free shadow pages (one
- * exchange), or from the platform when the pool is empty.
+ * No lock: a slot is claimed by moving its state from FREE to BUSY
+ * (compare-and-swap, acquire) and given back by storing FREE (release);
+ * a parked call is taken by moving its state to BUSY the same way. A
+ * vCPU that says which it is (teemed_vcpu_smc()) looks first at a slot
+ * of its own, so vCPUs of one VM write no common line per call; others
+ * take the lowest free slot. The shadow page comes from the instance's
+ * pool of free shadow pages (one exchange), or from the platform when
+ * the pool is empty.
  */
 #include "internal.h"
 #include "string_ops.h"
+
+/*
+ * A slot is written on every call by the vCPU holding it, so it gets
+ * cache lines of its own wherever the platform's allocator puts it:
+ * whole lines, aligned within an object one line larger.
+ */
+#define SLOT_LINES_SIZE                                                        \
+	((sizeof(struct call) + TEEMED_CACHE_LINE - 1) &                       \
+	 ~(size_t)(TEEMED_CACHE_LINE - 1))
+#define SLOT_ALLOC_SIZE (SLOT_LINES_SIZE + TEEMED_CACHE_LINE)
 
 /*
  * Make the slot `index`, with its shadow page reserved: slots are made
@@ -27,41 +40,32 @@
 struct call *teemed_call_make_slot(struct teemed_vm *vm, uint16_t index)
 {
 	struct call *c;
+	void *raw;
 
 	if (teemed_vm_reserve_pages(vm, 0, 1))
 		return NULL;
-	c = teemed_vm_alloc_obj(vm, sizeof(*c));
-	if (!c) {
+	raw = teemed_vm_alloc_obj(vm, SLOT_ALLOC_SIZE);
+	if (!raw) {
 		teemed_vm_unreserve_pages(vm, 0, 1);
 		return NULL;
 	}
+	c = (struct call *)(((uintptr_t)raw + TEEMED_CACHE_LINE - 1) &
+			    ~(uintptr_t)(TEEMED_CACHE_LINE - 1));
+	c->alloc = raw;
 	c->index = index;
+	c->state = CALL_FREE;
 	return c;
 }
 
-/* The slot `index` is free for the next call. */
-void teemed_call_slot_free(struct teemed_vm *vm, uint32_t index)
-{
-	TEEMED_ATOMIC_OR_RELEASE(&vm->free_slots[index / 64],
-				 (uint64_t)1 << (index % 64));
-}
-
-/* Set bits; inline, where __builtin_popcountll may call libgcc. */
-static uint32_t bits_set(uint64_t v)
-{
-	v -= (v >> 1) & 0x5555555555555555ull;
-	v = (v & 0x3333333333333333ull) + ((v >> 2) & 0x3333333333333333ull);
-	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0full;
-	return (uint32_t)((v * 0x0101010101010101ull) >> 56);
-}
-
+/* Slots holding a call: the calls in flight. */
 uint32_t teemed_call_in_flight(const struct teemed_vm *vm)
 {
-	uint32_t free = 0;
+	uint32_t busy = 0;
 
-	for (uint32_t w = 0; w < vm->slot_words; w++)
-		free += bits_set(TEEMED_ATOMIC_LOAD(&vm->free_slots[w]));
-	return vm->quota.calls - free;
+	for (uint32_t i = 0; vm->calls && i < vm->quota.calls; i++)
+		busy += vm->calls[i] &&
+			TEEMED_ATOMIC_LOAD(&vm->calls[i]->state) != CALL_FREE;
+	return busy;
 }
 
 /* Raise a peak; no store unless it rises, so a steady state writes none. */
@@ -168,19 +172,25 @@ static void shadow_give_back(struct teemed_vm *vm, struct call *c)
 		p->free_page(p->ctx, NULL, c->shadow_pa);
 }
 
-static struct call *claim_free_slot(struct teemed_vm *vm)
+static bool claim_slot(struct call *c)
 {
-	for (uint32_t w = 0; w < vm->slot_words; w++) {
-		uint64_t free = TEEMED_ATOMIC_LOAD(&vm->free_slots[w]);
+	uint8_t free = CALL_FREE;
 
-		while (free) {
-			if (TEEMED_ATOMIC_CAS_ACQUIRE(&vm->free_slots[w], &free,
-						      free & (free - 1)))
-				return vm->calls[w * 64 +
-						 (uint32_t)__builtin_ctzll(
-							 free)];
-		}
-	}
+	return TEEMED_ATOMIC_LOAD(&c->state) == CALL_FREE &&
+	       TEEMED_ATOMIC_CAS_ACQUIRE(&c->state, &free, (uint8_t)CALL_BUSY);
+}
+
+/*
+ * The first free slot from `first` on, wrapping: a vCPU's own slot, or
+ * slot 0 for the lowest free one.
+ */
+static struct call *claim_free_slot(struct teemed_vm *vm, uint32_t first)
+{
+	uint32_t n = vm->quota.calls;
+
+	for (uint32_t k = 0, i = first; k < n; k++, i = i + 1 < n ? i + 1 : 0)
+		if (claim_slot(vm->calls[i]))
+			return vm->calls[i];
 	return NULL;
 }
 
@@ -191,10 +201,12 @@ static struct call *claim_free_slot(struct teemed_vm *vm)
  * or, `*no_page` set, when the pool is empty and the platform has no
  * page for the shadow.
  */
-struct call *teemed_call_claim_new(struct teemed_vm *vm, bool *no_page)
+struct call *teemed_call_claim_new(struct teemed_vm *vm, uint32_t vcpu,
+				   bool *no_page)
 {
 	const struct teemed_platform *p = vm->t->plat;
-	struct call *c = claim_free_slot(vm);
+	struct call *c = claim_free_slot(
+		vm, vcpu == TEEMED_NO_VCPU ? 0 : vcpu % vm->quota.calls);
 
 	*no_page = false;
 	if (!c)
@@ -202,20 +214,18 @@ struct call *teemed_call_claim_new(struct teemed_vm *vm, bool *no_page)
 	if (!pool_take(vm->t, shadow_hint(vm, c), &c->shadow_pa) &&
 	    p->alloc_page(p->ctx, NULL, &c->shadow_pa)) {
 		*no_page = true;
-		teemed_call_slot_free(vm, c->index);
+		TEEMED_ATOMIC_STORE_RELEASE(&c->state, (uint8_t)CALL_FREE);
 		return NULL;
 	}
 	/*
-	 * The lowest free slot was taken, so slots 0..index-1 are busy and
-	 * the calls in flight number at least index + 1; and when none
-	 * above it is busy, exactly that. A busy slot above it was taken
-	 * with more in flight than now. So the peak rises to index + 1 or
-	 * not at all (up to 64 slots; beyond, a race between words may
-	 * count one more).
+	 * The peak is the highest slot taken + 1. When calls take the
+	 * lowest free slot, slots 0..index-1 were busy as the search passed
+	 * them, so that is the calls in flight (one more for each that
+	 * ended during the search); a vCPU's own slot counts from its
+	 * index, an upper bound.
 	 */
 	teemed_stats_raise(&vm->calls_peak, c->index + 1u);
 	TEEMED_ATOMIC_STORE(&c->started, c->started + 1);
-	TEEMED_ATOMIC_STORE(&c->state, (uint8_t)CALL_BUSY);
 	c->shadow = teemed_plat_map(vm->t, c->shadow_pa);
 
 	c->param_cursor = 0;
@@ -308,8 +318,7 @@ void teemed_call_park(struct teemed_vm *vm, struct call *c, uint8_t state)
 void teemed_call_retire(struct teemed_vm *vm, struct call *c)
 {
 	shadow_give_back(vm, c);
-	TEEMED_ATOMIC_STORE(&c->state, (uint8_t)CALL_FREE);
-	teemed_call_slot_free(vm, c->index);
+	TEEMED_ATOMIC_STORE_RELEASE(&c->state, (uint8_t)CALL_FREE);
 }
 
 /*
@@ -378,6 +387,6 @@ void teemed_call_free_slot(struct teemed_vm *vm, struct call *c)
 {
 	if (c->shadow)
 		shadow_give_back(vm, c);
-	teemed_vm_free_obj(vm, c, sizeof(*c));
+	teemed_vm_free_obj(vm, c->alloc, SLOT_ALLOC_SIZE);
 	teemed_vm_unreserve_pages(vm, 0, 1);
 }

@@ -6,10 +6,10 @@
  * The VM lock guards the VM's cookie tree, buffer states and users,
  * quota reservations and the statistics in `stats`; it is held only for
  * short bounded sections and never across the SMC or across page walks.
- * The call table takes no lock: a slot is claimed by clearing its bit
- * in `free_slots` and a parked call by moving its state to BUSY, both
- * by compare-and-swap, and work on one call is done by the one vCPU
- * that claimed it. The counters a call moves are atomics or its slot's
+ * The call table takes no lock: a free slot is claimed by moving its
+ * state from FREE, and a parked call from its parked state, to BUSY by
+ * compare-and-swap, and work on one call is done by the one vCPU that
+ * claimed it. The counters a call moves are atomics or its slot's
  * own (summed by teemed_vm_get_stats()).
  */
 #ifndef TEEMED_INTERNAL_H
@@ -54,8 +54,10 @@ static inline void reg_pair_set(uint64_t *hi, uint64_t *lo, uint64_t v)
 	*lo = (uint32_t)v;
 }
 
+/* What two CPUs must not both write to stay fast (Arm's and x86's). */
+#define TEEMED_CACHE_LINE 64u
 /* uint64_t per cache line: the pool's slots share no line. */
-#define TEEMED_POOL_STRIDE 8u
+#define TEEMED_POOL_STRIDE (TEEMED_CACHE_LINE / 8u)
 
 struct teemed {
 	const struct teemed_platform *plat;
@@ -168,6 +170,7 @@ enum arg_kind {
 
 /* One yielding call in flight, with its resumable translation. */
 struct call {
+	void *alloc; /* what alloc_obj gave: the slot is aligned within it */
 	uint8_t state;
 	uint8_t rpc_func;      /* RPC the guest is answering (IN_RPC) */
 	uint16_t index;	       /* guest-visible thread id */
@@ -214,6 +217,7 @@ struct step {
 	int32_t pin_delta; /* pinned minus unpinned, for the statistics */
 	int32_t pin_high;  /* highest pin_delta reached during the step */
 	bool counted;	   /* the SMC is counted in a call slot's smcs */
+	uint32_t vcpu;	   /* the caller's, or TEEMED_NO_VCPU */
 };
 
 static inline bool step_exhausted(const struct step *s)
@@ -246,7 +250,6 @@ struct teemed_vm {
 	uint32_t reserved_mpages; /* mediator pages held or about to be */
 	/* Call table: quota.calls slots made with the VM. */
 	struct call **calls;
-	uint32_t slot_words;	   /* words of free_slots in use */
 	struct ctree cookies;	   /* registered and payload buffers */
 	struct buf *release_queue; /* buffers waiting to be unpinned */
 	uint32_t queued;	   /* buffers in release_queue */
@@ -259,11 +262,6 @@ struct teemed_vm {
 	uint32_t notif_polling; /* teemed_notif_irq() polling OP-TEE for it */
 	uint64_t notif_pending; /* values taken from OP-TEE, not yet read */
 	uint64_t notif_values;	/* taken in all (atomic) */
-	/* Bit i set: calls[i] is free. Written by every vCPU of the VM on
-	   each call, so kept off the lines the others only read. */
-	uint8_t pad_before[64];
-	uint64_t free_slots[(TEEMED_MAX_CALLS + 63) / 64];
-	uint8_t pad_after[64];
 };
 
 /* --- util.c: platform wrappers and accounting --------------------------- */
@@ -345,13 +343,13 @@ bool teemed_shm_drain_release_queue(struct teemed_vm *vm, struct step *st);
 /* --- call.c: the call table ----------------------------------------------- */
 
 struct call *teemed_call_make_slot(struct teemed_vm *vm, uint16_t index);
-void teemed_call_slot_free(struct teemed_vm *vm, uint32_t index);
 uint32_t teemed_call_in_flight(const struct teemed_vm *vm);
 void teemed_call_add_stats(const struct teemed_vm *vm,
 			   struct teemed_vm_stats *out);
 void teemed_call_pool_drain(struct teemed *t);
 void teemed_stats_raise(uint32_t *peak, uint32_t value);
-struct call *teemed_call_claim_new(struct teemed_vm *vm, bool *no_page);
+struct call *teemed_call_claim_new(struct teemed_vm *vm, uint32_t vcpu,
+				   bool *no_page);
 struct call *teemed_call_claim_paused(struct teemed_vm *vm, uint32_t index,
 				      uint8_t *was);
 void teemed_call_park(struct teemed_vm *vm, struct call *c, uint8_t state);

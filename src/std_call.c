@@ -274,7 +274,7 @@ static void call_with_page(struct teemed_vm *vm, struct teemed_regs *regs,
 		answer(regs, OPTEE_SMC_RETURN_EBADADDR, 0);
 		return;
 	}
-	c = teemed_call_claim_new(vm, &no_page);
+	c = teemed_call_claim_new(vm, st->vcpu, &no_page);
 	if (!c) {
 		no_call(vm, regs, no_page);
 		return;
@@ -357,7 +357,7 @@ void teemed_std_call_with_regd_arg(struct teemed_vm *vm,
 				   struct teemed_regs *regs, struct step *st)
 {
 	bool no_page;
-	struct call *c = teemed_call_claim_new(vm, &no_page);
+	struct call *c = teemed_call_claim_new(vm, st->vcpu, &no_page);
 	uint64_t room;
 
 	if (!c) {

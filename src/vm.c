@@ -66,14 +66,12 @@ static int make_calls(struct teemed_vm *vm)
 		teemed_vm_alloc_obj(vm, sizeof(*vm->calls) * vm->quota.calls);
 	if (!vm->calls)
 		return TEEMED_ERR_NOMEM;
-	vm->slot_words = (vm->quota.calls + 63) / 64;
 	for (uint32_t i = 0; i < vm->quota.calls; i++) {
 		struct call *c = teemed_call_make_slot(vm, (uint16_t)i);
 
 		if (!c)
 			return TEEMED_ERR_NOMEM;
 		vm->calls[i] = c;
-		teemed_call_slot_free(vm, i);
 	}
 	return TEEMED_OK;
 }
@@ -224,9 +222,10 @@ static void set_answer(struct teemed_regs *regs, uint32_t a0)
 }
 
 static inline __attribute__((__always_inline__)) void
-handle_smc(struct teemed_vm *vm, struct teemed_regs *regs, uint32_t fid)
+handle_smc(struct teemed_vm *vm, struct teemed_regs *regs, uint32_t fid,
+	   uint32_t vcpu)
 {
-	struct step st = {.budget = vm->t->step_pages};
+	struct step st = {.budget = vm->t->step_pages, .vcpu = vcpu};
 
 	if (vm->phase != VM_ALIVE) {
 		set_answer(regs, OPTEE_SMC_RETURN_ENOTAVAIL);
@@ -258,15 +257,16 @@ handle_smc(struct teemed_vm *vm, struct teemed_regs *regs, uint32_t fid)
 
 /* The same with the guest's call and its answer traced. */
 static __attribute__((__noinline__)) TEEMED_COLD void
-traced_smc(struct teemed_vm *vm, struct teemed_regs *regs, uint32_t fid)
+traced_smc(struct teemed_vm *vm, struct teemed_regs *regs, uint32_t fid,
+	   uint32_t vcpu)
 {
 	teemed_trace_guest(vm, false, fid, regs);
-	handle_smc(vm, regs, fid);
+	handle_smc(vm, regs, fid, vcpu);
 	teemed_trace_guest(vm, true, fid, regs);
 }
 
-enum teemed_smc_result teemed_vm_smc(struct teemed_vm *vm,
-				     struct teemed_regs *regs)
+enum teemed_smc_result teemed_vcpu_smc(struct teemed_vm *vm, uint32_t vcpu,
+				       struct teemed_regs *regs)
 {
 	uint32_t fid = reg32(regs->a[0]) & ~OPTEE_SMC_SVE_HINT;
 
@@ -275,10 +275,16 @@ enum teemed_smc_result teemed_vm_smc(struct teemed_vm *vm,
 	/* Dispatch, and OP-TEE, see the id as TF-A would pass it on. */
 	regs->a[0] = fid;
 	if (teemed_tracing(vm->t))
-		traced_smc(vm, regs, fid);
+		traced_smc(vm, regs, fid, vcpu);
 	else
-		handle_smc(vm, regs, fid);
+		handle_smc(vm, regs, fid, vcpu);
 	return TEEMED_SMC_HANDLED;
+}
+
+enum teemed_smc_result teemed_vm_smc(struct teemed_vm *vm,
+				     struct teemed_regs *regs)
+{
+	return teemed_vcpu_smc(vm, TEEMED_NO_VCPU, regs);
 }
 
 /*

@@ -106,6 +106,10 @@ struct teemed_vm_stats {
 	uint64_t smcs;	    /* calls to teemed_vm_smc() */
 	uint64_t std_calls; /* yielding calls started */
 	uint32_t calls;	    /* yielding calls in flight now */
+	/* The highest call slot taken + 1: the most calls in flight at
+	   once when calls take the lowest free slot (teemed_vm_smc()); with
+	   teemed_vcpu_smc(), an upper bound (a vCPU's slot counts from its
+	   number). */
 	uint32_t calls_peak;
 	uint32_t pinned_pages; /* pages of shared buffers pinned now */
 	uint32_t pinned_pages_peak;
@@ -192,6 +196,21 @@ enum teemed_smc_result {
  */
 enum teemed_smc_result teemed_vm_smc(struct teemed_vm *vm,
 				     struct teemed_regs *regs);
+
+/* No vCPU named: a new call takes the VM's lowest free call slot. */
+#define TEEMED_NO_VCPU 0xffffffffu
+
+/*
+ * teemed_vm_smc() from vCPU `vcpu` of the VM (any number the hypervisor
+ * gives its vCPUs, e.g. Xen's vcpu_id; TEEMED_NO_VCPU: none). A new
+ * call first tries the call slot numbered `vcpu` modulo the calls
+ * quota, so that vCPUs of one VM calling at once on different CPUs
+ * write no common cache line; when that slot is busy it takes the next
+ * free one. The guest sees the slot as the call's thread id in RPCs.
+ * Only where calls start changes: quotas and answers are the same.
+ */
+enum teemed_smc_result teemed_vcpu_smc(struct teemed_vm *vm, uint32_t vcpu,
+				       struct teemed_regs *regs);
 
 /*
  * Tear a VM down. The hypervisor must have stopped the VM's vCPUs: no
