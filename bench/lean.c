@@ -367,7 +367,10 @@ static void ref_call_from(struct rp_vm *v, uint32_t vcpu, uint64_t ipa,
 	struct teemed_regs r = {
 		{OPTEE_SMC_CALL_WITH_ARG, ipa >> 32, (uint32_t)ipa}};
 
-	teemed_vcpu_smc(v->vm, vcpu, &r);
+	if (vcpu == TEEMED_NO_VCPU)
+		teemed_vm_smc(v->vm, &r);
+	else
+		teemed_vcpu_smc(v->vm, vcpu, &r);
 	if ((uint32_t)r.a[0] != OPTEE_SMC_RETURN_OK || a->ret != TEEC_SUCCESS)
 		bench_fail(what, (long long)r.a[0]);
 }

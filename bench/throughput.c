@@ -26,11 +26,11 @@ struct worker {
 	pthread_t th;
 };
 
-static void guest_smc(void *ctx, struct teemed_regs *regs)
+static void guest_smc(void *ctx, uint32_t vcpu, struct teemed_regs *regs)
 {
 	struct bench_vm *v = ctx;
 
-	teemed_vm_smc(v->vm, regs);
+	teemed_vcpu_smc(v->vm, vcpu, regs);
 }
 
 static void *drive(void *arg)

@@ -177,7 +177,11 @@ uint32_t fz_smc(struct fz_world *w, unsigned int v, struct teemed_regs *regs)
 	if (!fv->wv.vm)
 		fz_fail("SMC for destroyed vm %u", v);
 	snap(w, v, &s);
-	res = world_vm_smc(&w->world, &fv->wv, regs);
+	/* Which vCPU traps is the guest's choice too: two, or unnamed. */
+	res = world_vm_smc(&w->world, &fv->wv,
+			   w->smcs % 3 == 2 ? TEEMED_NO_VCPU
+					    : (uint32_t)(w->smcs % 3),
+			   regs);
 	w->smcs++;
 	if (!ours) {
 		if (res != TEEMED_SMC_NOT_OPTEE || memcmp(&in, regs, sizeof(in)))

@@ -2073,7 +2073,7 @@ static void smc_issue(struct guest *g, struct gvcpu *v)
 	uint32_t a0;
 
 	c->waiting = false;
-	g->cfg.smc(g->cfg.smc_ctx, &r);
+	g->cfg.smc(g->cfg.smc_ctx, (uint32_t)(v - g->vcpu), &r);
 	g->st.smcs++;
 	g->clock_ns += 1000;
 	oracle_guest_regs(g->cfg.oracle, g->cfg.vm_id, &r);

@@ -23,8 +23,10 @@
 #include "oracle.h"
 #include "teemed/platform.h"
 
-/* The guest's conduit: traps to the hypervisor with a0..a7 in `regs`. */
-typedef void (*guest_smc_fn)(void *ctx, struct teemed_regs *regs);
+/* The guest's conduit: vCPU `vcpu` traps to the hypervisor with a0..a7
+   in `regs`. */
+typedef void (*guest_smc_fn)(void *ctx, uint32_t vcpu,
+			     struct teemed_regs *regs);
 
 /* Kinds of work an operation may draw from (guest_config.mem). */
 #define GUEST_MEM_VALUE 0x01u /* value-only invokes, slow interrupted calls */

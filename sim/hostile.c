@@ -16,6 +16,7 @@ void hostile_init(struct hostile *h, struct world *w, struct world_vm *v)
 	memset(h, 0, sizeof(*h));
 	h->w = w;
 	h->v = v;
+	h->vcpu = TEEMED_NO_VCPU;
 	/* Distinct per VM, so a cookie leaking across VMs would show. */
 	h->next_cookie = ((uint64_t)v->hv.vm_id << 40) | 0xc00c1e000ull;
 }
@@ -62,7 +63,7 @@ uint64_t hostile_cookie(struct hostile *h)
 void hostile_smc(struct hostile *h, struct teemed_regs *r)
 {
 	h->smcs++;
-	if (world_vm_smc(h->w, h->v, r) == TEEMED_SMC_NOT_OPTEE)
+	if (world_vm_smc(h->w, h->v, h->vcpu, r) == TEEMED_SMC_NOT_OPTEE)
 		r->a[0] = OPTEE_SMC_RETURN_UNKNOWN_FUNCTION;
 	oracle_guest_regs(h->w->orc, hostile_id(h), r);
 }

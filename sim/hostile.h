@@ -43,6 +43,8 @@ struct hostile {
 	/* RPC area of the RPC_ARG / REGD_ARG call in progress (0: none):
 	   where an RPC_CMD naming cookie 0 is. */
 	uint64_t area_ipa;
+	/* The vCPU its SMCs trap from; TEEMED_NO_VCPU after hostile_init(). */
+	uint32_t vcpu;
 };
 
 void hostile_init(struct hostile *h, struct world *w, struct world_vm *v);

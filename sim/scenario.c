@@ -161,11 +161,11 @@ bool scenario_ok(const struct scenario_result *r)
 }
 
 /* The guest's conduit: the hypervisor's trap handler for OP-TEE SMCs. */
-static void rvm_smc(void *ctx, struct teemed_regs *regs)
+static void rvm_smc(void *ctx, uint32_t vcpu, struct teemed_regs *regs)
 {
 	struct rvm *v = ctx;
 
-	if (world_vm_smc(v->w, &v->wv, regs) == TEEMED_SMC_NOT_OPTEE)
+	if (world_vm_smc(v->w, &v->wv, vcpu, regs) == TEEMED_SMC_NOT_OPTEE)
 		regs->a[0] = OPTEE_SMC_RETURN_UNKNOWN_FUNCTION;
 }
 

@@ -194,11 +194,11 @@ bool world_vm_add(struct world *w, struct world_vm *v, uint16_t id,
 }
 
 enum teemed_smc_result world_vm_smc(struct world *w, struct world_vm *v,
-				    struct teemed_regs *regs)
+				    uint32_t vcpu, struct teemed_regs *regs)
 {
 	if (w->xen)
-		return xen_world_smc(w->xen, v->port_vm, regs);
-	return teemed_vm_smc(v->vm, regs);
+		return xen_world_smc(w->xen, v->port_vm, vcpu, regs);
+	return teemed_vcpu_smc(v->vm, vcpu, regs);
 }
 
 int world_vm_destroy_step(struct world *w, struct world_vm *v)

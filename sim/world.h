@@ -154,11 +154,12 @@ bool world_vm_add(struct world *w, struct world_vm *v, uint16_t id,
 uint64_t world_vm_destroy(struct world *w, struct world_vm *v, uint64_t *steps);
 
 /*
- * A guest of `v` issues an SMC: to teemed_vm_smc(), or through Xen's
- * trap to the port. TEEMED_SMC_NOT_OPTEE: no one took it.
+ * vCPU `vcpu` (TEEMED_NO_VCPU: unnamed) of a guest of `v` issues an
+ * SMC: to teemed_vcpu_smc(), or through Xen's trap to the port.
+ * TEEMED_SMC_NOT_OPTEE: no one took it.
  */
 enum teemed_smc_result world_vm_smc(struct world *w, struct world_vm *v,
-				    struct teemed_regs *regs);
+				    uint32_t vcpu, struct teemed_regs *regs);
 
 /*
  * One step of a VM's teardown: teemed_vm_destroy(), or one pass of

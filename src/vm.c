@@ -265,8 +265,9 @@ traced_smc(struct teemed_vm *vm, struct teemed_regs *regs, uint32_t fid,
 	teemed_trace_guest(vm, true, fid, regs);
 }
 
-enum teemed_smc_result teemed_vcpu_smc(struct teemed_vm *vm, uint32_t vcpu,
-				       struct teemed_regs *regs)
+/* Both entries in full: neither pays a call to the other. */
+static inline __attribute__((__always_inline__)) enum teemed_smc_result
+smc_entry(struct teemed_vm *vm, uint32_t vcpu, struct teemed_regs *regs)
 {
 	uint32_t fid = reg32(regs->a[0]) & ~OPTEE_SMC_SVE_HINT;
 
@@ -281,10 +282,16 @@ enum teemed_smc_result teemed_vcpu_smc(struct teemed_vm *vm, uint32_t vcpu,
 	return TEEMED_SMC_HANDLED;
 }
 
+enum teemed_smc_result teemed_vcpu_smc(struct teemed_vm *vm, uint32_t vcpu,
+				       struct teemed_regs *regs)
+{
+	return smc_entry(vm, vcpu, regs);
+}
+
 enum teemed_smc_result teemed_vm_smc(struct teemed_vm *vm,
 				     struct teemed_regs *regs)
 {
-	return teemed_vcpu_smc(vm, TEEMED_NO_VCPU, regs);
+	return smc_entry(vm, TEEMED_NO_VCPU, regs);
 }
 
 /*

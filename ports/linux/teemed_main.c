@@ -333,7 +333,10 @@ static long tm_vm_smc(struct tm_vm *vm, void __user *argp)
 	caller.listed = false;
 	if (trace_teemed_event_enabled() && (smc.flags & TEEMED_SMC_VCPU))
 		tm_trace_smc_enter(vm, &caller, smc.vcpu);
-	handled = teemed_vm_smc(vm->core, &regs) == TEEMED_SMC_HANDLED;
+	handled = teemed_vcpu_smc(vm->core,
+				  smc.flags & TEEMED_SMC_VCPU ? smc.vcpu
+							      : TEEMED_NO_VCPU,
+				  &regs) == TEEMED_SMC_HANDLED;
 	tm_trace_smc_leave(vm, &caller);
 	if (handled) {
 		memcpy(smc.regs, regs.a, sizeof(smc.regs));

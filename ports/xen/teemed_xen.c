@@ -13,7 +13,7 @@
  *   probe()                           teemed_init()
  *   domain_init(d)                    teemed_vm_create(), client id
  *                                     = domain id + 1
- *   handle_call(regs) on current      teemed_vm_smc()
+ *   handle_call(regs) on current      teemed_vcpu_smc(), its vcpu_id
  *   relinquish_resources(d)           teemed_vm_destroy() steps, -ERESTART
  *                                     whenever Xen wants the CPU back
  *   free_domain_ctx(d)                the same, for a domain whose creation
@@ -502,7 +502,7 @@ static bool teemed_xen_handle_call(struct cpu_user_regs *regs)
     for ( i = 0; i < ARRAY_SIZE(r.a); i++ )
         r.a[i] = get_user_reg(regs, i);
 
-    if ( teemed_vm_smc(vm, &r) != TEEMED_SMC_HANDLED )
+    if ( teemed_vcpu_smc(vm, current->vcpu_id, &r) != TEEMED_SMC_HANDLED )
         return false;
 
     for ( i = 0; i < 4; i++ )

@@ -125,19 +125,20 @@ static void unlock(pthread_mutex_t *m)
 		abort();
 }
 
-static void smc(struct svm *v, struct teemed_regs *r)
+/* Each thread is its VM's vCPU of the same number. */
+static void smc(struct svm *v, uint32_t vcpu, struct teemed_regs *r)
 {
-	if (world_vm_smc(&w, &v->wv, r) == TEEMED_SMC_NOT_OPTEE)
+	if (world_vm_smc(&w, &v->wv, vcpu, r) == TEEMED_SMC_NOT_OPTEE)
 		r->a[0] = OPTEE_SMC_RETURN_UNKNOWN_FUNCTION;
 }
 
 /* The guest's conduit: its big lock is held by the calling vCPU. */
-static void conduit(void *ctx, struct teemed_regs *regs)
+static void conduit(void *ctx, uint32_t vcpu, struct teemed_regs *regs)
 {
 	struct svm *v = ctx;
 
 	unlock(&v->gmu);
-	smc(v, regs);
+	smc(v, vcpu, regs);
 	lock(&v->gmu);
 }
 
@@ -238,7 +239,7 @@ static void *pest_main(void *arg)
 				MACHINE_GUEST_RAM_BASE + 1 + ((x >> 8) & 0xffe);
 			break;
 		}
-		smc(v, &r);
+		smc(v, t->index, &r);
 		t->smcs++;
 		if (!(t->smcs & 63)) {
 			sched_yield();
@@ -385,7 +386,7 @@ static void *hostile_main(void *arg)
 			break;
 		}
 		}
-		smc(v, &r);
+		smc(v, t->index, &r);
 		t->smcs++;
 		a0 = (uint32_t)r.a[0];
 		if (own || t->own_call == (int64_t)(uint32_t)r.a[3])

@@ -255,6 +255,47 @@ static void test_teardown_restarts(void **state)
 }
 
 /*
+ * The port names the trapping vCPU (current->vcpu_id): a call from
+ * vCPU 2 starts in call slot 2, the thread id its RPCs carry, and one
+ * from vCPU 0 in slot 0.
+ */
+static void test_vcpu_id_passed(void **state)
+{
+	struct world w;
+	struct world_vm v;
+	struct hostile h;
+	struct teemed_regs r;
+	uint64_t data, list, ipa[2];
+
+	(void)state;
+	assert_true(up(&w, 4, NULL));
+	assert_true(world_vm_add(&w, &v, 1, VM_PAGES, NULL));
+	hostile_init(&h, &w, &v);
+	list = hostile_buffer(&h, 16, &data);
+	assert_int_not_equal(list, 0);
+	for (unsigned int i = 0; i < 2; i++) {
+		struct optee_msg_arg *m;
+
+		ipa[i] = hostile_arg(&h, OPTEE_MSG_CMD_INVOKE_COMMAND, 1);
+		assert_int_not_equal(ipa[i], 0);
+		m = hostile_msg(&h, ipa[i]);
+		/* 16 pages in steps of 4: the call pauses with FOREIGN_INTR. */
+		hostile_tmem(&m->params[0], OPTEE_MSG_ATTR_TYPE_TMEM_INOUT,
+			     list, 16 * MACHINE_PAGE_SIZE, hostile_cookie(&h));
+	}
+	h.vcpu = 2;
+	hostile_call_start(&h, ipa[0], &r);
+	assert_int_equal((uint32_t)r.a[0], OPTEE_SMC_RETURN_RPC_FOREIGN_INTR);
+	assert_int_equal(r.a[3], 2);
+	h.vcpu = 0;
+	hostile_call_start(&h, ipa[1], &r);
+	assert_int_equal((uint32_t)r.a[0], OPTEE_SMC_RETURN_RPC_FOREIGN_INTR);
+	assert_int_equal(r.a[3], 0);
+	assert_int_equal(world_vm_destroy(&w, &v, NULL), 0);
+	down(&w, 0);
+}
+
+/*
  * Domain construction fails after the mediator's domain_init: Xen calls
  * free_domain_ctx alone; OP-TEE must forget the VM and nothing stay.
  */
@@ -322,7 +363,7 @@ static void test_other_owners(void **state)
 	for (unsigned int i = 0; i < sizeof(fids) / sizeof(fids[0]); i++) {
 		struct teemed_regs r = {{fids[i]}};
 
-		assert_int_equal(world_vm_smc(&w, &v, &r),
+		assert_int_equal(world_vm_smc(&w, &v, TEEMED_NO_VCPU, &r),
 				 TEEMED_SMC_NOT_OPTEE);
 		assert_int_equal(r.a[0], fids[i]);
 	}
@@ -350,6 +391,7 @@ int main(void)
 		XEN_TEST(test_step_pages_param),
 		XEN_TEST(test_domain_quota_param),
 		XEN_TEST(test_teardown_restarts),
+		XEN_TEST(test_vcpu_id_passed),
 		XEN_TEST(test_failed_construction),
 		XEN_TEST(test_read_only_ram),
 		XEN_TEST(test_other_owners),

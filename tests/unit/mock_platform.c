@@ -433,7 +433,8 @@ void mock_fake_hyp(struct teemed_regs *r)
 		r->a[0] = mock.caps_a0;
 		r->a[1] = mock.caps;
 		/* OP-TEE writes a2 only with ASYNC_NOTIF (§2.12). */
-		r->a[2] = (mock.caps & OPTEE_SMC_SEC_CAP_ASYNC_NOTIF) ? 0x55 : 0;
+		r->a[2] =
+			(mock.caps & OPTEE_SMC_SEC_CAP_ASYNC_NOTIF) ? 0x55 : 0;
 		r->a[3] = 4;
 		break;
 	case OPTEE_SMC_GET_THREAD_COUNT:
@@ -734,6 +735,7 @@ void mock_reset(void)
 	for (int i = 0; i < MOCK_MAX_OBJS; i++)
 		free(mock.obj[i].p);
 	memset(&mock, 0, sizeof(mock));
+	mock.guest_vcpu = TEEMED_NO_VCPU;
 	memset(&fx, 0, sizeof(fx));
 	memset(ram, 0, sizeof(ram));
 	for (uint32_t i = 0; i < MOCK_RAM_PAGES; i++)
@@ -944,7 +946,10 @@ void mock_set_rmem(struct optee_msg_param *p, uint32_t type, uint64_t offs,
 
 enum teemed_smc_result mock_smc_guest(int vm, struct teemed_regs *r)
 {
-	enum teemed_smc_result res = teemed_vm_smc(fx.vm[vm], r);
+	enum teemed_smc_result res =
+		mock.guest_vcpu == TEEMED_NO_VCPU
+			? teemed_vm_smc(fx.vm[vm], r)
+			: teemed_vcpu_smc(fx.vm[vm], mock.guest_vcpu, r);
 
 	assert_int_equal(mock.locks_held, 0);
 	assert_int_equal(mock.lock_acquires, mock.lock_releases);

@@ -121,7 +121,7 @@ struct mock_state {
 
 	/* Held now. */
 	uint32_t pins;
-	uint32_t med_pages;	/* charged to a VM */
+	uint32_t med_pages;  /* charged to a VM */
 	uint32_t inst_pages; /* the instance's (`vm` NULL): call shadows */
 	uint32_t objs;
 	uint64_t obj_bytes; /* what the held objects were asked for */
@@ -161,6 +161,9 @@ struct mock_state {
 	uint32_t caps;
 	uint32_t threads_a0;
 	uint32_t threads;
+	/* The vCPU the guest's SMCs come from (teemed_vcpu_smc());
+	   TEEMED_NO_VCPU after mock_reset(). */
+	uint32_t guest_vcpu;
 	uint32_t vm_created_a0;
 	uint32_t vm_destroyed_a0;
 	uint64_t vm_created_calls;

@@ -414,6 +414,89 @@ static void test_calls_peak_counts_concurrency(void **state)
 	assert_int_equal(s.calls_peak, 3);
 }
 
+/* A call from `vcpu` that parks in FOREIGN_INTR: its slot, as the guest
+   sees it in a3. */
+static uint32_t parked_call_from(uint32_t vcpu, uint32_t page)
+{
+	struct teemed_regs r;
+
+	mock.guest_vcpu = vcpu;
+	mock_arg_init(0, GPAGE(page), OPTEE_MSG_CMD_INVOKE_COMMAND, 0);
+	mock_call(0, GPAGE(page), &r);
+	assert_int_equal(r.a[0], OPTEE_SMC_RETURN_RPC_FOREIGN_INTR);
+	return (uint32_t)r.a[3];
+}
+
+/*
+ * A vCPU's new call takes the slot numbered as the vCPU (modulo the
+ * calls quota) when it is free, else the next free one; the quota and
+ * the answers are those of teemed_vm_smc(). Any vCPU may resume any of
+ * the VM's calls.
+ */
+static void test_vcpu_own_slot(void **state)
+{
+	struct teemed_regs r, done;
+	struct teemed_vm_stats s;
+	uint32_t slot[4];
+
+	mock_reset();
+	mock.threads = 4;
+	mock.pauses = 1;
+	mock_start(4096, NULL);
+	slot[0] = parked_call_from(2, 0);
+	slot[1] = parked_call_from(1, 1);
+	slot[2] = parked_call_from(6, 2);	    /* 6 % 4 = 2: busy */
+	slot[3] = parked_call_from(0xfffffffeu, 3); /* % 4 = 2: wraps */
+	assert_int_equal(slot[0], 2);
+	assert_int_equal(slot[1], 1);
+	assert_int_equal(slot[2], 3);
+	assert_int_equal(slot[3], 0);
+	teemed_vm_get_stats(fx.vm[0], &s);
+	assert_int_equal(s.calls, 4);
+	assert_int_equal(s.calls_peak, 4);
+	/* Every slot busy: the same refusal with or without a vCPU. */
+	mock_arg_init(0, GPAGE(4), OPTEE_MSG_CMD_INVOKE_COMMAND, 0);
+	mock.guest_vcpu = 1;
+	mock_call(0, GPAGE(4), &r);
+	assert_int_equal(r.a[0], OPTEE_SMC_RETURN_ETHREAD_LIMIT);
+	mock.guest_vcpu = TEEMED_NO_VCPU;
+	mock_call(0, GPAGE(4), &r);
+	assert_int_equal(r.a[0], OPTEE_SMC_RETURN_ETHREAD_LIMIT);
+	/* vCPU 3 finishes the calls vCPUs 2, 1, 6 and 0xfffffffe began. */
+	mock.guest_vcpu = 3;
+	for (uint32_t i = 0; i < 4; i++) {
+		mock_resume(0, slot[i], &done);
+		assert_int_equal(done.a[0], OPTEE_SMC_RETURN_OK);
+	}
+	teemed_vm_get_stats(fx.vm[0], &s);
+	assert_int_equal(s.calls, 0);
+	assert_int_equal(s.std_calls, 4);
+	assert_int_equal(s.refused[TEEMED_REFUSED_QUOTA], 2);
+}
+
+/*
+ * With vCPUs named, the peak is the highest slot taken + 1 (an upper
+ * bound, as teemed.h says): one call from vCPU 3 alone counts 4.
+ */
+static void test_vcpu_peak_is_slot_bound(void **state)
+{
+	struct teemed_regs done;
+	struct teemed_vm_stats s;
+
+	mock_reset();
+	mock.threads = 4;
+	mock.pauses = 1;
+	mock_start(4096, NULL);
+	assert_int_equal(parked_call_from(3, 0), 3);
+	teemed_vm_get_stats(fx.vm[0], &s);
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.calls_peak, 4);
+	mock_resume(0, 3, &done);
+	assert_int_equal(done.a[0], OPTEE_SMC_RETURN_OK);
+	teemed_vm_get_stats(fx.vm[0], &s);
+	assert_int_equal(s.calls, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -449,6 +532,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_calls_peak_counts_concurrency, NULL,
 			mock_teardown),
+		cmocka_unit_test_setup_teardown(test_vcpu_own_slot, NULL,
+						mock_teardown),
+		cmocka_unit_test_setup_teardown(test_vcpu_peak_is_slot_bound,
+						NULL, mock_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -63,11 +63,11 @@ int xen_shim_domain_create(uint16_t domid, void *hv, uint16_t tee_type,
 /* The mediator's context of the domain (d->arch.tee). */
 void *xen_shim_domain_tee(void *dom);
 /*
- * A vCPU of `dom` issued SMC #0 with x0..x7 = regs (SMC64 trap): Xen's
- * vsmccc dispatch; x0..x7 come back. False: no one handled it (x0 is
- * then Xen's ARM_SMCCC_ERR_UNKNOWN_FUNCTION).
+ * vCPU `vcpu_id` of `dom` issued SMC #0 with x0..x7 = regs (SMC64
+ * trap): Xen's vsmccc dispatch; x0..x7 come back. False: no one handled
+ * it (x0 is then Xen's ARM_SMCCC_ERR_UNKNOWN_FUNCTION).
  */
-bool xen_shim_guest_smc(void *dom, uint64_t regs[8]);
+bool xen_shim_guest_smc(void *dom, unsigned int vcpu_id, uint64_t regs[8]);
 /* One domain_kill() pass: domain_teardown, then relinquish_resources. */
 int xen_shim_domain_kill(void *dom);
 /* The last reference went: arch_domain_destroy, then the struct. */

@@ -370,7 +370,7 @@ void *xen_shim_domain_tee(void *dom)
     return sd->d.arch.tee;
 }
 
-bool xen_shim_guest_smc(void *dom, uint64_t regs[8])
+bool xen_shim_guest_smc(void *dom, unsigned int vcpu_id, uint64_t regs[8])
 {
     struct shim_domain *sd = dom;
     struct cpu_user_regs r;
@@ -382,6 +382,7 @@ bool xen_shim_guest_smc(void *dom, uint64_t regs[8])
     memset(&r, 0, sizeof(r));
     for ( i = 0; i < 8; i++ )
         r.x[i] = regs[i];
+    sd->v.vcpu_id = (int)vcpu_id;
     current = &sd->v;
     /*
      * vsmccc_handle_call(): past the range of existing APIs, the

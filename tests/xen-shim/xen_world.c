@@ -379,13 +379,14 @@ int xen_world_vm_create_failing(struct xen_world *x, uint16_t client_id,
 }
 
 enum teemed_smc_result xen_world_smc(struct xen_world *x, void *dom,
-				     struct teemed_regs *regs)
+				     uint32_t vcpu, struct teemed_regs *regs)
 {
 	uint64_t r[8];
 
 	(void)x;
 	memcpy(r, regs->a, sizeof(r));
-	if (!xen_shim_guest_smc(dom, r))
+	/* Xen numbers every vCPU; an unnamed one is the boot vCPU. */
+	if (!xen_shim_guest_smc(dom, vcpu == TEEMED_NO_VCPU ? 0 : vcpu, r))
 		return TEEMED_SMC_NOT_OPTEE;
 	memcpy(regs->a, r, sizeof(r));
 	return TEEMED_SMC_HANDLED;

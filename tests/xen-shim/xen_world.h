@@ -71,7 +71,7 @@ int xen_world_vm_create(struct xen_world *x, uint16_t client_id, void *hv,
 /* The guest issues an SMC; TEEMED_SMC_NOT_OPTEE when Xen answered
    "unknown function" (then regs are untouched). */
 enum teemed_smc_result xen_world_smc(struct xen_world *x, void *dom,
-				     struct teemed_regs *regs);
+				     uint32_t vcpu, struct teemed_regs *regs);
 
 /*
  * One pass of domain_kill() (domain_teardown, relinquish_resources):

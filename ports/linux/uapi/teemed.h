@@ -86,7 +86,12 @@ struct teemed_smc {
 	__u64 reserved;	  /* 0 */
 };
 
-/* `vcpu` names the vCPU, for the trace events (teemed:teemed_event). */
+/*
+ * `vcpu` names the vCPU (the VMM's own numbering, e.g. KVM's vcpu id):
+ * its new calls start in a call slot of their own, so vCPUs calling at
+ * once share no cache line (teemed_vcpu_smc()), and trace events
+ * (teemed:teemed_event) carry it.
+ */
 #define TEEMED_SMC_VCPU (1u << 0)
 #define TEEMED_SMC_FLAGS TEEMED_SMC_VCPU
 
