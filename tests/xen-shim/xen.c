@@ -375,6 +375,8 @@ bool xen_shim_guest_smc(void *dom, unsigned int vcpu_id, uint64_t regs[8])
     struct shim_domain *sd = dom;
     struct cpu_user_regs r;
     struct vcpu *prev = current;
+    /* The trapping vCPU: its own, as vCPUs trap on several CPUs at once. */
+    struct vcpu v = { .vcpu_id = (int)vcpu_id, .domain = &sd->d };
     uint32_t fid = (uint32_t)regs[0];
     unsigned int i;
     bool handled = false;
@@ -382,8 +384,7 @@ bool xen_shim_guest_smc(void *dom, unsigned int vcpu_id, uint64_t regs[8])
     memset(&r, 0, sizeof(r));
     for ( i = 0; i < 8; i++ )
         r.x[i] = regs[i];
-    sd->v.vcpu_id = (int)vcpu_id;
-    current = &sd->v;
+    current = &v;
     /*
      * vsmccc_handle_call(): past the range of existing APIs, the
      * Trusted Application and Trusted OS owners go to the mediator.
