@@ -28,10 +28,10 @@
  * cache lines of its own wherever the platform's allocator puts it:
  * whole lines, aligned within an object one line larger.
  */
-#define SLOT_LINES_SIZE                                                        \
+#define TEEMED_SLOT_LINES_SIZE                                                 \
 	((sizeof(struct call) + TEEMED_CACHE_LINE - 1) &                       \
 	 ~(size_t)(TEEMED_CACHE_LINE - 1))
-#define SLOT_ALLOC_SIZE (SLOT_LINES_SIZE + TEEMED_CACHE_LINE)
+#define TEEMED_SLOT_ALLOC_SIZE (TEEMED_SLOT_LINES_SIZE + TEEMED_CACHE_LINE)
 
 /*
  * Make the slot `index`, with its shadow page reserved: slots are made
@@ -44,7 +44,7 @@ struct call *teemed_call_make_slot(struct teemed_vm *vm, uint16_t index)
 
 	if (teemed_vm_reserve_pages(vm, 0, 1))
 		return NULL;
-	raw = teemed_vm_alloc_obj(vm, SLOT_ALLOC_SIZE);
+	raw = teemed_vm_alloc_obj(vm, TEEMED_SLOT_ALLOC_SIZE);
 	if (!raw) {
 		teemed_vm_unreserve_pages(vm, 0, 1);
 		return NULL;
@@ -387,6 +387,6 @@ void teemed_call_free_slot(struct teemed_vm *vm, struct call *c)
 {
 	if (c->shadow)
 		shadow_give_back(vm, c);
-	teemed_vm_free_obj(vm, c->alloc, SLOT_ALLOC_SIZE);
+	teemed_vm_free_obj(vm, c->alloc, TEEMED_SLOT_ALLOC_SIZE);
 	teemed_vm_unreserve_pages(vm, 0, 1);
 }
