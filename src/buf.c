@@ -164,7 +164,7 @@ static struct full_buf *buf_alloc(struct teemed_vm *vm, uint8_t kind,
 		*refusal = TEEMED_REFUSED_QUOTA;
 		return NULL;
 	}
-	f = teemed_vm_alloc_obj(vm, sizeof(*f));
+	f = teemed_vm_zalloc_obj(vm, sizeof(*f));
 	if (!f) {
 		teemed_vm_unreserve_pages(vm, pages, mpages);
 		*refusal = TEEMED_REFUSED_NOMEM;
