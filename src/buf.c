@@ -170,7 +170,10 @@ static struct full_buf *buf_alloc(struct teemed_vm *vm, uint8_t kind,
 		*refusal = TEEMED_REFUSED_NOMEM;
 		return NULL;
 	}
-	/* Every other field zero: a few inline stores, no memset call. */
+	/*
+	 * alloc_obj's contents are unspecified: the other fields are zeroed
+	 * here, where the size is known and the compiler clears it inline.
+	 */
 	*f = (struct full_buf){.b = {.node.key = cookie,
 				     .page_count = pages,
 				     .kind = kind,
