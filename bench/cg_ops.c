@@ -16,8 +16,10 @@
  *   translate  one buffer of N pages through teemed_buf_translate()
  *   register   REGISTER_SHM + UNREGISTER_SHM with H buffers held
  *   regpages   REGISTER_SHM + UNREGISTER_SHM of one buffer of N pages,
- *              with the default step budget (FOREIGN_INTR pauses
- *              included); differenced between two N, the cost per page
+ *              with no step budget (bench_env_init() sets none; the
+ *              reference platform's regpages-ref keeps the default, so
+ *              its FOREIGN_INTR pauses are included); differenced
+ *              between two N, the cost per page
  *   rmem       INVOKE with an RMEM with H buffers held
  *   openclose  OPEN_SESSION + CLOSE_SESSION of the model's TA
  *   tmem16     INVOKE with a 16-page NONCONTIG temporary memref (a

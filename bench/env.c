@@ -87,6 +87,7 @@ int bench_env_init(struct bench_env *e, uint32_t host_pages,
 	if (!e->model)
 		return -1;
 	sim_platform_init(&e->plat, e->m, bench_sw_smc, e);
+	e->plat.no_obj_poison = true;
 	memset(&tc, 0, sizeof(tc));
 	tc.platform = &e->plat.ops;
 	tc.max_vms = max_vms;

@@ -17,15 +17,16 @@
  *     the count dropped;
  *   - pages: a free list of frames per VM (and one for the instance's
  *     own pages, `vm` NULL), each under its own spinlock;
- *   - objects: the C library's calloc/free;
+ *   - objects: the C library's malloc/free (no zeroing, as xmalloc);
  *   - locks: a test-and-test-and-set spinlock.
  *
  * No callback takes a lock shared by all VMs, but for a page of the
  * instance's own (which the core's shadow pool asks for only when it is
  * empty). The secure world does no work: it answers each call at once.
  *
- * Two uses: `--callgrind-op invoke-ref|openclose-ref|tmem16-ref` (the
- * whole figures of docs/benchmarks.md), and the `lean` section:
+ * Two uses: `--callgrind-op invoke-ref|openclose-ref|tmem16-ref|
+ * regpages-ref` (the whole figures of docs/benchmarks.md; regpages-ref
+ * with --count the buffer's pages), and the `lean` section:
  * throughput of N host threads driving N VMs, or N vCPUs of one VM, each
  * its own value-only INVOKE; calls/s beside one thread's. Wall-clock: as
  * noisy as the machine is busy.
@@ -184,7 +185,7 @@ static void *rp_alloc_obj(void *ctx, void *vm, size_t size)
 {
 	(void)ctx;
 	(void)vm;
-	return calloc(1, size);
+	return malloc(size);
 }
 
 static void rp_free_obj(void *ctx, void *vm, void *obj, size_t size)
@@ -358,7 +359,8 @@ static void *ref_guest_ptr(const struct rp_vm *v, uint64_t ipa)
 
 /*
  * CALL_WITH_ARG of the message at `ipa` from vCPU `vcpu` (or
- * TEEMED_NO_VCPU); fails the run unless OK.
+ * TEEMED_NO_VCPU), resumed after each pause of a long translation
+ * (FOREIGN_INTR, as the guest's driver would); fails the run unless OK.
  */
 static void ref_call_from(struct rp_vm *v, uint32_t vcpu, uint64_t ipa,
 			  const char *what)
@@ -367,10 +369,20 @@ static void ref_call_from(struct rp_vm *v, uint32_t vcpu, uint64_t ipa,
 	struct teemed_regs r = {
 		{OPTEE_SMC_CALL_WITH_ARG, ipa >> 32, (uint32_t)ipa}};
 
-	if (vcpu == TEEMED_NO_VCPU)
-		teemed_vm_smc(v->vm, &r);
-	else
-		teemed_vcpu_smc(v->vm, vcpu, &r);
+	for (;;) {
+		uint64_t thread;
+
+		if (vcpu == TEEMED_NO_VCPU)
+			teemed_vm_smc(v->vm, &r);
+		else
+			teemed_vcpu_smc(v->vm, vcpu, &r);
+		if ((uint32_t)r.a[0] != OPTEE_SMC_RETURN_RPC_FOREIGN_INTR)
+			break;
+		thread = r.a[3];
+		memset(&r, 0, sizeof(r));
+		r.a[0] = OPTEE_SMC_CALL_RETURN_FROM_RPC;
+		r.a[3] = thread;
+	}
 	if ((uint32_t)r.a[0] != OPTEE_SMC_RETURN_OK || a->ret != TEEC_SUCCESS)
 		bench_fail(what, (long long)r.a[0]);
 }
@@ -431,6 +443,50 @@ static void ref_tmem16(struct rp_vm *v, uint64_t ipa)
 	ref_call(v, ipa, "reference platform: 16-page tmem INVOKE");
 }
 
+/*
+ * REGISTER_SHM + UNREGISTER_SHM of one buffer of `pages` pages. The
+ * guest's list fills gfns 1..RP_REG_LISTS (511 entries a page, linked
+ * through the last slot); its entries name the data pages past them in
+ * turn, more than once for a long buffer: pins nest, and each costs
+ * what a pin of a page of its own does.
+ */
+#define RP_REG_LISTS 9u
+#define RP_REG_DATA  (RP_REG_LISTS + 1)
+
+static void ref_regpages(struct rp_vm *v, uint64_t ipa, uint32_t pages)
+{
+	const uint32_t per_list = OPTEE_MSG_PAGELIST_ENTRIES;
+	struct optee_msg_arg *a;
+
+	if (!pages || pages > RP_REG_LISTS * per_list)
+		bench_fail("reference platform: buffer pages", pages);
+	for (uint32_t i = 0; i < pages; i++) {
+		uint64_t *list =
+			ref_guest_ptr(v, (uint64_t)(1 + i / per_list) *
+						 TEEMED_PAGE_SIZE);
+
+		list[i % per_list] =
+			(uint64_t)(RP_REG_DATA +
+				   i % (RP_VM_PAGES - RP_REG_DATA)) *
+			TEEMED_PAGE_SIZE;
+		if (i % per_list == 0)
+			list[OPTEE_MSG_PAGELIST_NEXT_SLOT] =
+				(uint64_t)(2 + i / per_list) *
+				TEEMED_PAGE_SIZE;
+	}
+	a = ref_msg(v, ipa, OPTEE_MSG_CMD_REGISTER_SHM, 1);
+	a->params[0].attr =
+		OPTEE_MSG_ATTR_NONCONTIG | OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT;
+	a->params[0].u.tmem.buf_ptr = TEEMED_PAGE_SIZE;
+	a->params[0].u.tmem.size = (uint64_t)pages * TEEMED_PAGE_SIZE;
+	a->params[0].u.tmem.shm_ref = 1;
+	ref_call(v, ipa, "reference platform: REGISTER_SHM of N pages");
+	a = ref_msg(v, ipa, OPTEE_MSG_CMD_UNREGISTER_SHM, 1);
+	a->params[0].attr = OPTEE_MSG_ATTR_TYPE_RMEM_INPUT;
+	a->params[0].u.rmem.shm_ref = 1;
+	ref_call(v, ipa, "reference platform: UNREGISTER_SHM of N pages");
+}
+
 int bench_ref_cg_run(const char *op, uint32_t count)
 {
 	struct rp_vm vms[RP_VMS];
@@ -438,10 +494,12 @@ int bench_ref_cg_run(const char *op, uint32_t count)
 	struct rp_vm *v = &vms[0];
 
 	if (strcmp(op, "invoke-ref") && strcmp(op, "openclose-ref") &&
-	    strcmp(op, "tmem16-ref"))
+	    strcmp(op, "tmem16-ref") && strcmp(op, "regpages-ref"))
 		return -1;
 	ref_setup(&h, vms);
-	if (!strcmp(op, "invoke-ref")) {
+	if (!strcmp(op, "regpages-ref")) {
+		ref_regpages(v, 0, count);
+	} else if (!strcmp(op, "invoke-ref")) {
 		ref_set_invoke(v, 0);
 		for (uint32_t i = 0; i < count; i++)
 			ref_call(v, 0, "reference platform: INVOKE");

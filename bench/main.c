@@ -32,7 +32,7 @@ static void usage(FILE *f)
 		"callgrind ops: invoke regd notif translate register regpages "
 		"rmem openclose tmem16\n"
 		"  over the reference platform (bench/lean.c): invoke-ref "
-		"openclose-ref tmem16-ref\n");
+		"openclose-ref tmem16-ref regpages-ref\n");
 }
 
 static uint32_t number(const char *s)

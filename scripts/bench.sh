@@ -95,6 +95,10 @@ if [ -n "$quick" ]; then s=1; else s=4; fi
 	# The same for buffers made compact once registered, PAs in the record
 	# (up to 505 pages; past it one more allocation per buffer).
 	cg_measure regpage_compact teemed_vm_smc regpages 16 505 0
+	# Both over the reference platform: "whole" beside a hypervisor's
+	# pin and unpin.
+	cg_measure regpage_ref teemed_vm_smc regpages-ref 1024 4096 0 rp
+	cg_measure regpage_compact_ref teemed_vm_smc regpages-ref 16 505 0 rp
 	cg_measure register_0 teemed_vm_smc register $((20 * s)) $((60 * s)) 0
 	cg_measure register_1 teemed_vm_smc register $((20 * s)) $((60 * s)) 1
 	cg_measure register_16 teemed_vm_smc register $((20 * s)) $((60 * s)) 16
@@ -138,6 +142,11 @@ num() { sed -n "s/^ *\"$1\": *\([-0-9.e+]*\).*/\1/p" "$out/callgrind.json"; }
 	awk -v t="$(num cg_regpage_compact_total)" -v c="$(num cg_regpage_compact_core)" \
 		-v p="$(num cg_regpage_compact_pin)" \
 		'BEGIN { printf "register+unregister per page, 16-505 pages (compact): whole %.1f, platform pin+unpin %.1f, mediator beside them %.1f (core alone %.1f)\n", t, p, t - p, c }'
+	for r in regpage_ref regpage_compact_ref; do
+		awk -v n="$r" -v t="$(num cg_${r}_total)" -v c="$(num cg_${r}_core)" \
+			-v p="$(num cg_${r}_pin)" \
+			'BEGIN { printf "%s: register+unregister per page over the reference platform: whole %.1f, pin+unpin %.1f, mediator beside them %.1f (core alone %.1f); target: whole <= pin+unpin+2+30 = %.1f\n", n, t, p, t - p, c, p + 32 }'
+	done
 } >"$out/callgrind-slope.txt"
 
 echo "== plots" >&2

@@ -23,9 +23,25 @@
 #include "optee_abi.h"
 #include "teemed/teemed.h"
 
+#ifdef __has_include
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#define SIM_MAKE_UNDEFINED(p, n) VALGRIND_MAKE_MEM_UNDEFINED(p, n)
+#endif
+#endif
+#ifndef SIM_MAKE_UNDEFINED
+#define SIM_MAKE_UNDEFINED(p, n) ((void)(p), (void)(n))
+#endif
+
 #define OBJ_MAGIC 0x7465656d65646f62ull
 /* Mediator pages come back dirty so that the core cannot rely on zeroes. */
 #define PAGE_POISON 0xa5
+/*
+ * Objects too (alloc_obj promises no contents), with another byte so a
+ * stray object pointer in a page stands out; under valgrind they are
+ * also marked undefined, so memcheck names any read before a write.
+ */
+#define OBJ_POISON 0x5c
 
 struct sim_platform_priv {
 	pthread_mutex_t mu;
@@ -181,12 +197,15 @@ static void *sp_alloc_obj(void *ctx, void *vm, size_t size)
 		core_bug("alloc_obj larger than a page", size);
 	if (inject(p, SIM_OP_ALLOC_OBJ))
 		return NULL;
-	hdr = calloc(1, sizeof(*hdr) + size);
+	hdr = malloc(sizeof(*hdr) + size);
 	if (!hdr)
 		return NULL;
 	hdr->h.magic = OBJ_MAGIC;
 	hdr->h.size = size;
 	hdr->h.vm = vm;
+	if (!p->no_obj_poison)
+		memset(hdr + 1, OBJ_POISON, size);
+	SIM_MAKE_UNDEFINED(hdr + 1, size);
 	account(p, vm, 1, (int64_t)size, 0);
 	return hdr + 1;
 }

@@ -64,6 +64,10 @@ struct sim_platform {
 	   "never two locks" rule), and whether smc ran under a lock. */
 	int max_locks_held;
 	int smc_under_lock;
+	/* Fresh objects as malloc gives them, not poisoned: for instruction
+	   counts, where the poisoning is the simulator's own check and no
+	   hypervisor's work (xmalloc and kmalloc leave objects as they are). */
+	bool no_obj_poison;
 	void *mutex; /* internal */
 	sim_trace_fn trace_fn;
 	void *trace_ctx;

@@ -170,11 +170,15 @@ static struct full_buf *buf_alloc(struct teemed_vm *vm, uint8_t kind,
 		*refusal = TEEMED_REFUSED_NOMEM;
 		return NULL;
 	}
-	f->b.node.key = cookie;
-	f->b.page_count = pages;
-	f->b.kind = kind;
-	f->b.state = BUF_BUILDING;
-	f->mpages = mpages;
+	/*
+	 * alloc_obj's contents are unspecified: the other fields are zeroed
+	 * here, where the size is known and the compiler clears it inline.
+	 */
+	*f = (struct full_buf){.b = {.node.key = cookie,
+				     .page_count = pages,
+				     .kind = kind,
+				     .state = BUF_BUILDING},
+			       .mpages = mpages};
 	return f;
 }
 

@@ -44,7 +44,7 @@ struct call *teemed_call_make_slot(struct teemed_vm *vm, uint16_t index)
 
 	if (teemed_vm_reserve_pages(vm, 0, 1))
 		return NULL;
-	raw = teemed_vm_alloc_obj(vm, TEEMED_SLOT_ALLOC_SIZE);
+	raw = teemed_vm_zalloc_obj(vm, TEEMED_SLOT_ALLOC_SIZE);
 	if (!raw) {
 		teemed_vm_unreserve_pages(vm, 0, 1);
 		return NULL;

@@ -273,7 +273,10 @@ void teemed_vm_unlock(struct teemed_vm *vm);
 void teemed_vm_refuse(struct teemed_vm *vm, enum teemed_refusal why);
 void teemed_vm_refuse_at(struct teemed_vm *vm, enum teemed_refusal why,
 			 uint8_t cause, uint32_t index);
+void *teemed_zalloc_obj(const struct teemed_platform *p, void *hv_vm,
+			size_t size);
 void *teemed_vm_alloc_obj(struct teemed_vm *vm, size_t size);
+void *teemed_vm_zalloc_obj(struct teemed_vm *vm, size_t size);
 void teemed_vm_free_obj(struct teemed_vm *vm, void *obj, size_t size);
 int teemed_vm_alloc_page(struct teemed_vm *vm, teemed_pa_t *pa);
 void teemed_vm_free_page(struct teemed_vm *vm, teemed_pa_t pa);

@@ -107,7 +107,7 @@ int teemed_init(const struct teemed_config *cfg, struct teemed **out)
 	if (max_vms > TEEMED_PAGE_SIZE / sizeof(struct teemed_vm *))
 		return TEEMED_ERR_RANGE;
 
-	t = p->alloc_obj(p->ctx, NULL, sizeof(*t));
+	t = teemed_zalloc_obj(p, NULL, sizeof(*t));
 	if (!t)
 		return TEEMED_ERR_NOMEM;
 	t->plat = p;
@@ -128,11 +128,11 @@ int teemed_init(const struct teemed_config *cfg, struct teemed **out)
 	t->lock = p->lock_create(p->ctx);
 	if (!t->lock)
 		goto free_t;
-	t->vms = p->alloc_obj(p->ctx, NULL, sizeof(*t->vms) * max_vms);
+	t->vms = teemed_zalloc_obj(p, NULL, sizeof(*t->vms) * max_vms);
 	if (!t->vms)
 		goto free_lock;
 	t->notif_vms =
-		p->alloc_obj(p->ctx, NULL, sizeof(*t->notif_vms) * max_vms);
+		teemed_zalloc_obj(p, NULL, sizeof(*t->notif_vms) * max_vms);
 	if (!t->notif_vms)
 		goto free_vms;
 	*out = t;

@@ -4,6 +4,7 @@
  * accounting (quotas, statistics) in one place.
  */
 #include "internal.h"
+#include "string_ops.h"
 
 /* The non-zero fields of `over` replace those of `q`. */
 void teemed_quota_overlay(struct teemed_quota *q,
@@ -68,11 +69,31 @@ void teemed_vm_log(struct teemed_vm *vm, enum teemed_log_level level,
 		p->log(p->ctx, vm->hv_vm, level, msg, v1, v2);
 }
 
+/*
+ * Objects come from the platform uninitialised, as a hypervisor's heap
+ * gives them: records written in full on the SMC path (a compact
+ * buffer's PAs) pay no zeroing, and what starts from zeroes asks here.
+ */
+void *teemed_zalloc_obj(const struct teemed_platform *p, void *hv_vm,
+			size_t size)
+{
+	void *obj = p->alloc_obj(p->ctx, hv_vm, size);
+
+	if (obj)
+		memset(obj, 0, size);
+	return obj;
+}
+
 void *teemed_vm_alloc_obj(struct teemed_vm *vm, size_t size)
 {
 	const struct teemed_platform *p = vm->t->plat;
 
 	return p->alloc_obj(p->ctx, vm->hv_vm, size);
+}
+
+void *teemed_vm_zalloc_obj(struct teemed_vm *vm, size_t size)
+{
+	return teemed_zalloc_obj(vm->t->plat, vm->hv_vm, size);
 }
 
 void teemed_vm_free_obj(struct teemed_vm *vm, void *obj, size_t size)

@@ -63,7 +63,7 @@ static void free_vm(struct teemed_vm *vm)
 static int make_calls(struct teemed_vm *vm)
 {
 	vm->calls =
-		teemed_vm_alloc_obj(vm, sizeof(*vm->calls) * vm->quota.calls);
+		teemed_vm_zalloc_obj(vm, sizeof(*vm->calls) * vm->quota.calls);
 	if (!vm->calls)
 		return TEEMED_ERR_NOMEM;
 	for (uint32_t i = 0; i < vm->quota.calls; i++) {
@@ -123,7 +123,7 @@ int teemed_vm_create_ex(struct teemed *t, uint16_t client_id, void *hv_vm,
 	/* Each call slot keeps a mediator page reserved for its shadow. */
 	if (q.mediator_pages < q.calls)
 		return TEEMED_ERR_INVAL;
-	vm = p->alloc_obj(p->ctx, hv_vm, sizeof(*vm));
+	vm = teemed_zalloc_obj(p, hv_vm, sizeof(*vm));
 	if (!vm)
 		return TEEMED_ERR_NOMEM;
 	vm->t = t;

@@ -107,9 +107,11 @@ struct teemed_platform {
 	void (*free_page)(void *ctx, void *vm, teemed_pa_t pa);
 
 	/*
-	 * Get a zeroed object of `size` bytes (at most TEEMED_PAGE_SIZE),
-	 * aligned for any C type. The secure world never sees it. Return
-	 * NULL when out of memory.
+	 * Get an object of `size` bytes (at most TEEMED_PAGE_SIZE), aligned
+	 * for any C type. Contents are unspecified, as from xmalloc or
+	 * kmalloc: teemed initialises what it uses, so zeroing here would
+	 * be wasted work on the SMC path. The secure world never sees it.
+	 * Return NULL when out of memory.
 	 */
 	void *(*alloc_obj)(void *ctx, void *vm, size_t size);
 

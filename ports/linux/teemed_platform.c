@@ -116,7 +116,7 @@ static void tm_free_page(void *ctx, void *hv_vm, teemed_pa_t pa)
 
 static void *tm_alloc_obj(void *ctx, void *hv_vm, size_t size)
 {
-	return kzalloc(size, GFP_KERNEL_ACCOUNT);
+	return kmalloc(size, GFP_KERNEL_ACCOUNT);
 }
 
 static void tm_free_obj(void *ctx, void *hv_vm, void *obj, size_t size)

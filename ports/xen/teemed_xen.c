@@ -21,7 +21,7 @@
  *
  * and implements struct teemed_platform over Xen's primitives:
  * get_page_from_gfn() + p2m type check / put_page() for pins, anonymous
- * domheap pages for mediator pages, map_domain_page(), xzalloc'd
+ * domheap pages for mediator pages, map_domain_page(), xmalloc'd
  * objects, spinlocks and arm_smccc_smc().
  *
  * d->arch.tee is the domain's struct teemed_vm (NULL once destroyed).
@@ -224,7 +224,7 @@ static void txen_free_page(void *ctx, void *vm, teemed_pa_t pa)
 static void *txen_alloc_obj(void *ctx, void *vm, size_t size)
 {
     /* 16: the largest alignment of a C type on Arm. */
-    return _xzalloc(size, 16);
+    return _xmalloc(size, 16);
 }
 
 static void txen_free_obj(void *ctx, void *vm, void *obj, size_t size)

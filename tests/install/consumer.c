@@ -30,7 +30,7 @@ static void no_free_page(void *ctx, void *vm, teemed_pa_t pa)
 
 static void *obj_alloc(void *ctx, void *vm, size_t size)
 {
-	return calloc(1, size);
+	return malloc(size);
 }
 
 static void obj_free(void *ctx, void *vm, void *obj, size_t size)

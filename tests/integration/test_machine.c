@@ -28,6 +28,16 @@
 #include "optee_abi.h"
 #include "teemed/teemed.h"
 
+#ifdef __has_include
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#define TM_MAKE_DEFINED(p, n) VALGRIND_MAKE_MEM_DEFINED(p, n)
+#endif
+#endif
+#ifndef TM_MAKE_DEFINED
+#define TM_MAKE_DEFINED(p, n) ((void)(p), (void)(n))
+#endif
+
 #define PG	MACHINE_PAGE_SIZE
 #define RAM(i)	(MACHINE_GUEST_RAM_BASE + (uint64_t)(i)*PG)
 #define MMIO(i) (MACHINE_GUEST_MMIO_BASE + (uint64_t)(i)*PG)
@@ -544,8 +554,12 @@ static void test_platform_accounting(void **state)
 	assert_non_null(b);
 	assert_non_null(c);
 	assert_int_equal((uintptr_t)a % _Alignof(max_align_t), 0);
+	/* Contents are unspecified: the platform makes sure they are not
+	   conveniently zero (and, under memcheck, undefined: looked at
+	   here only once declared defined). */
+	TM_MAKE_DEFINED(b, TEEMED_PAGE_SIZE);
 	for (i = 0; i < TEEMED_PAGE_SIZE; i++)
-		assert_int_equal(b[i], 0);
+		assert_true(b[i] != 0);
 	assert_int_equal(f->vm1.objs, 2);
 	assert_int_equal(f->vm1.obj_bytes, 24 + TEEMED_PAGE_SIZE);
 	assert_int_equal(f->p.global.objs, 1);

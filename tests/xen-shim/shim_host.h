@@ -25,7 +25,8 @@ void xen_host_free_page(void *hv, uint64_t pa);
 void xen_host_reclaim_page(uint64_t pa);
 void *xen_host_map(uint64_t pa);
 void xen_host_unmap(const void *va);
-void *xen_host_xzalloc(size_t size); /* NULL when a fault is injected */
+/* Poisoned, as xmalloc promises nothing; NULL when a fault is injected. */
+void *xen_host_xmalloc(size_t size);
 void xen_host_xfree(void *p);
 void *xen_host_calloc(size_t size); /* the shim's own memory */
 void xen_host_free(void *p);

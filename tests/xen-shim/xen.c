@@ -545,12 +545,21 @@ void unmap_domain_page(const void *ptr)
     xen_host_unmap(ptr);
 }
 
-void *_xzalloc(unsigned long size, unsigned long align)
+void *_xmalloc(unsigned long size, unsigned long align)
 {
     if ( align > 16 || (align & (align - 1)) )
-        xen_host_bug(__FILE__, __LINE__, "_xzalloc: alignment");
+        xen_host_bug(__FILE__, __LINE__, "_xmalloc: alignment");
 
-    return xen_host_xzalloc(size);
+    return xen_host_xmalloc(size);
+}
+
+void *_xzalloc(unsigned long size, unsigned long align)
+{
+    void *p = _xmalloc(size, align);
+
+    if ( p )
+        memset(p, 0, size);
+    return p;
 }
 
 void xfree(void *p)

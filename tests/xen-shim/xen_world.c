@@ -17,6 +17,16 @@
 
 #include "shim_host.h"
 
+#ifdef __has_include
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#define XW_MAKE_UNDEFINED(p, n) VALGRIND_MAKE_MEM_UNDEFINED(p, n)
+#endif
+#endif
+#ifndef XW_MAKE_UNDEFINED
+#define XW_MAKE_UNDEFINED(p, n) ((void)(p), (void)(n))
+#endif
+
 #define OBJ_MAGIC 0x78656e6f626a6563ull
 #define XEN_ERESTART 85
 #define XEN_EIO 5
@@ -27,6 +37,9 @@
 #define XEN_ENOSPC 28
 #define XEN_TEE_OPTEE 1
 #define MAX_RO_PAGES 8
+
+/* Fresh xmalloc objects: dirty, so the port cannot rely on zeroes. */
+#define OBJ_POISON 0x5c
 
 /* Every xmalloc'd object, so leaks can be counted and freed. */
 union obj_hdr {
@@ -123,17 +136,19 @@ void xen_host_unmap(const void *va)
 	xw->p->ops.unmap(xw->p->ops.ctx, (void *)(uintptr_t)va);
 }
 
-void *xen_host_xzalloc(size_t size)
+void *xen_host_xmalloc(size_t size)
 {
 	union obj_hdr *h;
 
 	if (sim_platform_inject(xw->p, SIM_OP_ALLOC_OBJ))
 		return NULL;
-	h = calloc(1, sizeof(*h) + size);
+	h = malloc(sizeof(*h) + size);
 	if (!h)
 		return NULL;
 	h->h.magic = OBJ_MAGIC;
 	h->h.size = size;
+	memset(h + 1, OBJ_POISON, size);
+	XW_MAKE_UNDEFINED(h + 1, size);
 	pthread_mutex_lock(&xw->mu);
 	h->h.next = xw->objs.h.next;
 	h->h.prev = &xw->objs;

@@ -5,6 +5,7 @@
 
 #include <xen/types.h>
 
+void *_xmalloc(unsigned long size, unsigned long align);
 void *_xzalloc(unsigned long size, unsigned long align);
 void xfree(void *p);
 
