@@ -3,7 +3,8 @@
  * Memory: what the mediator holds per pinned guest page (shadow list
  * pages and objects, as the hosted platform accounts them in struct
  * sim_vm) with 16384 pages registered, what a registered buffer of each
- * of a few sizes holds, and what a VM costs before its first call. Counted, not timed, so one run is exact.
+ * of a few sizes holds, and what a VM costs before its first call.
+ * Counted, not timed, so one run is exact.
  */
 #include <stdio.h>
 
