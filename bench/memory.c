@@ -13,7 +13,7 @@
 #define PINNED 16384u
 
 /* Buffers measured one at a time: compact up to 511 pages, chunked past. */
-static const uint32_t rows[] = {1,    16,   129,  511,   512,  600,
+static const uint32_t rows[] = {1,    16,   129,  511,	 512,	600,
 				1022, 1024, 4096, 16352, PINNED};
 
 static double bytes_of(const struct sim_vm *h)
