@@ -40,14 +40,15 @@ static uint32_t list_pages_for(uint32_t pages)
 #define TEEMED_LINK_BITS     12u
 
 /*
- * Chunks are refilled in place, entry e moving from list page e / 511
- * to chunk e / 512 of the same pages; below 511 chunks the read of a
- * list page is never more than one page ahead of the write, which keeps
- * the walk a single pass. The whole repack is an 8-byte move per page
- * done once per registration, in the SMC that ends it: bounded, by the
- * pages the quota lets one buffer pin, to 32 KiB of moves per 4096
- * pages (what a default quota gives: 16384 pages, 128 KiB), where
- * pinning them took 16 steps of the default budget.
+ * Chunks are list pages refilled in place, without moving what stays:
+ * chunk j is list page j, whose slots j..510 keep the entries they hold,
+ * rotated: entry k of the chunk is in slot (j + k) % 512, and the j + 1
+ * entries that list page j + 1 held first fill slot 511 (its next
+ * pointer) and slots 0..j - 1 (given to chunk j - 1). Refilling copies
+ * j + 1 entries into chunk j, done once per registration in the SMC
+ * that ends it: 528 entries for the 32 chunks of the longest buffer a
+ * default quota allows (16384 pages). Past 510 chunks a list page would
+ * keep no slot of its own chunk: such buffers (2 GiB) stay full.
  */
 #define TEEMED_CHUNKED_MAX_CHUNKS 510u
 
@@ -92,6 +93,12 @@ static uint64_t *compact_pas(const struct buf *b)
 		       : (uint64_t *)(uintptr_t)*compact_word(b);
 }
 
+/* Where entry `k` of chunk `j` is (TEEMED_CHUNKED_MAX_CHUNKS). */
+static uint32_t chunk_slot(uint32_t j, uint32_t k)
+{
+	return (j + k) % TEEMED_CHUNK_ENTRIES;
+}
+
 static uint64_t chunk_link(const uint64_t *chunk)
 {
 	uint64_t link = 0;
@@ -123,19 +130,20 @@ static teemed_pa_t chunked_page_pa(struct teemed_vm *vm, const struct buf *b,
 				   uint32_t index)
 {
 	uint64_t at = *compact_word(b);
-	uint32_t slot = index % TEEMED_CHUNK_ENTRIES;
+	uint32_t chunk = index / TEEMED_CHUNK_ENTRIES;
+	uint32_t k = index % TEEMED_CHUNK_ENTRIES;
 	uint64_t *va;
 	uint64_t entry;
 
-	for (uint32_t hops = index / TEEMED_CHUNK_ENTRIES; hops; hops--) {
+	for (uint32_t hops = chunk; hops; hops--) {
 		va = teemed_plat_map(vm->t, teemed_pa(at));
 		at = chunk_link(va);
 		teemed_plat_unmap(vm->t, va);
 	}
 	if (index >= b->page_count - chunked_rest(b->page_count))
-		return teemed_pa(((const uint64_t *)(uintptr_t)at)[slot]);
+		return teemed_pa(((const uint64_t *)(uintptr_t)at)[k]);
 	va = teemed_plat_map(vm->t, teemed_pa(at));
-	entry = va[slot];
+	entry = va[chunk_slot(chunk, k)];
 	teemed_plat_unmap(vm->t, va);
 	return teemed_pa(entry & ~TEEMED_PAGE_MASK);
 }
@@ -553,9 +561,9 @@ static void copy_rest(struct teemed_vm *vm, teemed_pa_t page, uint32_t chunks,
 
 /*
  * Refill the first `chunks` list pages, in place, as chunks of 512 PAs
- * each; list page j gives its slots j..510 to chunk j, and its slots
- * 0..j went to chunk j - 1. The last chunk links to `rest`. Returns the
- * list page after the chunks, whose entries are not yet copied.
+ * each (TEEMED_CHUNKED_MAX_CHUNKS). The last chunk links to `rest`.
+ * Returns the list page after the chunks, whose entries past the first
+ * `chunks` are not yet copied.
  */
 static teemed_pa_t refill_as_chunks(struct teemed_vm *vm, teemed_pa_t head,
 				    uint32_t chunks, const uint64_t *rest)
@@ -564,12 +572,11 @@ static teemed_pa_t refill_as_chunks(struct teemed_vm *vm, teemed_pa_t head,
 	uint64_t *chunk = teemed_plat_map(vm->t, page);
 
 	for (uint32_t j = 0; j < chunks; j++) {
-		const uint32_t kept = TEEMED_LIST_ENTRIES - j;
 		teemed_pa_t next = teemed_pa(chunk[TEEMED_LIST_NEXT]);
 		uint64_t *list = teemed_plat_map(vm->t, next);
 
-		memmove(chunk, chunk + j, sizeof(*chunk) * kept);
-		memcpy(chunk + kept, list, sizeof(*chunk) * (j + 1));
+		chunk[chunk_slot(j, TEEMED_LIST_ENTRIES - j)] = list[0];
+		memcpy(chunk, list + 1, sizeof(*chunk) * j);
 		chunk_set_link(chunk, j + 1 < chunks ? teemed_pa_addr(next)
 						     : (uintptr_t)rest);
 		teemed_plat_unmap(vm->t, chunk);
@@ -724,26 +731,45 @@ static void step_unpinned(struct step *st, uint32_t n)
 }
 
 /*
- * Unpin pas[done..total) as far as the step budget allows; returns how
- * many of the `total` are unpinned now. The low bits are a chunk's link
- * where set, zero anywhere else.
+ * Unpin pas[done..total), each PA under `mask`, as far as the step
+ * budget allows; returns how many of the `total` are unpinned now.
  */
-static uint32_t unpin_pas(struct teemed_vm *vm, const uint64_t *pas,
-			  uint32_t done, uint32_t total, struct step *st)
+static TEEMED_ALWAYS_INLINE uint32_t unpin_masked(struct teemed_vm *vm,
+						  const uint64_t *pas,
+						  uint32_t done, uint32_t total,
+						  struct step *st,
+						  uint64_t mask)
 {
 	const struct teemed_platform *p = vm->t->plat;
 	void (*const unpin)(void *, void *, teemed_pa_t) = p->unpin_guest_page;
 	void *const ctx = p->ctx;
 	void *const hv = vm->hv_vm;
+	const uint64_t *end;
 	uint32_t n;
 
 	if (done == total || step_exhausted(st))
 		return done;
 	n = step_room(st, total - done);
-	for (uint32_t i = 0; i < n; i++)
-		unpin(ctx, hv, teemed_pa(pas[done + i] & ~TEEMED_PAGE_MASK));
+	end = pas + done + n;
+	for (const uint64_t *pa = pas + done; pa != end; pa++)
+		unpin(ctx, hv, teemed_pa(*pa & mask));
 	step_unpinned(st, n);
 	return done + n;
+}
+
+/* Unpin pas[done..total) within the budget (see unpin_masked()). */
+static uint32_t unpin_pas(struct teemed_vm *vm, const uint64_t *pas,
+			  uint32_t done, uint32_t total, struct step *st)
+{
+	return unpin_masked(vm, pas, done, total, st, TEEMED_U64_MAX);
+}
+
+/* The same of a chunk's first entries, their low bits its link. */
+static uint32_t unpin_link_entries(struct teemed_vm *vm, const uint64_t *chunk,
+				   uint32_t done, struct step *st)
+{
+	return unpin_masked(vm, chunk, done, TEEMED_LINK_ENTRIES, st,
+			    ~TEEMED_PAGE_MASK);
 }
 
 /*
@@ -764,6 +790,9 @@ static bool release_chunked(struct teemed_vm *vm, struct buf *b,
 		if (step_exhausted(st))
 			return false;
 		chunk = teemed_plat_map(vm->t, page);
+		if (b->released < TEEMED_LINK_ENTRIES)
+			b->released = (uint16_t)unpin_link_entries(
+				vm, chunk, b->released, st);
 		b->released = (uint16_t)unpin_pas(vm, chunk, b->released,
 						  TEEMED_CHUNK_ENTRIES, st);
 		if (b->released < TEEMED_CHUNK_ENTRIES) {
