@@ -44,13 +44,16 @@ static uint32_t list_pages_for(uint32_t pages)
  * chunk j is list page j, whose slots j..510 keep the entries they hold,
  * rotated: entry k of the chunk is in slot (j + k) % 512, and the j + 1
  * entries that list page j + 1 held first fill slot 511 (its next
- * pointer) and slots 0..j - 1 (given to chunk j - 1). Refilling copies
- * j + 1 entries into chunk j, done once per registration in the SMC
- * that ends it: 528 entries for the 32 chunks of the longest buffer a
- * default quota allows (16384 pages). Past 510 chunks a list page would
- * keep no slot of its own chunk: such buffers (2 GiB) stay full.
+ * pointer) and slots 0..j - 1 (given to chunk j - 1). Refilling is done
+ * once per registration, in the SMC that ends it: two page maps per
+ * chunk and j + 1 entries copied into chunk j, about 16 000 instructions
+ * with the simulator's platform for the 32 chunks of the longest buffer
+ * a default quota allows (16384 pages), where pinning it took 64 steps
+ * of 90 000. The copies grow as the square of the chunks: past 128
+ * (about a step's work; from 66048 pages, four default quotas) a buffer
+ * stays full. (Past 510 a list page would keep no slot of its chunk.)
  */
-#define TEEMED_CHUNKED_MAX_CHUNKS 510u
+#define TEEMED_CHUNKED_MAX_CHUNKS 128u
 
 static bool compact_inline(uint32_t pages)
 {
@@ -93,7 +96,7 @@ static uint64_t *compact_pas(const struct buf *b)
 		       : (uint64_t *)(uintptr_t)*compact_word(b);
 }
 
-/* Where entry `k` of chunk `j` is (TEEMED_CHUNKED_MAX_CHUNKS). */
+/* Where entry `k` of chunk `j` is (see TEEMED_CHUNKED_MAX_CHUNKS). */
 static uint32_t chunk_slot(uint32_t j, uint32_t k)
 {
 	return (j + k) % TEEMED_CHUNK_ENTRIES;

@@ -241,6 +241,57 @@ static void test_largest_buffer(void **state)
 	assert_int_equal(mock.pins, 0);
 }
 
+/* Pages i of `n`, first, middle and last, have the PAs they name. */
+static void assert_some_pas(uint64_t cookie, uint32_t seed, uint32_t n)
+{
+	const uint32_t at[] = {0, 1, 511, 512, n / 2, n - 2, n - 1};
+	struct buf *b = lookup(cookie);
+
+	for (size_t i = 0; i < TEEMED_ARRAY_SIZE(at); i++)
+		assert_int_equal(
+			teemed_pa_addr(teemed_buf_page_pa(fx.vm[0], b, at[i])),
+			mock_guest_pa(0, data_ipa(seed, at[i])));
+}
+
+/*
+ * Refilling takes work that grows as the square of the chunks: a quota
+ * past the default lets a VM register more than 128 chunks' worth, and
+ * such a buffer stays full, as cheap to register as before.
+ */
+static void test_chunk_limit(void **state)
+{
+	const struct teemed_quota q = {.pinned_pages = 70000};
+	static const struct {
+		uint32_t pages;
+		uint8_t form;
+		uint64_t bytes;
+	} cases[] = {
+		{128 * 512 + 511, BUF_CHUNKED, 64 + 8 * (128 * 512 + 511)},
+		{129 * 512, BUF_FULL,
+		 sizeof(struct full_buf) + 130 * (uint64_t)MOCK_PAGE},
+	};
+	uint64_t before;
+
+	mock_stop();
+	mock_reset();
+	mock_start(4096, &q);
+	before = held();
+	for (size_t i = 0; i < TEEMED_ARRAY_SIZE(cases); i++) {
+		const uint32_t n = cases[i].pages;
+
+		/* The list's 130 pages reach into the data's: no matter. */
+		assert_int_equal(register_n(3, n, 0xe0), TEEC_SUCCESS);
+		assert_int_equal(lookup(0xe0)->form, cases[i].form);
+		assert_int_equal(held() - before, cases[i].bytes);
+		assert_int_equal(mock.pins, n);
+		assert_some_pas(0xe0, 3, n);
+		assert_int_equal(mock_unregister(0, ARG_IPA, 0xe0),
+				 TEEC_SUCCESS);
+		assert_int_equal(mock.pins, 0);
+		assert_int_equal(held(), before);
+	}
+}
+
 /*
  * No object for the record, or for the array of the PAs past the
  * chunks: the buffer stays full, list pages and all, and works and goes
@@ -336,6 +387,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sizes, mock_setup,
 						mock_teardown),
 		cmocka_unit_test_setup_teardown(test_largest_buffer, mock_setup,
+						mock_teardown),
+		cmocka_unit_test_setup_teardown(test_chunk_limit, mock_setup,
 						mock_teardown),
 		cmocka_unit_test_setup_teardown(test_compaction_fails,
 						mock_setup, mock_teardown),
