@@ -620,9 +620,11 @@ static void copy_record(struct buf *rec, const struct buf *b, uint8_t form)
  * A registered buffer of 512 pages or more as a chunked record: its
  * first list page as the first of its chunks, the PAs past the chunks
  * in an array of exactly their size, and list pages beyond the chunks
- * given back. NULL, and nothing changed, without the objects.
+ * given back. NULL, and nothing changed, without the objects. Out of
+ * line, so that registering a short buffer saves no registers for it.
  */
-static struct buf *make_chunked(struct teemed_vm *vm, struct full_buf *f)
+static __attribute__((__noinline__)) struct buf *
+make_chunked(struct teemed_vm *vm, struct full_buf *f)
 {
 	const uint32_t n = f->b.page_count;
 	const uint32_t chunks = n / TEEMED_CHUNK_ENTRIES;
@@ -753,10 +755,10 @@ static TEEMED_ALWAYS_INLINE uint32_t unpin_masked(struct teemed_vm *vm,
 	if (done == total || step_exhausted(st))
 		return done;
 	n = step_room(st, total - done);
+	step_unpinned(st, n);
 	end = pas + done + n;
 	for (const uint64_t *pa = pas + done; pa != end; pa++)
 		unpin(ctx, hv, teemed_pa(*pa & mask));
-	step_unpinned(st, n);
 	return done + n;
 }
 
@@ -779,9 +781,10 @@ static uint32_t unpin_link_entries(struct teemed_vm *vm, const uint64_t *chunk,
  * teemed_buf_release() of a chunked record: chunk after chunk, each
  * given back with its quota once unpinned (the record then starting at
  * the next one: `released` counts within it), then the rest's array.
+ * Out of line, as make_chunked().
  */
-static bool release_chunked(struct teemed_vm *vm, struct buf *b,
-			    struct step *st)
+static __attribute__((__noinline__)) bool
+release_chunked(struct teemed_vm *vm, struct buf *b, struct step *st)
 {
 	uint64_t *at = compact_word(b);
 	const uint64_t *rest;
