@@ -74,7 +74,7 @@ static size_t compact_size(uint32_t pages)
 /* The record's tree links come first: teemed_buf_compact() copies the rest. */
 _Static_assert(__builtin_offsetof(struct buf, node) == 0,
 	       "struct buf starts with its tree node");
-_Static_assert(TEEMED_LINK_ENTRIES *TEEMED_LINK_BITS >= 64,
+_Static_assert(64 <= TEEMED_LINK_ENTRIES * TEEMED_LINK_BITS,
 	       "a chunk's link entries hold 64 bits");
 
 /* What follows the record in a compact buffer's object. */
@@ -829,9 +829,8 @@ release_chunked(struct teemed_vm *vm, struct buf *b, struct step *st)
 static bool release_compact(struct teemed_vm *vm, struct buf *b,
 			    struct step *st)
 {
-	const uint64_t *pas;
+	const uint64_t *pas = compact_pas(b);
 
-	pas = compact_pas(b);
 	b->released =
 		(uint16_t)unpin_pas(vm, pas, b->released, b->page_count, st);
 	if (b->released < b->page_count)

@@ -116,7 +116,8 @@ enum buf_form {
 struct buf {
 	struct ctree_node node; /* key: cookie (registered, payload) */
 	struct buf *next;	/* call's temporary list / release queue */
-	uint32_t page_count;	/* data pages (chunked, released: those left) */
+	uint32_t page_count;	/* data pages (chunked, in release: those not
+				   yet in a chunk given back) */
 	uint32_t users;		/* in-flight calls naming it by rmem */
 	uint16_t offset;	/* of the first byte in the first page */
 	uint16_t released;	/* compact: pages unpinned so far (chunked:
