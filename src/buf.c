@@ -33,11 +33,13 @@ static uint32_t list_pages_for(uint32_t pages)
  * no next slot. A chunk's link (the next chunk's PA, or for the last one
  * the address of the array of the PAs past the chunks, or 0) lives in
  * the low 12 bits of its first six entries, which page alignment leaves
- * zero: 64 bits in 72.
+ * zero: 64 bits in 72, and one more of them marks the last chunk.
  */
 #define TEEMED_CHUNK_ENTRIES (TEEMED_PAGE_SIZE / sizeof(uint64_t))
 #define TEEMED_LINK_ENTRIES  6u
 #define TEEMED_LINK_BITS     12u
+#define TEEMED_LINK_LAST                                                       \
+	((uint64_t)1 << (64 - (TEEMED_LINK_ENTRIES - 1) * TEEMED_LINK_BITS))
 
 /*
  * Chunks are list pages refilled in place, without moving what stays:
@@ -74,8 +76,8 @@ static size_t compact_size(uint32_t pages)
 /* The record's tree links come first: teemed_buf_compact() copies the rest. */
 _Static_assert(__builtin_offsetof(struct buf, node) == 0,
 	       "struct buf starts with its tree node");
-_Static_assert(64 <= TEEMED_LINK_ENTRIES * TEEMED_LINK_BITS,
-	       "a chunk's link entries hold 64 bits");
+_Static_assert(64 < TEEMED_LINK_ENTRIES * TEEMED_LINK_BITS,
+	       "a chunk's link entries hold 64 bits and the last chunk's mark");
 
 /* What follows the record in a compact buffer's object. */
 static void *compact_tail(const struct buf *b)
@@ -111,12 +113,19 @@ static uint64_t chunk_link(const uint64_t *chunk)
 	return link;
 }
 
-static void chunk_set_link(uint64_t *chunk, uint64_t link)
+static bool chunk_is_last(const uint64_t *chunk)
+{
+	return chunk[TEEMED_LINK_ENTRIES - 1] & TEEMED_LINK_LAST;
+}
+
+static void chunk_set_link(uint64_t *chunk, uint64_t link, bool last)
 {
 	for (uint32_t i = 0; i < TEEMED_LINK_ENTRIES; i++)
 		chunk[i] =
 			(chunk[i] & ~TEEMED_PAGE_MASK) |
 			((link >> (i * TEEMED_LINK_BITS)) & TEEMED_PAGE_MASK);
+	if (last)
+		chunk[TEEMED_LINK_ENTRIES - 1] |= TEEMED_LINK_LAST;
 }
 
 /* Entries past a chunked record's chunks, in an array of their own. */
@@ -580,8 +589,10 @@ static teemed_pa_t refill_as_chunks(struct teemed_vm *vm, teemed_pa_t head,
 
 		chunk[chunk_slot(j, TEEMED_LIST_ENTRIES - j)] = list[0];
 		memcpy(chunk, list + 1, sizeof(*chunk) * j);
-		chunk_set_link(chunk, j + 1 < chunks ? teemed_pa_addr(next)
-						     : (uintptr_t)rest);
+		if (j + 1 < chunks)
+			chunk_set_link(chunk, teemed_pa_addr(next), false);
+		else
+			chunk_set_link(chunk, (uintptr_t)rest, true);
 		teemed_plat_unmap(vm->t, chunk);
 		chunk = list;
 		page = next;
@@ -778,20 +789,24 @@ static uint32_t unpin_link_entries(struct teemed_vm *vm, const uint64_t *chunk,
 }
 
 /*
- * teemed_buf_release() of a chunked record: chunk after chunk, each
- * given back with its quota once unpinned (the record then starting at
- * the next one: `released` counts within it), then the rest's array.
- * Out of line, as make_chunked().
+ * teemed_buf_release() of a chunked record: chunk after chunk, each page
+ * given back once unpinned (the record's word then the next chunk's, and
+ * `released` counting within it), then the rest's array (`released`
+ * counting from TEEMED_CHUNK_ENTRIES on), then the quota, in one go as
+ * for a full buffer. Out of line, as make_chunked().
  */
 static __attribute__((__noinline__)) bool
 release_chunked(struct teemed_vm *vm, struct buf *b, struct step *st)
 {
+	const uint32_t rest_count = chunked_rest(b->page_count);
 	uint64_t *at = compact_word(b);
 	const uint64_t *rest;
+	uint32_t done;
 
-	while (b->page_count >= TEEMED_CHUNK_ENTRIES) {
+	while (b->released < TEEMED_CHUNK_ENTRIES) {
 		teemed_pa_t page = teemed_pa(*at);
 		uint64_t *chunk;
+		bool last;
 
 		if (step_exhausted(st))
 			return false;
@@ -806,22 +821,24 @@ release_chunked(struct teemed_vm *vm, struct buf *b, struct step *st)
 			return false;
 		}
 		*at = chunk_link(chunk);
+		last = chunk_is_last(chunk);
 		teemed_plat_unmap(vm->t, chunk);
 		teemed_vm_free_page(vm, page);
-		teemed_vm_unreserve_pages(vm, TEEMED_CHUNK_ENTRIES, 1);
-		b->page_count -= TEEMED_CHUNK_ENTRIES;
-		b->released = 0;
+		if (!last)
+			b->released = 0;
 	}
 	rest = (const uint64_t *)(uintptr_t)*at;
-	b->released =
-		(uint16_t)unpin_pas(vm, rest, b->released, b->page_count, st);
-	if (b->released < b->page_count)
+	done = unpin_pas(vm, rest, b->released - TEEMED_CHUNK_ENTRIES,
+			 rest_count, st);
+	b->released = (uint16_t)(TEEMED_CHUNK_ENTRIES + done);
+	if (done < rest_count)
 		return false;
-	teemed_vm_unreserve_pages(vm, b->page_count, 0);
-	if (b->page_count)
+	teemed_vm_unreserve_pages(vm, b->page_count,
+				  b->page_count / TEEMED_CHUNK_ENTRIES);
+	if (rest_count)
 		teemed_vm_free_obj(vm, (void *)(uintptr_t)rest,
-				   sizeof(*rest) * b->page_count);
-	teemed_vm_free_obj(vm, b, compact_size(TEEMED_CHUNK_ENTRIES));
+				   sizeof(*rest) * rest_count);
+	teemed_vm_free_obj(vm, b, compact_size(b->page_count));
 	return true;
 }
 

@@ -116,12 +116,12 @@ enum buf_form {
 struct buf {
 	struct ctree_node node; /* key: cookie (registered, payload) */
 	struct buf *next;	/* call's temporary list / release queue */
-	uint32_t page_count;	/* data pages (chunked, in release: those not
-				   yet in a chunk given back) */
+	uint32_t page_count;	/* data pages */
 	uint32_t users;		/* in-flight calls naming it by rmem */
 	uint16_t offset;	/* of the first byte in the first page */
 	uint16_t released;	/* compact: pages unpinned so far (chunked:
-				   of the first chunk left, or of the rest) */
+				   in its first chunk left, or 512 + in the
+				   PAs past the chunks) */
 	uint8_t kind;
 	uint8_t state;
 	bool in_tree; /* entered in the VM's cookie namespace */
