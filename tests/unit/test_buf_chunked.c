@@ -8,8 +8,9 @@
  * against 64 + 8 bytes a page, exactly; the PA of every page; arguments
  * (CALL_WITH_REGD_ARG) read and written in its first, middle and last
  * pages and across the first chunk's end; pins and quota given back
- * exactly on UNREGISTER_SHM and on VM teardown; and a buffer that stays
- * full when the objects cannot be had.
+ * exactly on UNREGISTER_SHM and on VM teardown, also in the middle of a
+ * release; a buffer that stays full when the objects cannot be had; and
+ * the most chunks refilled at once.
  */
 #include "mock_platform.h"
 
@@ -225,8 +226,8 @@ static void test_sizes(void **state)
 	}
 }
 
-/* The default quota's pins (16384) is the largest buffer: one more is
-   refused, and it was not for want of anything else. */
+/* The default quota's pins (16384) bound a buffer: a page more is
+   refused with nothing left pinned; 16384 pages are chunked. */
 static void test_largest_buffer(void **state)
 {
 	assert_int_equal(register_n(0, TEEMED_DEFAULT_PINNED_PAGES + 1, 0xb1),
@@ -241,7 +242,7 @@ static void test_largest_buffer(void **state)
 	assert_int_equal(mock.pins, 0);
 }
 
-/* Pages i of `n`, first, middle and last, have the PAs they name. */
+/* Pages around the first chunk, the middle and the end have their PAs. */
 static void assert_some_pas(uint64_t cookie, uint32_t seed, uint32_t n)
 {
 	const uint32_t at[] = {0, 1, 511, 512, n / 2, n - 2, n - 1};
