@@ -22,15 +22,49 @@ static uint32_t list_pages_for(uint32_t pages)
 
 /*
  * The PAs a compact record keeps in its own object (platforms give no
- * object larger than a page); a longer buffer keeps a pointer there to
- * an array of its own.
+ * object larger than a page); a longer buffer keeps one word there: the
+ * address of an array of its PAs, or of its first chunk.
  */
 #define TEEMED_COMPACT_INLINE                                                  \
 	((TEEMED_PAGE_SIZE - sizeof(struct buf)) / sizeof(uint64_t))
 
+/*
+ * A chunk: a list page OP-TEE no longer reads, refilled with 512 PAs and
+ * no next slot. A chunk's link (the next chunk's PA, or for the last one
+ * the address of the array of the PAs past the chunks, or 0) lives in
+ * the low 12 bits of its first six entries, which page alignment leaves
+ * zero: 64 bits in 72, and one more of them marks the last chunk.
+ */
+#define TEEMED_CHUNK_ENTRIES (TEEMED_PAGE_SIZE / sizeof(uint64_t))
+#define TEEMED_LINK_ENTRIES  6u
+#define TEEMED_LINK_BITS     12u
+#define TEEMED_LINK_LAST                                                       \
+	((uint64_t)1 << (64 - (TEEMED_LINK_ENTRIES - 1) * TEEMED_LINK_BITS))
+
+/*
+ * Chunks are list pages refilled in place, without moving what stays:
+ * chunk j is list page j, whose slots j..510 keep the entries they hold,
+ * rotated: entry k of the chunk is in slot (j + k) % 512, and the j + 1
+ * entries that list page j + 1 held first fill slot 511 (its next
+ * pointer) and slots 0..j - 1 (given to chunk j - 1). Refilling is done
+ * once per registration, in the SMC that ends it: two page maps per
+ * chunk and j + 1 entries copied into chunk j, about 16 000 instructions
+ * with the simulator's platform for the 32 chunks of the longest buffer
+ * a default quota allows (16384 pages), where pinning it took 64 steps
+ * of 90 000. The copies grow as the square of the chunks: past 128
+ * (about a step's work; from 66048 pages, four default quotas) a buffer
+ * stays full. (Past 510 a list page would keep no slot of its chunk.)
+ */
+#define TEEMED_CHUNKED_MAX_CHUNKS 128u
+
 static bool compact_inline(uint32_t pages)
 {
 	return pages <= TEEMED_COMPACT_INLINE;
+}
+
+static bool compact_chunked(uint32_t pages)
+{
+	return pages >= TEEMED_CHUNK_ENTRIES;
 }
 
 static size_t compact_size(uint32_t pages)
@@ -42,6 +76,8 @@ static size_t compact_size(uint32_t pages)
 /* The record's tree links come first: teemed_buf_compact() copies the rest. */
 _Static_assert(__builtin_offsetof(struct buf, node) == 0,
 	       "struct buf starts with its tree node");
+_Static_assert(64 < TEEMED_LINK_ENTRIES * TEEMED_LINK_BITS,
+	       "a chunk's link entries hold 64 bits and the last chunk's mark");
 
 /* What follows the record in a compact buffer's object. */
 static void *compact_tail(const struct buf *b)
@@ -49,24 +85,85 @@ static void *compact_tail(const struct buf *b)
 	return (void *)(uintptr_t)(b + 1);
 }
 
-static uint64_t *compact_pas(const struct buf *b)
+/* The one word after a record too long to hold its PAs. */
+static uint64_t *compact_word(const struct buf *b)
 {
-	return compact_inline(b->page_count) ? compact_tail(b)
-					     : *(uint64_t **)compact_tail(b);
+	return compact_tail(b);
 }
 
-/* Entries a full buffer keeps in list pages; past them, in last_pas. */
-static uint32_t listed_entries(const struct full_buf *f)
+static uint64_t *compact_pas(const struct buf *b)
 {
-	return f->last_packed ? TEEMED_LIST_ENTRIES *
-					(list_pages_for(f->b.page_count) - 1)
-			      : f->pinned;
+	return compact_inline(b->page_count)
+		       ? compact_tail(b)
+		       : (uint64_t *)(uintptr_t)*compact_word(b);
+}
+
+/* Where entry `k` of chunk `j` is (see TEEMED_CHUNKED_MAX_CHUNKS). */
+static uint32_t chunk_slot(uint32_t j, uint32_t k)
+{
+	return (j + k) % TEEMED_CHUNK_ENTRIES;
+}
+
+static uint64_t chunk_link(const uint64_t *chunk)
+{
+	uint64_t link = 0;
+
+	for (uint32_t i = 0; i < TEEMED_LINK_ENTRIES; i++)
+		link |= (chunk[i] & TEEMED_PAGE_MASK) << (i * TEEMED_LINK_BITS);
+	return link;
+}
+
+static bool chunk_is_last(const uint64_t *chunk)
+{
+	return chunk[TEEMED_LINK_ENTRIES - 1] & TEEMED_LINK_LAST;
+}
+
+static void chunk_set_link(uint64_t *chunk, uint64_t link, bool last)
+{
+	for (uint32_t i = 0; i < TEEMED_LINK_ENTRIES; i++)
+		chunk[i] =
+			(chunk[i] & ~TEEMED_PAGE_MASK) |
+			((link >> (i * TEEMED_LINK_BITS)) & TEEMED_PAGE_MASK);
+	if (last)
+		chunk[TEEMED_LINK_ENTRIES - 1] |= TEEMED_LINK_LAST;
+}
+
+/* Entries past a chunked record's chunks, in an array of their own. */
+static uint32_t chunked_rest(uint32_t pages)
+{
+	return pages % TEEMED_CHUNK_ENTRIES;
+}
+
+/*
+ * A page of a chunked record: a walk along its chunks, one per 512 data
+ * pages, the last one's link leading to the rest.
+ */
+static teemed_pa_t chunked_page_pa(struct teemed_vm *vm, const struct buf *b,
+				   uint32_t index)
+{
+	uint64_t at = *compact_word(b);
+	uint32_t chunk = index / TEEMED_CHUNK_ENTRIES;
+	uint32_t k = index % TEEMED_CHUNK_ENTRIES;
+	uint64_t *va;
+	uint64_t entry;
+
+	for (uint32_t hops = chunk; hops; hops--) {
+		va = teemed_plat_map(vm->t, teemed_pa(at));
+		at = chunk_link(va);
+		teemed_plat_unmap(vm->t, va);
+	}
+	if (index >= b->page_count - chunked_rest(b->page_count))
+		return teemed_pa(((const uint64_t *)(uintptr_t)at)[k]);
+	va = teemed_plat_map(vm->t, teemed_pa(at));
+	entry = va[chunk_slot(chunk, k)];
+	teemed_plat_unmap(vm->t, va);
+	return teemed_pa(entry & ~TEEMED_PAGE_MASK);
 }
 
 static uint32_t pages_pinned(const struct buf *b)
 {
-	return b->compact ? b->page_count - b->released
-			  : full_buf_of(b)->pinned;
+	return b->form != BUF_FULL ? b->page_count - b->released
+				   : full_buf_of(b)->pinned;
 }
 
 uint64_t teemed_buf_cookie(const struct buf *b)
@@ -87,7 +184,8 @@ uint64_t teemed_buf_usable_size(const struct buf *b)
 
 /*
  * The PA of data page `index` of a translated buffer: a walk along its
- * shadow list, one list page per 511 data pages (bounded by the quota).
+ * shadow list or chunks, one page per 511 or 512 data pages (bounded by
+ * the quota).
  */
 teemed_pa_t teemed_buf_page_pa(struct teemed_vm *vm, const struct buf *b,
 			       uint32_t index)
@@ -97,11 +195,11 @@ teemed_pa_t teemed_buf_page_pa(struct teemed_vm *vm, const struct buf *b,
 	uint64_t *va;
 	teemed_pa_t pa;
 
-	if (b->compact)
+	if (b->form == BUF_CHUNKED)
+		return chunked_page_pa(vm, b, index);
+	if (b->form == BUF_COMPACT)
 		return teemed_pa(compact_pas(b)[index]);
 	f = full_buf_of(b);
-	if (index >= listed_entries(f))
-		return teemed_pa(f->last_pas[index - listed_entries(f)]);
 	list = f->head;
 	for (uint32_t hops = index / TEEMED_LIST_ENTRIES; hops; hops--) {
 		va = teemed_plat_map(vm->t, list);
@@ -177,7 +275,8 @@ static struct full_buf *buf_alloc(struct teemed_vm *vm, uint8_t kind,
 	*f = (struct full_buf){.b = {.node.key = cookie,
 				     .page_count = pages,
 				     .kind = kind,
-				     .state = BUF_BUILDING},
+				     .state = BUF_BUILDING,
+				     .form = BUF_FULL},
 			       .mpages = mpages};
 	return f;
 }
@@ -454,80 +553,177 @@ int teemed_buf_translate(struct teemed_vm *vm, struct buf *buf, struct step *st)
 }
 
 /*
- * A registered buffer of several list pages: its last list page, partly
- * filled, gives its entries to an array of 8 bytes each and goes back
- * with its quota. The others stay: doing without them would take an
- * object larger than a page, or their links kept somewhere.
+ * Copy the entries of a registered buffer's shadow list past its first
+ * `chunks` * 512 (those the chunks do not take) into `rest`: from list
+ * page `chunks`, at `page`, slot `chunks` on, and the page after it.
  */
-static void pack_last_list_page(struct teemed_vm *vm, struct full_buf *f)
+static void copy_rest(struct teemed_vm *vm, teemed_pa_t page, uint32_t chunks,
+		      uint64_t *rest, uint32_t count)
 {
-	const uint32_t last =
-		f->b.page_count - TEEMED_LIST_ENTRIES * (f->list_pages - 1);
-	uint64_t *pas = teemed_vm_alloc_obj(vm, sizeof(*pas) * last);
+	uint32_t first = TEEMED_LIST_ENTRIES - chunks;
+	uint64_t *list = teemed_plat_map(vm->t, page);
+	teemed_pa_t next = teemed_pa(list[TEEMED_LIST_NEXT]);
+
+	if (first > count)
+		first = count;
+	memcpy(rest, list + chunks, sizeof(*rest) * first);
+	teemed_plat_unmap(vm->t, list);
+	if (first < count) {
+		list = teemed_plat_map(vm->t, next);
+		memcpy(rest + first, list, sizeof(*rest) * (count - first));
+		teemed_plat_unmap(vm->t, list);
+	}
+}
+
+/*
+ * Refill the first `chunks` list pages, in place, as chunks of 512 PAs
+ * each (TEEMED_CHUNKED_MAX_CHUNKS). The last chunk links to `rest`.
+ * Returns the list page after the chunks, whose entries past the first
+ * `chunks` are not yet copied.
+ */
+static teemed_pa_t refill_as_chunks(struct teemed_vm *vm, teemed_pa_t head,
+				    uint32_t chunks, const uint64_t *rest)
+{
+	teemed_pa_t page = head;
+	uint64_t *chunk = teemed_plat_map(vm->t, page);
+
+	for (uint32_t j = 0; j < chunks; j++) {
+		teemed_pa_t next = teemed_pa(chunk[TEEMED_LIST_NEXT]);
+		uint64_t *list = teemed_plat_map(vm->t, next);
+
+		chunk[chunk_slot(j, TEEMED_LIST_ENTRIES - j)] = list[0];
+		memcpy(chunk, list + 1, sizeof(*chunk) * j);
+		if (j + 1 < chunks)
+			chunk_set_link(chunk, teemed_pa_addr(next), false);
+		else
+			chunk_set_link(chunk, (uintptr_t)rest, true);
+		teemed_plat_unmap(vm->t, chunk);
+		chunk = list;
+		page = next;
+	}
+	teemed_plat_unmap(vm->t, chunk);
+	return page;
+}
+
+/* Give back `count` list pages from `page` on, with their quota. */
+static void free_list_pages(struct teemed_vm *vm, teemed_pa_t page,
+			    uint32_t count)
+{
+	for (uint32_t i = 0; i < count; i++) {
+		uint64_t *list = teemed_plat_map(vm->t, page);
+		teemed_pa_t next = teemed_pa(list[TEEMED_LIST_NEXT]);
+
+		teemed_plat_unmap(vm->t, list);
+		teemed_vm_free_page(vm, page);
+		page = next;
+	}
+	teemed_vm_unreserve_pages(vm, 0, count);
+}
+
+/* The record's own fields, the tree links being the replacement's. */
+static void copy_record(struct buf *rec, const struct buf *b, uint8_t form)
+{
+	memcpy((uint8_t *)rec + sizeof(rec->node),
+	       (const uint8_t *)b + sizeof(b->node),
+	       sizeof(*b) - sizeof(b->node));
+	rec->node.key = b->node.key;
+	rec->released = 0;
+	rec->form = form;
+}
+
+/*
+ * A registered buffer of 512 pages or more as a chunked record: its
+ * first list page as the first of its chunks, the PAs past the chunks
+ * in an array of exactly their size, and list pages beyond the chunks
+ * given back. NULL, and nothing changed, without the objects. Out of
+ * line, so that registering a short buffer saves no registers for it.
+ */
+static __attribute__((__noinline__)) struct buf *
+make_chunked(struct teemed_vm *vm, struct full_buf *f)
+{
+	const uint32_t n = f->b.page_count;
+	const uint32_t chunks = n / TEEMED_CHUNK_ENTRIES;
+	const uint32_t rest_count = chunked_rest(n);
+	struct buf *rec;
+	uint64_t *rest = NULL;
+	teemed_pa_t after;
+
+	if (chunks > TEEMED_CHUNKED_MAX_CHUNKS)
+		return NULL;
+	rec = teemed_vm_alloc_obj(vm, compact_size(n));
+	if (!rec)
+		return NULL;
+	if (rest_count) {
+		rest = teemed_vm_alloc_obj(vm, sizeof(*rest) * rest_count);
+		if (!rest) {
+			teemed_vm_free_obj(vm, rec, compact_size(n));
+			return NULL;
+		}
+	}
+	copy_record(rec, &f->b, BUF_CHUNKED);
+	*compact_word(rec) = teemed_pa_addr(f->head);
+	after = refill_as_chunks(vm, f->head, chunks, rest);
+	copy_rest(vm, after, chunks, rest, rest_count);
+	/* The chunks keep their pages' quota; release gives it back. */
+	free_list_pages(vm, after, f->mpages - chunks);
+	return rec;
+}
+
+/*
+ * A buffer of one list page as a compact record: its PAs in the record's
+ * object, or in an array the record points to. NULL without them.
+ */
+static struct buf *make_compact(struct teemed_vm *vm, struct full_buf *f)
+{
+	const uint32_t n = f->b.page_count;
+	struct buf *rec = teemed_vm_alloc_obj(vm, compact_size(n));
 	uint64_t *list;
 
-	if (!pas)
-		return;
-	list = teemed_plat_map(vm->t, f->tail);
-	memcpy(pas, list, sizeof(*pas) * last);
+	if (!rec)
+		return NULL;
+	if (!compact_inline(n)) {
+		uint64_t *pas = teemed_vm_alloc_obj(vm, sizeof(*pas) * n);
+
+		if (!pas) {
+			teemed_vm_free_obj(vm, rec, compact_size(n));
+			return NULL;
+		}
+		*compact_word(rec) = (uintptr_t)pas;
+	}
+	copy_record(rec, &f->b, BUF_COMPACT);
+	list = teemed_plat_map(vm->t, f->head);
+	memcpy(compact_pas(rec), list, sizeof(uint64_t) * n);
 	teemed_plat_unmap(vm->t, list);
-	teemed_vm_free_page(vm, f->tail);
-	teemed_vm_unreserve_pages(vm, 0, 1);
-	f->mpages--;
-	f->list_pages--;
-	f->last_pas = pas;
-	f->last_packed = true;
+	teemed_vm_free_page(vm, f->head);
+	teemed_vm_unreserve_pages(vm, 0, f->mpages);
+	return rec;
 }
 
 /*
  * A registration OP-TEE accepted: it no longer reads the shadow list, so
- * a buffer of one list page becomes a compact record with its PAs, and
- * gives its list page, its mediator-page quota and its full object
- * back; a longer one gives back its last list page. Returns the buffer
- * as it now is; called before it is live, by the one vCPU that
- * registered it. When no object can be had it simply stays as it was.
+ * the buffer becomes a compact record, 64 + 8 bytes a page at most, and
+ * gives back its full object and the list pages it no longer needs,
+ * with their quota. Returns the buffer as it now is; called before it is
+ * live, by the one vCPU that registered it. When no object can be had it
+ * simply stays as it was.
  */
 struct buf *teemed_buf_compact(struct teemed_vm *vm, struct buf *b)
 {
 	struct full_buf *f = full_buf_of(b);
 	const uint32_t n = b->page_count;
 	struct buf *rec;
-	uint64_t *list;
 
 	if (n == 0 || f->pinned != n || f->list_pages != list_pages_for(n))
 		return b;
-	if (f->list_pages > 1) {
-		pack_last_list_page(vm, f);
-		return b;
-	}
-	rec = teemed_vm_alloc_obj(vm, compact_size(n));
+	rec = compact_chunked(n) ? make_chunked(vm, f) : make_compact(vm, f);
 	if (!rec)
 		return b;
-	if (!compact_inline(n)) {
-		uint64_t *pas = teemed_vm_alloc_obj(vm, sizeof(*pas) * n);
-
-		if (!pas) {
-			teemed_vm_free_obj(vm, rec, compact_size(n));
-			return b;
-		}
-		*(uint64_t **)compact_tail(rec) = pas;
-	}
 	/*
-	 * All but the tree links, which other vCPUs' inserts and removals may
-	 * be rotating: the replacement copies those under the VM lock.
+	 * Other vCPUs' inserts and removals may be rotating the tree links:
+	 * the replacement copies those under the VM lock.
 	 */
-	memcpy((uint8_t *)rec + sizeof(rec->node),
-	       (const uint8_t *)b + sizeof(b->node),
-	       sizeof(*b) - sizeof(b->node));
-	rec->node.key = b->node.key;
-	rec->compact = true;
-	list = teemed_plat_map(vm->t, f->head);
-	memcpy(compact_pas(rec), list, sizeof(uint64_t) * n);
-	teemed_plat_unmap(vm->t, list);
 	if (b->in_tree)
 		teemed_shm_replace(vm, b, rec);
-	teemed_vm_free_page(vm, f->head);
-	teemed_vm_unreserve_pages(vm, 0, f->mpages);
 	teemed_vm_free_obj(vm, f, sizeof(*f));
 	return rec;
 }
@@ -555,25 +751,99 @@ static void step_unpinned(struct step *st, uint32_t n)
 }
 
 /*
- * Unpin pas[done..total) as far as the step budget allows; returns how
- * many of the `total` are unpinned now.
+ * Unpin pas[done..total), each PA under `mask`, as far as the step
+ * budget allows; returns how many of the `total` are unpinned now.
  */
-static uint32_t unpin_pas(struct teemed_vm *vm, const uint64_t *pas,
-			  uint32_t done, uint32_t total, struct step *st)
+static TEEMED_ALWAYS_INLINE uint32_t unpin_masked(struct teemed_vm *vm,
+						  const uint64_t *pas,
+						  uint32_t done, uint32_t total,
+						  struct step *st,
+						  uint64_t mask)
 {
 	const struct teemed_platform *p = vm->t->plat;
 	void (*const unpin)(void *, void *, teemed_pa_t) = p->unpin_guest_page;
 	void *const ctx = p->ctx;
 	void *const hv = vm->hv_vm;
+	const uint64_t *end;
 	uint32_t n;
 
 	if (done == total || step_exhausted(st))
 		return done;
 	n = step_room(st, total - done);
-	for (uint32_t i = 0; i < n; i++)
-		unpin(ctx, hv, teemed_pa(pas[done + i]));
 	step_unpinned(st, n);
+	end = pas + done + n;
+	for (const uint64_t *pa = pas + done; pa != end; pa++)
+		unpin(ctx, hv, teemed_pa(*pa & mask));
 	return done + n;
+}
+
+/* Unpin pas[done..total) within the budget (see unpin_masked()). */
+static uint32_t unpin_pas(struct teemed_vm *vm, const uint64_t *pas,
+			  uint32_t done, uint32_t total, struct step *st)
+{
+	return unpin_masked(vm, pas, done, total, st, TEEMED_U64_MAX);
+}
+
+/* The same of a chunk's first entries, their low bits its link. */
+static uint32_t unpin_link_entries(struct teemed_vm *vm, const uint64_t *chunk,
+				   uint32_t done, struct step *st)
+{
+	return unpin_masked(vm, chunk, done, TEEMED_LINK_ENTRIES, st,
+			    ~TEEMED_PAGE_MASK);
+}
+
+/*
+ * teemed_buf_release() of a chunked record: chunk after chunk, each page
+ * given back once unpinned (the record's word then the next chunk's, and
+ * `released` counting within it), then the rest's array (`released`
+ * counting from TEEMED_CHUNK_ENTRIES on), then the quota, in one go as
+ * for a full buffer. Out of line, as make_chunked().
+ */
+static __attribute__((__noinline__)) bool
+release_chunked(struct teemed_vm *vm, struct buf *b, struct step *st)
+{
+	const uint32_t rest_count = chunked_rest(b->page_count);
+	uint64_t *at = compact_word(b);
+	const uint64_t *rest;
+	uint32_t done;
+
+	while (b->released < TEEMED_CHUNK_ENTRIES) {
+		teemed_pa_t page = teemed_pa(*at);
+		uint64_t *chunk;
+		bool last;
+
+		if (step_exhausted(st))
+			return false;
+		chunk = teemed_plat_map(vm->t, page);
+		if (b->released < TEEMED_LINK_ENTRIES)
+			b->released = (uint16_t)unpin_link_entries(
+				vm, chunk, b->released, st);
+		b->released = (uint16_t)unpin_pas(vm, chunk, b->released,
+						  TEEMED_CHUNK_ENTRIES, st);
+		if (b->released < TEEMED_CHUNK_ENTRIES) {
+			teemed_plat_unmap(vm->t, chunk);
+			return false;
+		}
+		*at = chunk_link(chunk);
+		last = chunk_is_last(chunk);
+		teemed_plat_unmap(vm->t, chunk);
+		teemed_vm_free_page(vm, page);
+		if (!last)
+			b->released = 0;
+	}
+	rest = (const uint64_t *)(uintptr_t)*at;
+	done = unpin_pas(vm, rest, b->released - TEEMED_CHUNK_ENTRIES,
+			 rest_count, st);
+	b->released = (uint16_t)(TEEMED_CHUNK_ENTRIES + done);
+	if (done < rest_count)
+		return false;
+	teemed_vm_unreserve_pages(vm, b->page_count,
+				  b->page_count / TEEMED_CHUNK_ENTRIES);
+	if (rest_count)
+		teemed_vm_free_obj(vm, (void *)(uintptr_t)rest,
+				   sizeof(*rest) * rest_count);
+	teemed_vm_free_obj(vm, b, compact_size(b->page_count));
+	return true;
 }
 
 /* teemed_buf_release() of a compact record: its PAs in order. */
@@ -595,24 +865,6 @@ static bool release_compact(struct teemed_vm *vm, struct buf *b,
 }
 
 /*
- * teemed_buf_release() of the entries past a full buffer's list pages,
- * in last_pas: true once they are unpinned and the array is gone.
- */
-static bool release_last_pas(struct teemed_vm *vm, struct full_buf *b,
-			     uint32_t listed, struct step *st)
-{
-	const uint32_t count = b->pinned - listed;
-
-	b->cursor = listed +
-		    unpin_pas(vm, b->last_pas, b->cursor - listed, count, st);
-	if (b->cursor < b->pinned)
-		return false;
-	teemed_vm_free_obj(vm, b->last_pas, sizeof(*b->last_pas) * count);
-	b->last_packed = false;
-	return true;
-}
-
-/*
  * Unpin the buffer's pages and free its list, within the budget. Returns
  * true once everything, the object included, is gone. Each round unpins
  * the entries of the first shadow list page that the budget allows and
@@ -627,10 +879,12 @@ bool teemed_buf_release(struct teemed_vm *vm, struct buf *buf, struct step *st)
 	struct full_buf *b;
 	uint32_t listed;
 
-	if (buf->compact)
+	if (buf->form == BUF_CHUNKED)
+		return release_chunked(vm, buf, st);
+	if (buf->form == BUF_COMPACT)
 		return release_compact(vm, buf, st);
 	b = full_buf_of(buf);
-	listed = listed_entries(b);
+	listed = b->pinned;
 	while (b->cursor < listed && !step_exhausted(st)) {
 		uint32_t slot = b->cursor % TEEMED_LIST_ENTRIES;
 		uint32_t n = step_room(st, TEEMED_LIST_ENTRIES - slot);
@@ -653,8 +907,7 @@ bool teemed_buf_release(struct teemed_vm *vm, struct buf *buf, struct step *st)
 			teemed_plat_unmap(vm->t, shadow);
 		}
 	}
-	if (b->cursor < listed ||
-	    (b->last_packed && !release_last_pas(vm, b, listed, st)))
+	if (b->cursor < listed)
 		return false;
 	/* The RPC_ARG shadow, or a list page started for an entry that then
 	   failed to pin. */

@@ -92,18 +92,26 @@ enum buf_state {
 	BUF_RELEASING	   /* being unpinned */
 };
 
+/* How a buffer keeps its PAs. */
+enum buf_form {
+	BUF_FULL = 0, /* struct full_buf: the shadow list OP-TEE reads */
+	BUF_COMPACT,  /* after the record, or in an array it points to */
+	BUF_CHUNKED   /* in chunks of 512 the record points to (buf.c) */
+};
+
 /*
  * A buffer object: what every buffer has, and all a registered buffer
  * keeps once OP-TEE holds it. A buffer starts full (struct full_buf):
  * its pinned PAs live in the shadow page list (511 entries and a next
  * pointer per 4 KiB page), the format OP-TEE reads, beside the state of
  * the translation or release running over them. Once OP-TEE holds a
- * registration it no longer reads the list, and a registered buffer of
- * at most 511 pages is made compact (teemed_buf_compact()): this record
- * alone, 56 bytes, followed in the same object by its PAs, 8 bytes a
- * page (or, past what fits a page-sized object, by a pointer to them).
- * Longer lists stay full, at about 8 bytes per pinned page: only their
- * last, partly filled list page gives its PAs to an array and goes back.
+ * registration it no longer reads the list, and the buffer is made
+ * compact (teemed_buf_compact()): this record, 56 bytes, and its PAs at
+ * 8 bytes a page. Up to 505 pages they follow the record in its object;
+ * up to 511 the record's one more word points to an array of them; from
+ * 512 on it points to the first of the list pages refilled as chunks of
+ * 512 PAs linked through their entries' spare low bits, the last chunk
+ * to an array of the PAs past them: 64 + 8 bytes a page at most.
  */
 struct buf {
 	struct ctree_node node; /* key: cookie (registered, payload) */
@@ -111,29 +119,27 @@ struct buf {
 	uint32_t page_count;	/* data pages */
 	uint32_t users;		/* in-flight calls naming it by rmem */
 	uint16_t offset;	/* of the first byte in the first page */
-	uint16_t released;	/* compact: pages unpinned so far */
+	uint16_t released;	/* compact: pages unpinned so far (chunked:
+				   in its first chunk left, or 512 + in the
+				   PAs past the chunks) */
 	uint8_t kind;
 	uint8_t state;
 	bool in_tree; /* entered in the VM's cookie namespace */
-	bool compact; /* PAs after the record, no list, no full state */
+	uint8_t form; /* enum buf_form */
 };
 
 /* A buffer with its shadow list and the state that builds and frees it. */
 struct full_buf {
 	struct buf b;
-	uint64_t size;		/* bytes, as the guest stated */
-	uint32_t pinned;	/* data pages pinned so far */
-	uint32_t cursor;	/* entries released so far */
-	uint32_t list_pages;	/* shadow list pages held */
-	uint32_t guest_list_no; /* which of the guest's list pages */
-	uint32_t mpages;	/* mediator pages reserved for it */
-	bool contiguous;	/* one page named directly, no guest list */
-	bool last_packed;	/* the last list page's PAs are in last_pas */
-	teemed_pa_t head;	/* first shadow list page (RPC_ARG: shadow) */
-	union {
-		teemed_pa_t tail;   /* list page being filled */
-		uint64_t *last_pas; /* registered, several list pages */
-	};
+	uint64_t size;		 /* bytes, as the guest stated */
+	uint32_t pinned;	 /* data pages pinned so far */
+	uint32_t cursor;	 /* entries released so far */
+	uint32_t list_pages;	 /* shadow list pages held */
+	uint32_t guest_list_no;	 /* which of the guest's list pages */
+	uint32_t mpages;	 /* mediator pages reserved for it */
+	bool contiguous;	 /* one page named directly, no guest list */
+	teemed_pa_t head;	 /* first shadow list page (RPC_ARG: shadow) */
+	teemed_pa_t tail;	 /* list page being filled */
 	teemed_ipa_t guest_list; /* guest list page being read (RPC_ARG and
 				    contiguous: the guest's page itself) */
 };
@@ -141,7 +147,7 @@ struct full_buf {
 /* Payloads, RPC argument and temporary buffers are never compact. */
 static inline struct full_buf *full_buf_of(const struct buf *b)
 {
-	TEEMED_ASSERT(!b->compact);
+	TEEMED_ASSERT(b->form == BUF_FULL);
 	return (struct full_buf *)(uintptr_t)b;
 }
 

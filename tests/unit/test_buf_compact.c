@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Compact records of registered buffers (white box): once OP-TEE holds a
- * registration of at most 511 pages, the buffer is a 56-byte record
- * followed by its PAs. What each size costs, exactly, as the mock
+ * registration, the buffer is a 56-byte record and its PAs (after it, in
+ * an array, or in chunks of 512). What each size costs, exactly, as the mock
  * platform counts objects and pages; the PAs it keeps; what happens when
  * the record cannot be had; a record named by a call in flight; and
  * teardown of many records in bounded steps.
@@ -96,27 +96,26 @@ static void assert_refused(uint64_t ipa, const struct optee_msg_arg *arg)
  * What a registered buffer costs once OP-TEE holds it, against the
  * target of 64 + 8 bytes per page: up to 505 pages the PAs sit in the
  * record's own object, up to 511 in an array of their own, and past
- * one list page the buffer stays full (object and list pages) but for
- * its last list page, whose PAs go to an array.
+ * one list page the list pages are refilled as chunks of 512 PAs, those
+ * past the last chunk in an array.
  */
 static void test_bytes_per_registered_buffer(void **state)
 {
 	static const struct {
 		uint32_t pages;
 		uint64_t bytes;
-		bool compact;
+		uint8_t form;
 	} cases[] = {
-		{1, 56 + 8, true},
-		{2, 56 + 16, true},
-		{16, 56 + 128, true},
-		{129, 56 + 1032, true},
-		{505, 56 + 4040, true},
-		{506, 56 + 8 + 4048, true},
-		{511, 56 + 8 + 4088, true},
-		/* Full, the last list page's PAs in an array. */
-		{512, sizeof(struct full_buf) + MOCK_PAGE + 8, false},
-		{1022, sizeof(struct full_buf) + MOCK_PAGE + 8 * 511, false},
-		{1100, sizeof(struct full_buf) + 2 * MOCK_PAGE + 8 * 78, false},
+		{1, 56 + 8, BUF_COMPACT},
+		{2, 56 + 16, BUF_COMPACT},
+		{16, 56 + 128, BUF_COMPACT},
+		{129, 56 + 1032, BUF_COMPACT},
+		{505, 56 + 4040, BUF_COMPACT},
+		{506, 56 + 8 + 4048, BUF_COMPACT},
+		{511, 56 + 8 + 4088, BUF_COMPACT},
+		{512, 56 + 8 + MOCK_PAGE, BUF_CHUNKED},
+		{1022, 56 + 8 + MOCK_PAGE + 8 * 510, BUF_CHUNKED},
+		{1100, 56 + 8 + 2 * MOCK_PAGE + 8 * 76, BUF_CHUNKED},
 	};
 	uint64_t before = held();
 
@@ -125,9 +124,8 @@ static void test_bytes_per_registered_buffer(void **state)
 
 		register_n(DATA, n, 0xc1);
 		assert_int_equal(held() - before, cases[i].bytes);
-		if (cases[i].compact)
-			assert_true(cases[i].bytes <= 64 + 8 * (uint64_t)n);
-		assert_int_equal(lookup(0xc1)->compact, cases[i].compact);
+		assert_true(cases[i].bytes <= 64 + 8 * (uint64_t)n);
+		assert_int_equal(lookup(0xc1)->form, cases[i].form);
 		/* OP-TEE read the list while registering, not the record. */
 		for (uint32_t j = 0; j < n; j++)
 			assert_int_equal(mock.seen_pa[0][j],
@@ -172,7 +170,7 @@ static void test_record_allocation_fails(void **state)
 		mock.obj_fail_after = cases[i].fail_after;
 		register_n(DATA, n, 0xc2);
 		mock.obj_fail_after = -1;
-		assert_false(lookup(0xc2)->compact);
+		assert_int_equal(lookup(0xc2)->form, BUF_FULL);
 		assert_int_equal(held() - before,
 				 sizeof(struct full_buf) + MOCK_PAGE);
 		assert_int_equal(mock.objs, objs + 1);
@@ -204,7 +202,7 @@ static void test_record_in_use(void **state)
 
 	register_n(DATA, 2, 0xc1);
 	b = lookup(0xc1);
-	assert_true(b->compact);
+	assert_int_equal(b->form, BUF_COMPACT);
 	rmem_call(CALL_ARG, OPTEE_MSG_CMD_INVOKE_COMMAND, 10, 0xc1);
 	start_suspended(CALL_ARG, &r);
 	assert_int_equal(b->users, 1);
@@ -237,13 +235,16 @@ static void test_record_in_use(void **state)
 }
 
 /*
- * A buffer of three list pages, the last one's 78 PAs moved to an array:
- * unregistered with a step of 16 pages, its release crosses from the
- * list pages to the array within one step (1008 + 16 > 1022) and leaves
- * nothing behind. Without an object for the array it keeps its pages.
+ * A buffer of three list pages refilled as two chunks and an array of
+ * the 76 PAs past them: unregistered with a step of 16 pages, its
+ * release crosses from the last chunk to the array within one step
+ * (1024 = 64 x 16, but 1008 + 16 crosses the first chunk's end) and
+ * leaves nothing behind. Without an object for the record or for the
+ * array it stays full, list pages and all.
  */
-static void test_last_list_page_packed(void **state)
+static void test_chunked_release(void **state)
 {
+	static const int32_t fail_after[] = {1, 2};
 	struct optee_msg_arg *u;
 	uint32_t pauses;
 	uint64_t before;
@@ -252,8 +253,8 @@ static void test_last_list_page_packed(void **state)
 	mock_start(16, NULL);
 	before = held();
 	register_n(DATA, 1100, 0xc1);
-	assert_int_equal(held() - before,
-			 sizeof(struct full_buf) + 2 * MOCK_PAGE + 8 * 78);
+	assert_int_equal(lookup(0xc1)->form, BUF_CHUNKED);
+	assert_int_equal(held() - before, 64 + 2 * MOCK_PAGE + 8 * 76);
 	assert_pas(0xc1, DATA, 1100);
 	u = rmem_call(ARG_IPA, OPTEE_MSG_CMD_UNREGISTER_SHM, 0, 0xc1);
 	assert_int_equal(mock_call_to_end(0, ARG_IPA, &pauses),
@@ -263,17 +264,21 @@ static void test_last_list_page_packed(void **state)
 	assert_int_equal(mock.pins, 0);
 	assert_int_equal(held(), before);
 
-	/* The full object, then the array: refused. */
-	mock.obj_fail_after = 1;
-	register_n(DATA, 1100, 0xc2);
-	mock.obj_fail_after = -1;
-	assert_int_equal(held() - before,
-			 sizeof(struct full_buf) + 3 * MOCK_PAGE);
-	assert_pas(0xc2, DATA, 1100);
-	assert_rmem_works(0xc2);
-	assert_int_equal(mock_unregister(0, ARG_IPA, 0xc2), TEEC_SUCCESS);
-	assert_int_equal(mock.pins, 0);
-	assert_int_equal(held(), before);
+	/* The full object, then the record, then the array: refused. */
+	for (size_t i = 0; i < 2; i++) {
+		mock.obj_fail_after = fail_after[i];
+		register_n(DATA, 1100, 0xc2);
+		mock.obj_fail_after = -1;
+		assert_int_equal(lookup(0xc2)->form, BUF_FULL);
+		assert_int_equal(held() - before,
+				 sizeof(struct full_buf) + 3 * MOCK_PAGE);
+		assert_pas(0xc2, DATA, 1100);
+		assert_rmem_works(0xc2);
+		assert_int_equal(mock_unregister(0, ARG_IPA, 0xc2),
+				 TEEC_SUCCESS);
+		assert_int_equal(mock.pins, 0);
+		assert_int_equal(held(), before);
+	}
 }
 
 /* Pages of buffer i of the teardown test. */
@@ -297,7 +302,7 @@ static void test_teardown_of_many_records(void **state)
 	before = held();
 	for (uint32_t i = 0; i < MANY; i++) {
 		register_n(first, PAGES_OF(i), 0x100 + i);
-		assert_true(lookup(0x100 + i)->compact);
+		assert_int_equal(lookup(0x100 + i)->form, BUF_COMPACT);
 		first += PAGES_OF(i);
 		pages += PAGES_OF(i);
 		expect += 56 + 8 * PAGES_OF(i);
@@ -342,7 +347,7 @@ int main(void)
 						mock_teardown),
 		cmocka_unit_test_setup_teardown(test_teardown_of_many_records,
 						mock_setup, mock_teardown),
-		cmocka_unit_test_setup_teardown(test_last_list_page_packed,
+		cmocka_unit_test_setup_teardown(test_chunked_release,
 						mock_setup, mock_teardown),
 	};
 
