@@ -172,6 +172,25 @@ static void shadow_give_back(struct teemed_vm *vm, struct call *c)
 		p->free_page(p->ctx, NULL, c->shadow_pa);
 }
 
+/*
+ * A slot comes back clean: each field a call sets is reset where its
+ * use ends (the call's buffers settled and released, its argument let
+ * go, its RPC state after OP-TEE resumed), so a claim writes none of
+ * them. The fields a call always sets before reading them (param_cursor,
+ * result, arg_kind, rpc_off) are left as they are.
+ */
+static void slot_is_clean(const struct call *c)
+{
+	TEEMED_DEBUG_ASSERT(!c->bufs && !c->building && !c->registering &&
+			    !c->unregistering && !c->rmem_count &&
+			    !c->tmem_named);
+	TEEMED_DEBUG_ASSERT(!c->arg_buf && !c->arg_direct && !c->arg_page_off &&
+			    !c->arg_va && !c->arg_pinned);
+	TEEMED_DEBUG_ASSERT(!c->rpc_arg && !c->rpc_free && !c->rpc_payload &&
+			    !c->refused_cookie && !c->rpc_in_area);
+	(void)c;
+}
+
 static bool claim_slot(struct call *c)
 {
 	uint8_t free = CALL_FREE;
@@ -228,24 +247,7 @@ struct call *teemed_call_claim_new(struct teemed_vm *vm, uint32_t vcpu,
 	TEEMED_ATOMIC_STORE(&c->started, c->started + 1);
 	c->shadow = teemed_plat_map(vm->t, c->shadow_pa);
 
-	c->param_cursor = 0;
-	c->result = 0;
-	c->bufs = NULL;
-	c->building = NULL;
-	c->registering = NULL;
-	c->unregistering = NULL;
-	c->rmem_count = 0;
-	c->tmem_named = 0;
-	c->rpc_arg = NULL;
-	c->rpc_free = NULL;
-	c->rpc_payload = NULL;
-	c->refused_cookie = 0;
-	c->arg_kind = ARG_PAGE;
-	c->arg_buf = NULL;
-	c->arg_direct = false;
-	c->arg_page_off = 0;
-	c->rpc_in_area = false;
-	c->rpc_off = 0;
+	slot_is_clean(c);
 	return c;
 }
 
@@ -317,6 +319,8 @@ void teemed_call_park(struct teemed_vm *vm, struct call *c, uint8_t state)
 /* The call is over: its shadow page goes back, then its slot. */
 void teemed_call_retire(struct teemed_vm *vm, struct call *c)
 {
+	/* OP-TEE may end a call without freeing an allocation refused in it. */
+	c->refused_cookie = 0;
 	shadow_give_back(vm, c);
 	TEEMED_ATOMIC_STORE_RELEASE(&c->state, (uint8_t)CALL_FREE);
 }
@@ -354,6 +358,7 @@ void teemed_call_unpin_arg(struct teemed_vm *vm, struct call *c)
 		teemed_vm_unlock(vm);
 		c->arg_buf = NULL;
 		c->arg_direct = false;
+		c->arg_page_off = 0;
 	}
 }
 

@@ -22,6 +22,12 @@
 #include "teemed/trace.h"
 
 #define TEEMED_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* A check of the core's own bookkeeping, left out of NDEBUG builds. */
+#ifdef NDEBUG
+#define TEEMED_DEBUG_ASSERT(cond) ((void)0)
+#else
+#define TEEMED_DEBUG_ASSERT(cond) TEEMED_ASSERT(cond)
+#endif
 /*
  * A step of the yielding-call path that is worth its copies: inlined
  * into each entry (CALL_WITH_ARG, REGD_ARG, RETURN_FROM_RPC), a call

@@ -313,8 +313,7 @@ bool teemed_params_check_shape(struct teemed_vm *vm, struct call *c)
 				  : TEEMED_REFUSED_COUNT;
 	if (refusal == TEEMED_REFUSED_COUNT) {
 		/* Values go to OP-TEE as they are: nothing to translate. */
-		if (!memrefs)
-			c->param_cursor = c->shadow->num_params;
+		c->param_cursor = memrefs ? 0 : c->shadow->num_params;
 		return true;
 	}
 	/* Both PARAM refusals here are of the message's shape. */
