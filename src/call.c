@@ -104,40 +104,47 @@ void teemed_call_add_stats(const struct teemed_vm *vm,
 /*
  * The instance's free shadow pages. A slot holds a page's PA | 1 (a PA
  * may be 0) or 0 when empty; taking is one exchange, giving one
- * compare-and-swap, each starting at the caller's `hint` so that calls
- * on different CPUs (other VMs, other slots) touch different lines.
+ * compare-and-swap, each starting at the caller's `home` slot so that
+ * calls on different CPUs (other VMs, other slots) touch different lines.
  */
-static bool pool_take(struct teemed *t, uint32_t hint, teemed_pa_t *pa)
+static uint32_t pool_next(uint32_t i)
 {
+	return i + 1 < TEEMED_SHADOW_POOL_PAGES ? i + 1 : 0;
+}
+
+static bool pool_take(struct teemed *t, uint32_t home, teemed_pa_t *pa)
+{
+	uint32_t i = home;
+
 	for (uint32_t k = 0; k < TEEMED_SHADOW_POOL_PAGES; k++) {
-		uint64_t *slot = &t->shadow_pool[((hint + k) %
-						  TEEMED_SHADOW_POOL_PAGES) *
-						 TEEMED_POOL_STRIDE];
+		uint64_t *slot = &t->shadow_pool[i * TEEMED_POOL_STRIDE];
 		uint64_t v;
 
-		if (!TEEMED_ATOMIC_LOAD(slot))
-			continue;
-		v = TEEMED_ATOMIC_XCHG_ACQUIRE(slot, 0);
-		if (v) {
-			*pa = teemed_pa(v & ~(uint64_t)1);
-			return true;
+		if (TEEMED_ATOMIC_LOAD(slot)) {
+			v = TEEMED_ATOMIC_XCHG_ACQUIRE(slot, 0);
+			if (v) {
+				*pa = teemed_pa(v & ~(uint64_t)1);
+				return true;
+			}
 		}
+		i = pool_next(i);
 	}
 	return false;
 }
 
-static bool pool_give(struct teemed *t, uint32_t hint, teemed_pa_t pa)
+static bool pool_give(struct teemed *t, uint32_t home, teemed_pa_t pa)
 {
+	uint32_t i = home;
+
 	for (uint32_t k = 0; k < TEEMED_SHADOW_POOL_PAGES; k++) {
-		uint64_t *slot = &t->shadow_pool[((hint + k) %
-						  TEEMED_SHADOW_POOL_PAGES) *
-						 TEEMED_POOL_STRIDE];
+		uint64_t *slot = &t->shadow_pool[i * TEEMED_POOL_STRIDE];
 		uint64_t empty = 0;
 
 		if (!TEEMED_ATOMIC_LOAD(slot) &&
 		    TEEMED_ATOMIC_CAS_RELEASE(slot, &empty,
 					      teemed_pa_addr(pa) | 1))
 			return true;
+		i = pool_next(i);
 	}
 	return false;
 }
@@ -156,9 +163,15 @@ void teemed_call_pool_drain(struct teemed *t)
  * Where a call's look into the pool starts: other VMs and other slots
  * of one VM start at other slots, so CPUs rarely write one line.
  */
-static uint32_t shadow_hint(const struct teemed_vm *vm, const struct call *c)
+static uint32_t shadow_home(const struct teemed_vm *vm, const struct call *c)
 {
-	return vm->client_id + c->index;
+#if TEEMED_SHADOW_POOL_PAGES
+	return (uint32_t)(vm->client_id + c->index) % TEEMED_SHADOW_POOL_PAGES;
+#else
+	(void)vm;
+	(void)c;
+	return 0;
+#endif
 }
 
 /* Shadow pages are the instance's: `vm` NULL to the platform. */
@@ -168,7 +181,7 @@ static void shadow_give_back(struct teemed_vm *vm, struct call *c)
 
 	teemed_plat_unmap(vm->t, c->shadow);
 	c->shadow = NULL;
-	if (!pool_give(vm->t, shadow_hint(vm, c), c->shadow_pa))
+	if (!pool_give(vm->t, shadow_home(vm, c), c->shadow_pa))
 		p->free_page(p->ctx, NULL, c->shadow_pa);
 }
 
@@ -230,7 +243,7 @@ struct call *teemed_call_claim_new(struct teemed_vm *vm, uint32_t vcpu,
 	*no_page = false;
 	if (!c)
 		return NULL;
-	if (!pool_take(vm->t, shadow_hint(vm, c), &c->shadow_pa) &&
+	if (!pool_take(vm->t, shadow_home(vm, c), &c->shadow_pa) &&
 	    p->alloc_page(p->ctx, NULL, &c->shadow_pa)) {
 		*no_page = true;
 		TEEMED_ATOMIC_STORE_RELEASE(&c->state, (uint8_t)CALL_FREE);
