@@ -352,6 +352,8 @@ int teemed_call_pin_arg(struct teemed_vm *vm, struct call *c)
 			      &c->guest_arg_pa))
 		return TEEMED_ERR_FAULT;
 	TEEMED_ATOMIC_STORE(&c->arg_pinned, true);
+	/* The message is copied in next, in this SMC. */
+	c->arg_va = teemed_plat_map(vm->t, c->guest_arg_pa);
 	return TEEMED_OK;
 }
 

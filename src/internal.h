@@ -194,6 +194,7 @@ struct call {
 	uint32_t arg_page_off; /* the argument's offset in guest_arg_pa */
 	bool arg_direct; /* ARG_REGD within one page: guest_arg_pa holds it */
 	uint8_t *arg_va; /* teemed_call_arg_map() in this SMC, or NULL */
+	const struct cmd_rule *rule;  /* of the message's command (params.c) */
 	teemed_pa_t shadow_pa;	      /* while the call lasts */
 	struct optee_msg_arg *shadow; /* mapped shadow argument, or NULL */
 	struct buf *bufs;	      /* temporary buffers of this call */
@@ -415,7 +416,21 @@ enum params_result {
 	PARAMS_FAILED  /* shadow->ret/ret_origin tell why */
 };
 
-bool teemed_params_cmd_allowed(const struct teemed_vm *vm, uint32_t cmd);
+/* What became of a new call's message (teemed_params_take_message()). */
+enum message_taken {
+	MESSAGE_TAKEN,	  /* in the shadow, its shape checked: go on */
+	MESSAGE_FAILED,	  /* its shape broke a rule; ret/ret_origin say so */
+	MESSAGE_BAD_ADDR, /* EBADADDR: it does not fit where it lies */
+	MESSAGE_BAD_CMD	  /* EBADCMD: a command the guest may not send */
+};
+
+/* What goes back to the guest's message as a call ends. */
+enum call_outputs {
+	OUTPUTS_NONE,  /* no message-level answer */
+	OUTPUTS_ERROR, /* refused by the mediator: ret and ret_origin */
+	OUTPUTS_ALL    /* answered by OP-TEE: what its command writes */
+};
+
 /* What OP-TEE writes back in a parameter (§3.6). */
 enum param_output {
 	PARAM_OUT_NONE = 0,
@@ -424,11 +439,12 @@ enum param_output {
 };
 
 enum param_output teemed_params_output(uint64_t attr);
-bool teemed_params_check_shape(struct teemed_vm *vm, struct call *c);
+enum message_taken teemed_params_take_message(struct teemed_vm *vm,
+					      struct call *c, uint64_t room);
 enum params_result teemed_params_translate(struct teemed_vm *vm, struct call *c,
 					   struct step *st);
-void teemed_params_copy_back(struct teemed_vm *vm, struct call *c, bool whole);
-void teemed_params_end_call(struct teemed_vm *vm, struct call *c, bool done);
+void teemed_params_end_call(struct teemed_vm *vm, struct call *c,
+			    enum call_outputs outputs);
 
 /* --- rpc.c: RPCs from OP-TEE and the guest's answers -------------------- */
 

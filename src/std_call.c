@@ -54,22 +54,16 @@ static TEEMED_ALWAYS_INLINE void continue_finish(struct teemed_vm *vm,
 }
 
 /*
- * End the call with SMC result `a0`. `outputs`: copy back what OP-TEE
- * wrote (answered), only ret/ret_origin (refused by the mediator), or
- * nothing (no message-level answer).
+ * End the call with SMC result `a0`, with `outputs` copied back to the
+ * guest's message.
  */
-enum outputs { OUTPUTS_NONE, OUTPUTS_ERROR, OUTPUTS_ALL };
-
 static TEEMED_ALWAYS_INLINE void
 finish_call(struct teemed_vm *vm, struct call *c, struct teemed_regs *regs,
-	    struct step *st, uint32_t a0, enum outputs outputs)
+	    struct step *st, uint32_t a0, enum call_outputs outputs)
 {
-	teemed_params_end_call(vm, c, outputs == OUTPUTS_ALL);
-	if (outputs != OUTPUTS_NONE) {
-		teemed_params_copy_back(vm, c, outputs == OUTPUTS_ALL);
-		if (teemed_tracing(vm->t))
-			teemed_trace_reply(vm, c);
-	}
+	teemed_params_end_call(vm, c, outputs);
+	if (outputs != OUTPUTS_NONE && teemed_tracing(vm->t))
+		teemed_trace_reply(vm, c);
 	teemed_call_unpin_arg(vm, c);
 	c->result = a0;
 	continue_finish(vm, c, regs, st);
@@ -144,63 +138,6 @@ static TEEMED_ALWAYS_INLINE void continue_prepare(struct teemed_vm *vm,
 	issue(vm, c, regs, st, &sw, false);
 }
 
-/* Parameters the shadow holds of a message claiming `num_params`. */
-static uint32_t shadowed_params(uint32_t num_params)
-{
-	return num_params < TEEMED_CALL_MAX_PARAMS ? num_params
-						   : TEEMED_CALL_MAX_PARAMS;
-}
-
-/*
- * Copy the guest's argument into the shadow, once (spec §2.6-2.8):
- * every later decision reads the shadow, never the guest's memory
- * again. `room`: bytes of guest memory from the argument's start. Only
- * the parameters a command may have are copied; a message with more is
- * refused by its shape without reading them.
- */
-static TEEMED_ALWAYS_INLINE uint32_t copy_argument(struct teemed_vm *vm,
-						   struct call *c,
-						   uint8_t *page, uint64_t room)
-{
-	struct optee_msg_arg *arg = c->shadow;
-	uint64_t need;
-
-	if (teemed_call_arg_copy(vm, c, page, 0, arg, sizeof(*arg), false))
-		return OPTEE_SMC_RETURN_EBADADDR;
-	/* OP-TEE's order: the size of the argument, then its command. */
-	if (arg->num_params > OPTEE_MSG_MAX_NUM_PARAMS)
-		return OPTEE_SMC_RETURN_EBADADDR;
-	need = OPTEE_MSG_GET_ARG_SIZE(arg->num_params);
-	if (c->arg_kind != ARG_PAGE)
-		need += OPTEE_MSG_GET_ARG_SIZE(vm->t->info.rpc_param_count);
-	if (need > room)
-		return OPTEE_SMC_RETURN_EBADADDR;
-	if (!teemed_params_cmd_allowed(vm, arg->cmd))
-		return OPTEE_SMC_RETURN_EBADCMD;
-	if (teemed_call_arg_copy(vm, c, page, sizeof(*arg), arg->params,
-				 sizeof(arg->params[0]) *
-					 shadowed_params(arg->num_params),
-				 false))
-		return OPTEE_SMC_RETURN_EBADADDR;
-	return OPTEE_SMC_RETURN_OK;
-}
-
-static TEEMED_ALWAYS_INLINE uint32_t shadow_argument(struct teemed_vm *vm,
-						     struct call *c,
-						     uint64_t room)
-{
-	const struct optee_msg_arg *arg = c->shadow;
-	uint32_t err = copy_argument(vm, c, teemed_call_arg_map(vm, c), room);
-
-	if (teemed_tracing(vm->t))
-		teemed_trace_msg(
-			vm, TEEMED_TRACE_GUEST_MSG, arg,
-			err ? (uint32_t)sizeof(*arg)
-			    : (uint32_t)OPTEE_MSG_GET_ARG_SIZE(
-				      shadowed_params(arg->num_params)));
-	return err;
-}
-
 /*
  * A claimed call refused before OP-TEE saw it: whatever of its argument
  * was taken goes back, then its slot; the guest gets `err`.
@@ -221,19 +158,20 @@ static TEEMED_ALWAYS_INLINE void start_call(struct teemed_vm *vm,
 					    struct teemed_regs *regs,
 					    struct step *st, uint64_t room)
 {
-	uint32_t err = shadow_argument(vm, c, room);
-
-	if (err) {
-		refuse_start(vm, c, regs,
-			     err == OPTEE_SMC_RETURN_EBADCMD
-				     ? TEEMED_REFUSED_CMD
-				     : TEEMED_REFUSED_ARG,
-			     err);
-		return;
-	}
-	if (!teemed_params_check_shape(vm, c)) {
+	switch (teemed_params_take_message(vm, c, room)) {
+	case MESSAGE_TAKEN:
+		break;
+	case MESSAGE_FAILED:
 		finish_call(vm, c, regs, st, OPTEE_SMC_RETURN_OK,
 			    OUTPUTS_ERROR);
+		return;
+	case MESSAGE_BAD_ADDR:
+		refuse_start(vm, c, regs, TEEMED_REFUSED_ARG,
+			     OPTEE_SMC_RETURN_EBADADDR);
+		return;
+	case MESSAGE_BAD_CMD:
+		refuse_start(vm, c, regs, TEEMED_REFUSED_CMD,
+			     OPTEE_SMC_RETURN_EBADCMD);
 		return;
 	}
 	/* OP-TEE writes its RPC requests right after the argument. */
