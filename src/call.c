@@ -175,7 +175,8 @@ static uint32_t shadow_home(const struct teemed_vm *vm, const struct call *c)
 }
 
 /* Shadow pages are the instance's: `vm` NULL to the platform. */
-static void shadow_give_back(struct teemed_vm *vm, struct call *c)
+static TEEMED_ALWAYS_INLINE void shadow_give_back(struct teemed_vm *vm,
+						  struct call *c)
 {
 	const struct teemed_platform *p = vm->t->plat;
 
@@ -281,14 +282,6 @@ uint8_t *teemed_call_arg_map_page(struct teemed_vm *vm, struct call *c)
 	return c->arg_va;
 }
 
-static void arg_unmap(struct teemed_vm *vm, struct call *c)
-{
-	if (c->arg_va) {
-		teemed_plat_unmap(vm->t, c->arg_va - c->arg_page_off);
-		c->arg_va = NULL;
-	}
-}
-
 static bool call_parked(uint8_t state)
 {
 	return state == CALL_PAUSED_PREPARE || state == CALL_IN_RPC ||
@@ -325,7 +318,7 @@ struct call *teemed_call_claim_paused(struct teemed_vm *vm, uint32_t index,
 /* From here on another vCPU may take the call: all it needs is written. */
 void teemed_call_park(struct teemed_vm *vm, struct call *c, uint8_t state)
 {
-	arg_unmap(vm, c);
+	teemed_call_arg_unmap(vm, c);
 	TEEMED_ATOMIC_STORE_RELEASE(&c->state, state);
 }
 
@@ -338,43 +331,15 @@ void teemed_call_retire(struct teemed_vm *vm, struct call *c)
 	TEEMED_ATOMIC_STORE_RELEASE(&c->state, (uint8_t)CALL_FREE);
 }
 
-/*
- * The guest's argument page stays pinned from the copy to the answer, so
- * a guest cannot lose its answer by giving the page away mid-call. One
- * page per call, bounded by the calls quota, so it is counted apart from
- * the pinned-pages quota and the step budget.
- */
-int teemed_call_pin_arg(struct teemed_vm *vm, struct call *c)
+/* A REGD_ARG call's argument buffer: this call no longer uses it. */
+void teemed_call_drop_arg_buf(struct teemed_vm *vm, struct call *c)
 {
-	const struct teemed_platform *p = vm->t->plat;
-
-	if (p->pin_guest_page(p->ctx, vm->hv_vm, c->guest_arg, TEEMED_PIN_WRITE,
-			      &c->guest_arg_pa))
-		return TEEMED_ERR_FAULT;
-	TEEMED_ATOMIC_STORE(&c->arg_pinned, true);
-	/* The message is copied in next, in this SMC. */
-	c->arg_va = teemed_plat_map(vm->t, c->guest_arg_pa);
-	return TEEMED_OK;
-}
-
-/* The argument's memory goes back: its page's pin, or its buffer's use. */
-void teemed_call_unpin_arg(struct teemed_vm *vm, struct call *c)
-{
-	const struct teemed_platform *p = vm->t->plat;
-
-	arg_unmap(vm, c);
-	if (c->arg_pinned) {
-		p->unpin_guest_page(p->ctx, vm->hv_vm, c->guest_arg_pa);
-		TEEMED_ATOMIC_STORE(&c->arg_pinned, false);
-	}
-	if (c->arg_buf) {
-		teemed_vm_lock(vm);
-		c->arg_buf->users--;
-		teemed_vm_unlock(vm);
-		c->arg_buf = NULL;
-		c->arg_direct = false;
-		c->arg_page_off = 0;
-	}
+	teemed_vm_lock(vm);
+	c->arg_buf->users--;
+	teemed_vm_unlock(vm);
+	c->arg_buf = NULL;
+	c->arg_direct = false;
+	c->arg_page_off = 0;
 }
 
 /*

@@ -362,8 +362,7 @@ struct call *teemed_call_claim_paused(struct teemed_vm *vm, uint32_t index,
 void teemed_call_park(struct teemed_vm *vm, struct call *c, uint8_t state);
 void teemed_call_retire(struct teemed_vm *vm, struct call *c);
 void teemed_call_free_slot(struct teemed_vm *vm, struct call *c);
-int teemed_call_pin_arg(struct teemed_vm *vm, struct call *c);
-void teemed_call_unpin_arg(struct teemed_vm *vm, struct call *c);
+void teemed_call_drop_arg_buf(struct teemed_vm *vm, struct call *c);
 uint8_t *teemed_call_arg_map_page(struct teemed_vm *vm, struct call *c);
 int teemed_call_arg_io(struct teemed_vm *vm, struct call *c, uint64_t off,
 		       void *buf, size_t len, bool write);
@@ -379,6 +378,48 @@ static inline void teemed_call_count_smc(struct call *c, struct step *st)
 {
 	TEEMED_ATOMIC_STORE(&c->smcs, c->smcs + 1);
 	st->counted = true;
+}
+
+/* The argument's mapping for this SMC ends, if it was mapped. */
+static inline void teemed_call_arg_unmap(struct teemed_vm *vm, struct call *c)
+{
+	if (c->arg_va) {
+		teemed_plat_unmap(vm->t, c->arg_va - c->arg_page_off);
+		c->arg_va = NULL;
+	}
+}
+
+/*
+ * The guest's argument page stays pinned from the copy to the answer, so
+ * a guest cannot lose its answer by giving the page away mid-call. One
+ * page per call, bounded by the calls quota, so it is counted apart from
+ * the pinned-pages quota and the step budget. Mapped at once: the
+ * message is copied in next, in this SMC.
+ */
+static inline int teemed_call_pin_arg(struct teemed_vm *vm, struct call *c)
+{
+	const struct teemed_platform *p = vm->t->plat;
+
+	if (p->pin_guest_page(p->ctx, vm->hv_vm, c->guest_arg, TEEMED_PIN_WRITE,
+			      &c->guest_arg_pa))
+		return TEEMED_ERR_FAULT;
+	TEEMED_ATOMIC_STORE(&c->arg_pinned, true);
+	c->arg_va = p->map(p->ctx, c->guest_arg_pa);
+	return TEEMED_OK;
+}
+
+/* The argument's memory goes back: its page's pin, or its buffer's use. */
+static inline void teemed_call_unpin_arg(struct teemed_vm *vm, struct call *c)
+{
+	const struct teemed_platform *p = vm->t->plat;
+
+	teemed_call_arg_unmap(vm, c);
+	if (c->arg_pinned) {
+		p->unpin_guest_page(p->ctx, vm->hv_vm, c->guest_arg_pa);
+		TEEMED_ATOMIC_STORE(&c->arg_pinned, false);
+	}
+	if (c->arg_buf)
+		teemed_call_drop_arg_buf(vm, c);
 }
 
 /*

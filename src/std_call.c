@@ -69,6 +69,18 @@ finish_call(struct teemed_vm *vm, struct call *c, struct teemed_regs *regs,
 	continue_finish(vm, c, regs, st);
 }
 
+/*
+ * A call that failed before OP-TEE saw it, with only ret and ret_origin
+ * for the guest: out of line, the common path is the answered call.
+ */
+static __attribute__((__noinline__)) void fail_call(struct teemed_vm *vm,
+						    struct call *c,
+						    struct teemed_regs *regs,
+						    struct step *st)
+{
+	finish_call(vm, c, regs, st, OPTEE_SMC_RETURN_OK, OUTPUTS_ERROR);
+}
+
 static TEEMED_ALWAYS_INLINE void
 handle_optee_answer(struct teemed_vm *vm, struct call *c,
 		    struct teemed_regs *regs, struct step *st,
@@ -120,8 +132,7 @@ static TEEMED_ALWAYS_INLINE void continue_prepare(struct teemed_vm *vm,
 		pause_call(vm, c, regs, st, CALL_PAUSED_PREPARE);
 		return;
 	case PARAMS_FAILED:
-		finish_call(vm, c, regs, st, OPTEE_SMC_RETURN_OK,
-			    OUTPUTS_ERROR);
+		fail_call(vm, c, regs, st);
 		return;
 	case PARAMS_DONE:
 		break;
@@ -152,26 +163,37 @@ static void refuse_start(struct teemed_vm *vm, struct call *c,
 	teemed_call_retire(vm, c);
 }
 
+/* A new call's message was not taken: why, to the guest. */
+static __attribute__((__noinline__)) void
+message_not_taken(struct teemed_vm *vm, struct call *c,
+		  struct teemed_regs *regs, struct step *st,
+		  enum message_taken taken)
+{
+	switch (taken) {
+	case MESSAGE_FAILED:
+		fail_call(vm, c, regs, st);
+		return;
+	case MESSAGE_BAD_CMD:
+		refuse_start(vm, c, regs, TEEMED_REFUSED_CMD,
+			     OPTEE_SMC_RETURN_EBADCMD);
+		return;
+	default:
+		refuse_start(vm, c, regs, TEEMED_REFUSED_ARG,
+			     OPTEE_SMC_RETURN_EBADADDR);
+		return;
+	}
+}
+
 /* A claimed call whose argument is known: copy it in and go. */
 static TEEMED_ALWAYS_INLINE void start_call(struct teemed_vm *vm,
 					    struct call *c,
 					    struct teemed_regs *regs,
 					    struct step *st, uint64_t room)
 {
-	switch (teemed_params_take_message(vm, c, room)) {
-	case MESSAGE_TAKEN:
-		break;
-	case MESSAGE_FAILED:
-		finish_call(vm, c, regs, st, OPTEE_SMC_RETURN_OK,
-			    OUTPUTS_ERROR);
-		return;
-	case MESSAGE_BAD_ADDR:
-		refuse_start(vm, c, regs, TEEMED_REFUSED_ARG,
-			     OPTEE_SMC_RETURN_EBADADDR);
-		return;
-	case MESSAGE_BAD_CMD:
-		refuse_start(vm, c, regs, TEEMED_REFUSED_CMD,
-			     OPTEE_SMC_RETURN_EBADCMD);
+	enum message_taken taken = teemed_params_take_message(vm, c, room);
+
+	if (taken != MESSAGE_TAKEN) {
+		message_not_taken(vm, c, regs, st, taken);
 		return;
 	}
 	/* OP-TEE writes its RPC requests right after the argument. */
