@@ -36,6 +36,7 @@
  */
 #define TEEMED_ALWAYS_INLINE inline __attribute__((__always_inline__))
 #define TEEMED_U64_MAX	     (~(uint64_t)0)
+#define TEEMED_FALLTHROUGH   __attribute__((__fallthrough__))
 
 /* Register helpers: only the low 32 bits of a register carry meaning. */
 static inline uint32_t reg32(uint64_t r)

@@ -115,26 +115,27 @@ static uint32_t refusal_ret(uint32_t refusal)
 
 /*
  * Shape checks that need no state: counts, attribute bits, META.
- * `*memrefs`: the parameters that name memory (all of UNREGISTER_SHM's,
- * whose parameter is rewritten), the only ones translation touches.
+ * `*memrefs`: whether parameters name memory (UNREGISTER_SHM's does,
+ * whatever it says: it is rewritten), the only ones translation touches.
  */
 static TEEMED_ALWAYS_INLINE bool shape_ok(const struct optee_msg_arg *arg,
 					  const struct cmd_rule *rule,
-					  uint32_t *memrefs)
+					  bool *memrefs)
 {
-	uint32_t i = 0;
+	uint32_t n = arg->num_params;
 
-	if (arg->num_params < rule->min_params ||
-	    arg->num_params > rule->max_params)
+	if (n < rule->min_params || n > rule->max_params)
 		return false;
-	/* The META parameters come first, and are exactly a META value. */
-	for (; i < arg->num_params && i < rule->meta_params; i++)
-		if (arg->params[i].attr != TEEMED_ATTR_OPEN_META)
-			return false;
-	for (; i < arg->num_params; i++) {
+	for (uint32_t i = 0; i < n; i++) {
 		uint64_t attr = arg->params[i].attr;
 		uint8_t class = param_rules[attr & 0xF].class;
 
+		/* The META parameters come first, and are exactly this. */
+		if (i < rule->meta_params) {
+			if (attr != TEEMED_ATTR_OPEN_META)
+				return false;
+			continue;
+		}
 		/* Unknown bits, a type past the table's, or META here. */
 		if (attr & ~(TEEMED_ATTR_KNOWN_BITS & ~(uint64_t)0xF0 &
 			     ~(uint64_t)OPTEE_MSG_ATTR_META))
@@ -142,10 +143,10 @@ static TEEMED_ALWAYS_INLINE bool shape_ok(const struct optee_msg_arg *arg,
 		if (class == PC_INVALID ||
 		    ((attr & OPTEE_MSG_ATTR_NONCONTIG) && class != PC_TMEM))
 			return false;
-		*memrefs += class >= PC_RMEM;
+		*memrefs |= class >= PC_RMEM;
 	}
 	if (arg->cmd == OPTEE_MSG_CMD_UNREGISTER_SHM)
-		*memrefs = arg->num_params;
+		*memrefs = true;
 	if (arg->cmd == OPTEE_MSG_CMD_REGISTER_SHM)
 		return arg->params[0].attr == TEEMED_ATTR_REGISTER &&
 		       arg->params[0].u.tmem.buf_ptr != 0;
@@ -338,7 +339,7 @@ check_memrefs(struct teemed_vm *vm, struct call *c)
 static TEEMED_ALWAYS_INLINE enum message_taken check_shape(struct teemed_vm *vm,
 							   struct call *c)
 {
-	uint32_t memrefs = 0;
+	bool memrefs = false;
 
 	if (!shape_ok(c->shadow, c->rule, &memrefs))
 		return refuse_shape(vm, c, TEEMED_REFUSED_PARAM);
@@ -357,6 +358,42 @@ static uint32_t shadowed_params(uint32_t num_params)
 }
 
 /*
+ * The parameters through a mapped page: one copy of a fixed size each,
+ * a few moves for the usual one to four, where one copy of a variable
+ * size pays a string instruction's setup.
+ */
+static TEEMED_ALWAYS_INLINE void
+copy_params_mapped(struct optee_msg_param *to, const uint8_t *from, uint32_t n)
+{
+	_Static_assert(TEEMED_CALL_MAX_PARAMS == 6, "a case per parameter");
+#define TEEMED_COPY_PARAM(i)                                                   \
+	__builtin_memcpy(&to[i], from + (i) * sizeof(*to), sizeof(*to))
+	switch (n) {
+	case 6:
+		TEEMED_COPY_PARAM(5);
+		TEEMED_FALLTHROUGH;
+	case 5:
+		TEEMED_COPY_PARAM(4);
+		TEEMED_FALLTHROUGH;
+	case 4:
+		TEEMED_COPY_PARAM(3);
+		TEEMED_FALLTHROUGH;
+	case 3:
+		TEEMED_COPY_PARAM(2);
+		TEEMED_FALLTHROUGH;
+	case 2:
+		TEEMED_COPY_PARAM(1);
+		TEEMED_FALLTHROUGH;
+	case 1:
+		TEEMED_COPY_PARAM(0);
+		break;
+	default:
+		break;
+	}
+#undef TEEMED_COPY_PARAM
+}
+
+/*
  * Copy the guest's argument into the shadow, once (spec §2.6-2.8):
  * every later decision reads the shadow, never the guest's memory
  * again. `room`: bytes of guest memory from the argument's start. Only
@@ -368,6 +405,7 @@ copy_message(struct teemed_vm *vm, struct call *c, uint8_t *page, uint64_t room)
 {
 	struct optee_msg_arg *arg = c->shadow;
 	uint64_t need;
+	uint32_t n;
 
 	if (teemed_call_arg_copy(vm, c, page, 0, arg, sizeof(*arg), false))
 		return MESSAGE_BAD_ADDR;
@@ -382,10 +420,11 @@ copy_message(struct teemed_vm *vm, struct call *c, uint8_t *page, uint64_t room)
 	c->rule = cmd_rule(vm, arg->cmd);
 	if (!c->rule)
 		return MESSAGE_BAD_CMD;
-	if (teemed_call_arg_copy(vm, c, page, sizeof(*arg), arg->params,
-				 sizeof(arg->params[0]) *
-					 shadowed_params(arg->num_params),
-				 false))
+	n = shadowed_params(arg->num_params);
+	if (page)
+		copy_params_mapped(arg->params, page + sizeof(*arg), n);
+	else if (teemed_call_arg_io(vm, c, sizeof(*arg), arg->params,
+				    sizeof(arg->params[0]) * n, false))
 		return MESSAGE_BAD_ADDR;
 	return MESSAGE_TAKEN;
 }
