@@ -413,6 +413,8 @@ copy_message(struct teemed_vm *vm, struct call *c, uint8_t *page, uint64_t room)
 	if (arg->num_params > OPTEE_MSG_MAX_NUM_PARAMS)
 		return MESSAGE_BAD_ADDR;
 	need = OPTEE_MSG_GET_ARG_SIZE(arg->num_params);
+	/* OP-TEE writes its RPC requests right after the argument. */
+	c->rpc_off = (uint32_t)need;
 	if (c->arg_kind != ARG_PAGE)
 		need += OPTEE_MSG_GET_ARG_SIZE(vm->t->info.rpc_param_count);
 	if (need > room)

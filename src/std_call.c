@@ -120,7 +120,7 @@ static TEEMED_ALWAYS_INLINE void continue_prepare(struct teemed_vm *vm,
 						  struct teemed_regs *regs,
 						  struct step *st)
 {
-	struct teemed_regs sw = {{0}};
+	struct teemed_regs sw;
 	/* Value-only messages have nothing left to translate. */
 	enum params_result translated =
 		c->param_cursor < c->shadow->num_params
@@ -142,10 +142,11 @@ static TEEMED_ALWAYS_INLINE void continue_prepare(struct teemed_vm *vm,
 	 * RPC_ARG call on it: OP-TEE's REGD_ARG would read the guest's own
 	 * registered pages.
 	 */
-	sw.a[0] = c->arg_kind == ARG_PAGE ? OPTEE_SMC_CALL_WITH_ARG
-					  : OPTEE_SMC_CALL_WITH_RPC_ARG;
-	reg_pair_set(&sw.a[1], &sw.a[2], teemed_pa_addr(c->shadow_pa));
-	sw.a[3] = OPTEE_SMC_SHM_CACHED;
+	sw = (struct teemed_regs){
+		{c->arg_kind == ARG_PAGE ? OPTEE_SMC_CALL_WITH_ARG
+					 : OPTEE_SMC_CALL_WITH_RPC_ARG,
+		 teemed_pa_addr(c->shadow_pa) >> 32,
+		 (uint32_t)teemed_pa_addr(c->shadow_pa), OPTEE_SMC_SHM_CACHED}};
 	issue(vm, c, regs, st, &sw, false);
 }
 
@@ -196,8 +197,6 @@ static TEEMED_ALWAYS_INLINE void start_call(struct teemed_vm *vm,
 		message_not_taken(vm, c, regs, st, taken);
 		return;
 	}
-	/* OP-TEE writes its RPC requests right after the argument. */
-	c->rpc_off = (uint32_t)OPTEE_MSG_GET_ARG_SIZE(c->shadow->num_params);
 	continue_prepare(vm, c, regs, st);
 }
 
