@@ -112,7 +112,8 @@ static uint32_t pool_next(uint32_t i)
 	return i + 1 < TEEMED_SHADOW_POOL_PAGES ? i + 1 : 0;
 }
 
-static bool pool_take(struct teemed *t, uint32_t home, teemed_pa_t *pa)
+static TEEMED_ALWAYS_INLINE bool pool_take(struct teemed *t, uint32_t home,
+					   teemed_pa_t *pa)
 {
 	uint32_t i = home;
 
