@@ -194,7 +194,7 @@ struct call {
 	uint64_t arg_offset;   /* ARG_REGD: the argument's offset in it */
 	uint32_t arg_page_off; /* the argument's offset in guest_arg_pa */
 	bool arg_direct; /* ARG_REGD within one page: guest_arg_pa holds it */
-	uint8_t *arg_va; /* teemed_call_arg_map() in this SMC, or NULL */
+	uint8_t *arg_va; /* mapped in this SMC (pin, arg_map), or NULL */
 	const struct cmd_rule *rule;  /* of the message's command (params.c) */
 	teemed_pa_t shadow_pa;	      /* while the call lasts */
 	struct optee_msg_arg *shadow; /* mapped shadow argument, or NULL */

@@ -34,9 +34,14 @@ static const struct param_rule {
 	[OPTEE_MSG_ATTR_TYPE_TMEM_INOUT] = {PC_TMEM, PARAM_OUT_SIZE},
 };
 
-#define TEEMED_ATTR_KNOWN_BITS                                                 \
-	(OPTEE_MSG_ATTR_TYPE_MASK | OPTEE_MSG_ATTR_META |                      \
-	 OPTEE_MSG_ATTR_NONCONTIG |                                            \
+/*
+ * What a parameter past the META positions may set: a type within
+ * param_rules (which `attr & 0xF` indexes), NONCONTIG and the cache
+ * attribute. Any other bit is
+ * unknown to OP-TEE, a type it does not have, or META out of place.
+ */
+#define TEEMED_ATTR_PARAM_BITS                                                 \
+	((uint64_t)0xF | OPTEE_MSG_ATTR_NONCONTIG |                            \
 	 ((uint64_t)OPTEE_MSG_ATTR_CACHE_MASK << OPTEE_MSG_ATTR_CACHE_SHIFT))
 #define TEEMED_ATTR_OPEN_META                                                  \
 	(OPTEE_MSG_ATTR_META | OPTEE_MSG_ATTR_TYPE_VALUE_INPUT)
@@ -130,15 +135,14 @@ static TEEMED_ALWAYS_INLINE bool shape_ok(const struct optee_msg_arg *arg,
 		uint64_t attr = arg->params[i].attr;
 		uint8_t class = param_rules[attr & 0xF].class;
 
-		/* The META parameters come first, and are exactly this. */
+		/* The META parameters come first, each exactly the META value.
+		 */
 		if (i < rule->meta_params) {
 			if (attr != TEEMED_ATTR_OPEN_META)
 				return false;
 			continue;
 		}
-		/* Unknown bits, a type past the table's, or META here. */
-		if (attr & ~(TEEMED_ATTR_KNOWN_BITS & ~(uint64_t)0xF0 &
-			     ~(uint64_t)OPTEE_MSG_ATTR_META))
+		if (attr & ~TEEMED_ATTR_PARAM_BITS)
 			return false;
 		if (class == PC_INVALID ||
 		    ((attr & OPTEE_MSG_ATTR_NONCONTIG) && class != PC_TMEM))
@@ -432,9 +436,9 @@ copy_message(struct teemed_vm *vm, struct call *c, uint8_t *page, uint64_t room)
 }
 
 /*
- * The same, traced, or for an argument not mapped yet (in a registered
- * buffer): out of line, so that the common case calls nothing before
- * its shape check.
+ * A new call's message when traced, or when its argument is not mapped
+ * yet (in a registered buffer): out of line, so that the common case
+ * (teemed_params_take_message()) calls nothing before its shape check.
  */
 static __attribute__((__noinline__)) enum message_taken
 take_message_mapping(struct teemed_vm *vm, struct call *c, uint64_t room)
