@@ -437,15 +437,15 @@ copy_message(struct teemed_vm *vm, struct call *c, uint8_t *page, uint64_t room)
 
 /*
  * A new call's message when traced, or when its argument is not mapped
- * yet (in a registered buffer): out of line, so that the common case
- * (teemed_params_take_message()) calls nothing before its shape check.
+ * (in a registered buffer), copied by teemed_call_arg_io(): out of
+ * line, so that the common case (teemed_params_take_message()) calls
+ * nothing before its shape check.
  */
 static __attribute__((__noinline__)) enum message_taken
-take_message_mapping(struct teemed_vm *vm, struct call *c, uint64_t room)
+take_message_by_io(struct teemed_vm *vm, struct call *c, uint64_t room)
 {
 	const struct optee_msg_arg *arg = c->shadow;
-	enum message_taken taken =
-		copy_message(vm, c, teemed_call_arg_map(vm, c), room);
+	enum message_taken taken = copy_message(vm, c, NULL, room);
 
 	if (teemed_tracing(vm->t))
 		teemed_trace_msg(
@@ -465,7 +465,7 @@ enum message_taken teemed_params_take_message(struct teemed_vm *vm,
 	enum message_taken taken;
 
 	if (!c->arg_va || teemed_tracing(vm->t))
-		return take_message_mapping(vm, c, room);
+		return take_message_by_io(vm, c, room);
 	taken = copy_message(vm, c, c->arg_va, room);
 	if (taken != MESSAGE_TAKEN)
 		return taken;
