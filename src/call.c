@@ -104,40 +104,48 @@ void teemed_call_add_stats(const struct teemed_vm *vm,
 /*
  * The instance's free shadow pages. A slot holds a page's PA | 1 (a PA
  * may be 0) or 0 when empty; taking is one exchange, giving one
- * compare-and-swap, each starting at the caller's `hint` so that calls
- * on different CPUs (other VMs, other slots) touch different lines.
+ * compare-and-swap, each starting at the caller's `home` slot so that
+ * calls on different CPUs (other VMs, other slots) touch different lines.
  */
-static bool pool_take(struct teemed *t, uint32_t hint, teemed_pa_t *pa)
+static uint32_t pool_next(uint32_t i)
 {
+	return i + 1 < TEEMED_SHADOW_POOL_PAGES ? i + 1 : 0;
+}
+
+static TEEMED_ALWAYS_INLINE bool pool_take(struct teemed *t, uint32_t home,
+					   teemed_pa_t *pa)
+{
+	uint32_t i = home;
+
 	for (uint32_t k = 0; k < TEEMED_SHADOW_POOL_PAGES; k++) {
-		uint64_t *slot = &t->shadow_pool[((hint + k) %
-						  TEEMED_SHADOW_POOL_PAGES) *
-						 TEEMED_POOL_STRIDE];
+		uint64_t *slot = &t->shadow_pool[i * TEEMED_POOL_STRIDE];
 		uint64_t v;
 
-		if (!TEEMED_ATOMIC_LOAD(slot))
-			continue;
-		v = TEEMED_ATOMIC_XCHG_ACQUIRE(slot, 0);
-		if (v) {
-			*pa = teemed_pa(v & ~(uint64_t)1);
-			return true;
+		if (TEEMED_ATOMIC_LOAD(slot)) {
+			v = TEEMED_ATOMIC_XCHG_ACQUIRE(slot, 0);
+			if (v) {
+				*pa = teemed_pa(v & ~(uint64_t)1);
+				return true;
+			}
 		}
+		i = pool_next(i);
 	}
 	return false;
 }
 
-static bool pool_give(struct teemed *t, uint32_t hint, teemed_pa_t pa)
+static bool pool_give(struct teemed *t, uint32_t home, teemed_pa_t pa)
 {
+	uint32_t i = home;
+
 	for (uint32_t k = 0; k < TEEMED_SHADOW_POOL_PAGES; k++) {
-		uint64_t *slot = &t->shadow_pool[((hint + k) %
-						  TEEMED_SHADOW_POOL_PAGES) *
-						 TEEMED_POOL_STRIDE];
+		uint64_t *slot = &t->shadow_pool[i * TEEMED_POOL_STRIDE];
 		uint64_t empty = 0;
 
 		if (!TEEMED_ATOMIC_LOAD(slot) &&
 		    TEEMED_ATOMIC_CAS_RELEASE(slot, &empty,
 					      teemed_pa_addr(pa) | 1))
 			return true;
+		i = pool_next(i);
 	}
 	return false;
 }
@@ -156,20 +164,46 @@ void teemed_call_pool_drain(struct teemed *t)
  * Where a call's look into the pool starts: other VMs and other slots
  * of one VM start at other slots, so CPUs rarely write one line.
  */
-static uint32_t shadow_hint(const struct teemed_vm *vm, const struct call *c)
+static uint32_t shadow_home(const struct teemed_vm *vm, const struct call *c)
 {
-	return vm->client_id + c->index;
+#if TEEMED_SHADOW_POOL_PAGES
+	return (uint32_t)(vm->client_id + c->index) % TEEMED_SHADOW_POOL_PAGES;
+#else
+	(void)vm;
+	(void)c;
+	return 0;
+#endif
 }
 
 /* Shadow pages are the instance's: `vm` NULL to the platform. */
-static void shadow_give_back(struct teemed_vm *vm, struct call *c)
+static TEEMED_ALWAYS_INLINE void shadow_give_back(struct teemed_vm *vm,
+						  struct call *c)
 {
 	const struct teemed_platform *p = vm->t->plat;
 
 	teemed_plat_unmap(vm->t, c->shadow);
 	c->shadow = NULL;
-	if (!pool_give(vm->t, shadow_hint(vm, c), c->shadow_pa))
+	if (!pool_give(vm->t, shadow_home(vm, c), c->shadow_pa))
 		p->free_page(p->ctx, NULL, c->shadow_pa);
+}
+
+/*
+ * A slot comes back clean: each field a call sets is reset where its
+ * use ends (the call's buffers settled and released, its argument let
+ * go, its RPC state after OP-TEE resumed), so a claim writes none of
+ * them. The fields a call always sets before reading them (param_cursor,
+ * result, arg_kind, rpc_off) are left as they are.
+ */
+static void slot_is_clean(const struct call *c)
+{
+	TEEMED_DEBUG_ASSERT(!c->bufs && !c->building && !c->registering &&
+			    !c->unregistering && !c->rmem_count &&
+			    !c->tmem_named);
+	TEEMED_DEBUG_ASSERT(!c->arg_buf && !c->arg_direct && !c->arg_page_off &&
+			    !c->arg_va && !c->arg_pinned);
+	TEEMED_DEBUG_ASSERT(!c->rpc_arg && !c->rpc_free && !c->rpc_payload &&
+			    !c->refused_cookie && !c->rpc_in_area);
+	(void)c;
 }
 
 static bool claim_slot(struct call *c)
@@ -211,7 +245,7 @@ struct call *teemed_call_claim_new(struct teemed_vm *vm, uint32_t vcpu,
 	*no_page = false;
 	if (!c)
 		return NULL;
-	if (!pool_take(vm->t, shadow_hint(vm, c), &c->shadow_pa) &&
+	if (!pool_take(vm->t, shadow_home(vm, c), &c->shadow_pa) &&
 	    p->alloc_page(p->ctx, NULL, &c->shadow_pa)) {
 		*no_page = true;
 		TEEMED_ATOMIC_STORE_RELEASE(&c->state, (uint8_t)CALL_FREE);
@@ -228,24 +262,7 @@ struct call *teemed_call_claim_new(struct teemed_vm *vm, uint32_t vcpu,
 	TEEMED_ATOMIC_STORE(&c->started, c->started + 1);
 	c->shadow = teemed_plat_map(vm->t, c->shadow_pa);
 
-	c->param_cursor = 0;
-	c->result = 0;
-	c->bufs = NULL;
-	c->building = NULL;
-	c->registering = NULL;
-	c->unregistering = NULL;
-	c->rmem_count = 0;
-	c->tmem_named = 0;
-	c->rpc_arg = NULL;
-	c->rpc_free = NULL;
-	c->rpc_payload = NULL;
-	c->refused_cookie = 0;
-	c->arg_kind = ARG_PAGE;
-	c->arg_buf = NULL;
-	c->arg_direct = false;
-	c->arg_page_off = 0;
-	c->rpc_in_area = false;
-	c->rpc_off = 0;
+	slot_is_clean(c);
 	return c;
 }
 
@@ -264,14 +281,6 @@ uint8_t *teemed_call_arg_map_page(struct teemed_vm *vm, struct call *c)
 	c->arg_va = (uint8_t *)teemed_plat_map(vm->t, c->guest_arg_pa) +
 		    c->arg_page_off;
 	return c->arg_va;
-}
-
-static void arg_unmap(struct teemed_vm *vm, struct call *c)
-{
-	if (c->arg_va) {
-		teemed_plat_unmap(vm->t, c->arg_va - c->arg_page_off);
-		c->arg_va = NULL;
-	}
 }
 
 static bool call_parked(uint8_t state)
@@ -310,51 +319,28 @@ struct call *teemed_call_claim_paused(struct teemed_vm *vm, uint32_t index,
 /* From here on another vCPU may take the call: all it needs is written. */
 void teemed_call_park(struct teemed_vm *vm, struct call *c, uint8_t state)
 {
-	arg_unmap(vm, c);
+	teemed_call_arg_unmap(vm, c);
 	TEEMED_ATOMIC_STORE_RELEASE(&c->state, state);
 }
 
 /* The call is over: its shadow page goes back, then its slot. */
 void teemed_call_retire(struct teemed_vm *vm, struct call *c)
 {
+	/* OP-TEE may end a call without freeing an allocation refused in it. */
+	c->refused_cookie = 0;
 	shadow_give_back(vm, c);
 	TEEMED_ATOMIC_STORE_RELEASE(&c->state, (uint8_t)CALL_FREE);
 }
 
-/*
- * The guest's argument page stays pinned from the copy to the answer, so
- * a guest cannot lose its answer by giving the page away mid-call. One
- * page per call, bounded by the calls quota, so it is counted apart from
- * the pinned-pages quota and the step budget.
- */
-int teemed_call_pin_arg(struct teemed_vm *vm, struct call *c)
+/* A REGD_ARG call's argument buffer: this call no longer uses it. */
+void teemed_call_drop_arg_buf(struct teemed_vm *vm, struct call *c)
 {
-	const struct teemed_platform *p = vm->t->plat;
-
-	if (p->pin_guest_page(p->ctx, vm->hv_vm, c->guest_arg, TEEMED_PIN_WRITE,
-			      &c->guest_arg_pa))
-		return TEEMED_ERR_FAULT;
-	TEEMED_ATOMIC_STORE(&c->arg_pinned, true);
-	return TEEMED_OK;
-}
-
-/* The argument's memory goes back: its page's pin, or its buffer's use. */
-void teemed_call_unpin_arg(struct teemed_vm *vm, struct call *c)
-{
-	const struct teemed_platform *p = vm->t->plat;
-
-	arg_unmap(vm, c);
-	if (c->arg_pinned) {
-		p->unpin_guest_page(p->ctx, vm->hv_vm, c->guest_arg_pa);
-		TEEMED_ATOMIC_STORE(&c->arg_pinned, false);
-	}
-	if (c->arg_buf) {
-		teemed_vm_lock(vm);
-		c->arg_buf->users--;
-		teemed_vm_unlock(vm);
-		c->arg_buf = NULL;
-		c->arg_direct = false;
-	}
+	teemed_vm_lock(vm);
+	c->arg_buf->users--;
+	teemed_vm_unlock(vm);
+	c->arg_buf = NULL;
+	c->arg_direct = false;
+	c->arg_page_off = 0;
 }
 
 /*

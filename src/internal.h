@@ -22,6 +22,12 @@
 #include "teemed/trace.h"
 
 #define TEEMED_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* A check of the core's own bookkeeping, left out of NDEBUG builds. */
+#ifdef NDEBUG
+#define TEEMED_DEBUG_ASSERT(cond) ((void)0)
+#else
+#define TEEMED_DEBUG_ASSERT(cond) TEEMED_ASSERT(cond)
+#endif
 /*
  * A step of the yielding-call path that is worth its copies: inlined
  * into each entry (CALL_WITH_ARG, REGD_ARG, RETURN_FROM_RPC), a call
@@ -30,6 +36,7 @@
  */
 #define TEEMED_ALWAYS_INLINE inline __attribute__((__always_inline__))
 #define TEEMED_U64_MAX	     (~(uint64_t)0)
+#define TEEMED_FALLTHROUGH   __attribute__((__fallthrough__))
 
 /* Register helpers: only the low 32 bits of a register carry meaning. */
 static inline uint32_t reg32(uint64_t r)
@@ -193,7 +200,8 @@ struct call {
 	uint64_t arg_offset;   /* ARG_REGD: the argument's offset in it */
 	uint32_t arg_page_off; /* the argument's offset in guest_arg_pa */
 	bool arg_direct; /* ARG_REGD within one page: guest_arg_pa holds it */
-	uint8_t *arg_va; /* teemed_call_arg_map() in this SMC, or NULL */
+	uint8_t *arg_va; /* mapped in this SMC (pin, arg_map), or NULL */
+	const struct cmd_rule *rule;  /* of the message's command (params.c) */
 	teemed_pa_t shadow_pa;	      /* while the call lasts */
 	struct optee_msg_arg *shadow; /* mapped shadow argument, or NULL */
 	struct buf *bufs;	      /* temporary buffers of this call */
@@ -364,8 +372,7 @@ struct call *teemed_call_claim_paused(struct teemed_vm *vm, uint32_t index,
 void teemed_call_park(struct teemed_vm *vm, struct call *c, uint8_t state);
 void teemed_call_retire(struct teemed_vm *vm, struct call *c);
 void teemed_call_free_slot(struct teemed_vm *vm, struct call *c);
-int teemed_call_pin_arg(struct teemed_vm *vm, struct call *c);
-void teemed_call_unpin_arg(struct teemed_vm *vm, struct call *c);
+void teemed_call_drop_arg_buf(struct teemed_vm *vm, struct call *c);
 uint8_t *teemed_call_arg_map_page(struct teemed_vm *vm, struct call *c);
 int teemed_call_arg_io(struct teemed_vm *vm, struct call *c, uint64_t off,
 		       void *buf, size_t len, bool write);
@@ -381,6 +388,48 @@ static inline void teemed_call_count_smc(struct call *c, struct step *st)
 {
 	TEEMED_ATOMIC_STORE(&c->smcs, c->smcs + 1);
 	st->counted = true;
+}
+
+/* The argument's mapping for this SMC ends, if it was mapped. */
+static inline void teemed_call_arg_unmap(struct teemed_vm *vm, struct call *c)
+{
+	if (c->arg_va) {
+		teemed_plat_unmap(vm->t, c->arg_va - c->arg_page_off);
+		c->arg_va = NULL;
+	}
+}
+
+/*
+ * The guest's argument page stays pinned from the copy to the answer, so
+ * a guest cannot lose its answer by giving the page away mid-call. One
+ * page per call, bounded by the calls quota, so it is counted apart from
+ * the pinned-pages quota and the step budget. Mapped at once: the
+ * message is copied in next, in this SMC.
+ */
+static inline int teemed_call_pin_arg(struct teemed_vm *vm, struct call *c)
+{
+	const struct teemed_platform *p = vm->t->plat;
+
+	if (p->pin_guest_page(p->ctx, vm->hv_vm, c->guest_arg, TEEMED_PIN_WRITE,
+			      &c->guest_arg_pa))
+		return TEEMED_ERR_FAULT;
+	TEEMED_ATOMIC_STORE(&c->arg_pinned, true);
+	c->arg_va = p->map(p->ctx, c->guest_arg_pa);
+	return TEEMED_OK;
+}
+
+/* The argument's memory goes back: its page's pin, or its buffer's use. */
+static inline void teemed_call_unpin_arg(struct teemed_vm *vm, struct call *c)
+{
+	const struct teemed_platform *p = vm->t->plat;
+
+	teemed_call_arg_unmap(vm, c);
+	if (c->arg_pinned) {
+		p->unpin_guest_page(p->ctx, vm->hv_vm, c->guest_arg_pa);
+		TEEMED_ATOMIC_STORE(&c->arg_pinned, false);
+	}
+	if (c->arg_buf)
+		teemed_call_drop_arg_buf(vm, c);
 }
 
 /*
@@ -418,7 +467,21 @@ enum params_result {
 	PARAMS_FAILED  /* shadow->ret/ret_origin tell why */
 };
 
-bool teemed_params_cmd_allowed(const struct teemed_vm *vm, uint32_t cmd);
+/* What became of a new call's message (teemed_params_take_message()). */
+enum message_taken {
+	MESSAGE_TAKEN,	  /* in the shadow, its shape checked: go on */
+	MESSAGE_FAILED,	  /* its shape broke a rule; ret/ret_origin say so */
+	MESSAGE_BAD_ADDR, /* EBADADDR: it does not fit where it lies */
+	MESSAGE_BAD_CMD	  /* EBADCMD: a command the guest may not send */
+};
+
+/* What goes back to the guest's message as a call ends. */
+enum call_outputs {
+	OUTPUTS_NONE,  /* no message-level answer */
+	OUTPUTS_ERROR, /* refused by the mediator: ret and ret_origin */
+	OUTPUTS_ALL    /* answered by OP-TEE: what its command writes */
+};
+
 /* What OP-TEE writes back in a parameter (§3.6). */
 enum param_output {
 	PARAM_OUT_NONE = 0,
@@ -427,11 +490,12 @@ enum param_output {
 };
 
 enum param_output teemed_params_output(uint64_t attr);
-bool teemed_params_check_shape(struct teemed_vm *vm, struct call *c);
+enum message_taken teemed_params_take_message(struct teemed_vm *vm,
+					      struct call *c, uint64_t room);
 enum params_result teemed_params_translate(struct teemed_vm *vm, struct call *c,
 					   struct step *st);
-void teemed_params_copy_back(struct teemed_vm *vm, struct call *c, bool whole);
-void teemed_params_end_call(struct teemed_vm *vm, struct call *c, bool done);
+void teemed_params_end_call(struct teemed_vm *vm, struct call *c,
+			    enum call_outputs outputs);
 
 /* --- rpc.c: RPCs from OP-TEE and the guest's answers -------------------- */
 

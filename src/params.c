@@ -34,9 +34,14 @@ static const struct param_rule {
 	[OPTEE_MSG_ATTR_TYPE_TMEM_INOUT] = {PC_TMEM, PARAM_OUT_SIZE},
 };
 
-#define TEEMED_ATTR_KNOWN_BITS                                                 \
-	(OPTEE_MSG_ATTR_TYPE_MASK | OPTEE_MSG_ATTR_META |                      \
-	 OPTEE_MSG_ATTR_NONCONTIG |                                            \
+/*
+ * What a parameter past the META positions may set: a type within
+ * param_rules (which `attr & 0xF` indexes), NONCONTIG and the cache
+ * attribute. Any other bit is
+ * unknown to OP-TEE, a type it does not have, or META out of place.
+ */
+#define TEEMED_ATTR_PARAM_BITS                                                 \
+	((uint64_t)0xF | OPTEE_MSG_ATTR_NONCONTIG |                            \
 	 ((uint64_t)OPTEE_MSG_ATTR_CACHE_MASK << OPTEE_MSG_ATTR_CACHE_SHIFT))
 #define TEEMED_ATTR_OPEN_META                                                  \
 	(OPTEE_MSG_ATTR_META | OPTEE_MSG_ATTR_TYPE_VALUE_INPUT)
@@ -91,11 +96,14 @@ enum param_output teemed_params_output(uint64_t attr)
 		       : PARAM_OUT_NONE;
 }
 
-bool teemed_params_cmd_allowed(const struct teemed_vm *vm, uint32_t cmd)
+/* The command's rule, or NULL when a guest may not send it. */
+static const struct cmd_rule *cmd_rule(const struct teemed_vm *vm, uint32_t cmd)
 {
-	return cmd < TEEMED_ARRAY_SIZE(cmd_rules) && cmd_rules[cmd].allowed &&
-	       (!cmd_rules[cmd].notif ||
-		(vm->caps & OPTEE_SMC_SEC_CAP_ASYNC_NOTIF));
+	if (cmd >= TEEMED_ARRAY_SIZE(cmd_rules) || !cmd_rules[cmd].allowed ||
+	    (cmd_rules[cmd].notif &&
+	     !(vm->caps & OPTEE_SMC_SEC_CAP_ASYNC_NOTIF)))
+		return NULL;
+	return &cmd_rules[cmd];
 }
 
 static void fail_message(struct call *c, uint32_t ret)
@@ -112,35 +120,37 @@ static uint32_t refusal_ret(uint32_t refusal)
 
 /*
  * Shape checks that need no state: counts, attribute bits, META.
- * `*memrefs`: the parameters that name memory (all of UNREGISTER_SHM's,
- * whose parameter is rewritten), the only ones translation touches.
+ * `*memrefs`: whether parameters name memory (UNREGISTER_SHM's does,
+ * whatever it says: it is rewritten), the only ones translation touches.
  */
-static bool shape_ok(const struct optee_msg_arg *arg, uint32_t *memrefs)
+static TEEMED_ALWAYS_INLINE bool shape_ok(const struct optee_msg_arg *arg,
+					  const struct cmd_rule *rule,
+					  bool *memrefs)
 {
-	const struct cmd_rule *rule = &cmd_rules[arg->cmd];
+	uint32_t n = arg->num_params;
 
-	if (arg->num_params < rule->min_params ||
-	    arg->num_params > rule->max_params)
+	if (n < rule->min_params || n > rule->max_params)
 		return false;
-	for (uint32_t i = 0; i < arg->num_params; i++) {
+	for (uint32_t i = 0; i < n; i++) {
 		uint64_t attr = arg->params[i].attr;
-		bool meta = i < rule->meta_params;
+		uint8_t class = param_rules[attr & 0xF].class;
 
-		if (attr & ~TEEMED_ATTR_KNOWN_BITS)
+		/* The META parameters come first, each exactly the META value.
+		 */
+		if (i < rule->meta_params) {
+			if (attr != TEEMED_ATTR_OPEN_META)
+				return false;
+			continue;
+		}
+		if (attr & ~TEEMED_ATTR_PARAM_BITS)
 			return false;
-		if (param_rules[attr & 0xF].class == PC_INVALID ||
-		    (attr & OPTEE_MSG_ATTR_TYPE_MASK) > 0xF)
+		if (class == PC_INVALID ||
+		    ((attr & OPTEE_MSG_ATTR_NONCONTIG) && class != PC_TMEM))
 			return false;
-		if (meta ? attr != TEEMED_ATTR_OPEN_META
-			 : (attr & OPTEE_MSG_ATTR_META) != 0)
-			return false;
-		if ((attr & OPTEE_MSG_ATTR_NONCONTIG) &&
-		    param_rules[attr & 0xF].class != PC_TMEM)
-			return false;
-		*memrefs += param_rules[attr & 0xF].class >= PC_RMEM;
+		*memrefs |= class >= PC_RMEM;
 	}
 	if (arg->cmd == OPTEE_MSG_CMD_UNREGISTER_SHM)
-		*memrefs = arg->num_params;
+		*memrefs = true;
 	if (arg->cmd == OPTEE_MSG_CMD_REGISTER_SHM)
 		return arg->params[0].attr == TEEMED_ATTR_REGISTER &&
 		       arg->params[0].u.tmem.buf_ptr != 0;
@@ -299,24 +309,10 @@ check_memref_pages(struct teemed_vm *vm, const struct optee_msg_arg *arg)
 	return TEEMED_REFUSED_COUNT;
 }
 
-/*
- * The checks a new call's message gets once, before any translation:
- * false (and the message failed) if it breaks one.
- */
-bool teemed_params_check_shape(struct teemed_vm *vm, struct call *c)
+/* A message whose shape the checks refused: it fails with `refusal`. */
+static __attribute__((__noinline__)) enum message_taken
+refuse_shape(struct teemed_vm *vm, struct call *c, uint32_t refusal)
 {
-	uint32_t memrefs = 0;
-	uint32_t refusal = TEEMED_REFUSED_PARAM;
-
-	if (shape_ok(c->shadow, &memrefs))
-		refusal = memrefs ? check_memref_pages(vm, c->shadow)
-				  : TEEMED_REFUSED_COUNT;
-	if (refusal == TEEMED_REFUSED_COUNT) {
-		/* Values go to OP-TEE as they are: nothing to translate. */
-		if (!memrefs)
-			c->param_cursor = c->shadow->num_params;
-		return true;
-	}
 	/* Both PARAM refusals here are of the message's shape. */
 	teemed_vm_refuse_at(vm, refusal,
 			    refusal == TEEMED_REFUSED_PARAM
@@ -324,7 +320,156 @@ bool teemed_params_check_shape(struct teemed_vm *vm, struct call *c)
 				    : TEEMED_TRACE_CAUSE_NONE,
 			    TEEMED_TRACE_NO_INDEX);
 	fail_message(c, refusal_ret(refusal));
-	return false;
+	return MESSAGE_FAILED;
+}
+
+/* A well-shaped message naming memory: will its pages fit? */
+static __attribute__((__noinline__)) enum message_taken
+check_memrefs(struct teemed_vm *vm, struct call *c)
+{
+	uint32_t refusal = check_memref_pages(vm, c->shadow);
+
+	if (refusal != TEEMED_REFUSED_COUNT)
+		return refuse_shape(vm, c, refusal);
+	c->param_cursor = 0;
+	return MESSAGE_TAKEN;
+}
+
+/*
+ * The checks a new call's message gets once, before any translation.
+ * Each way out of it is a tail call or a return, so that a value-only
+ * message's checks save no register.
+ */
+static TEEMED_ALWAYS_INLINE enum message_taken check_shape(struct teemed_vm *vm,
+							   struct call *c)
+{
+	bool memrefs = false;
+
+	if (!shape_ok(c->shadow, c->rule, &memrefs))
+		return refuse_shape(vm, c, TEEMED_REFUSED_PARAM);
+	if (memrefs)
+		return check_memrefs(vm, c);
+	/* Values go to OP-TEE as they are: nothing to translate. */
+	c->param_cursor = c->shadow->num_params;
+	return MESSAGE_TAKEN;
+}
+
+/* Parameters the shadow holds of a message claiming `num_params`. */
+static uint32_t shadowed_params(uint32_t num_params)
+{
+	return num_params < TEEMED_CALL_MAX_PARAMS ? num_params
+						   : TEEMED_CALL_MAX_PARAMS;
+}
+
+/*
+ * The parameters through a mapped page: one copy of a fixed size each,
+ * a few moves for the usual one to four, where one copy of a variable
+ * size pays a string instruction's setup.
+ */
+static TEEMED_ALWAYS_INLINE void
+copy_params_mapped(struct optee_msg_param *to, const uint8_t *from, uint32_t n)
+{
+	_Static_assert(TEEMED_CALL_MAX_PARAMS == 6, "a case per parameter");
+#define TEEMED_COPY_PARAM(i)                                                   \
+	__builtin_memcpy(&to[i], from + (i) * sizeof(*to), sizeof(*to))
+	switch (n) {
+	case 6:
+		TEEMED_COPY_PARAM(5);
+		TEEMED_FALLTHROUGH;
+	case 5:
+		TEEMED_COPY_PARAM(4);
+		TEEMED_FALLTHROUGH;
+	case 4:
+		TEEMED_COPY_PARAM(3);
+		TEEMED_FALLTHROUGH;
+	case 3:
+		TEEMED_COPY_PARAM(2);
+		TEEMED_FALLTHROUGH;
+	case 2:
+		TEEMED_COPY_PARAM(1);
+		TEEMED_FALLTHROUGH;
+	case 1:
+		TEEMED_COPY_PARAM(0);
+		break;
+	default:
+		break;
+	}
+#undef TEEMED_COPY_PARAM
+}
+
+/*
+ * Copy the guest's argument into the shadow, once (spec §2.6-2.8):
+ * every later decision reads the shadow, never the guest's memory
+ * again. `room`: bytes of guest memory from the argument's start. Only
+ * the parameters a command may have are copied; a message with more is
+ * refused by its shape without reading them.
+ */
+static TEEMED_ALWAYS_INLINE enum message_taken
+copy_message(struct teemed_vm *vm, struct call *c, uint8_t *page, uint64_t room)
+{
+	struct optee_msg_arg *arg = c->shadow;
+	uint64_t need;
+	uint32_t n;
+
+	if (teemed_call_arg_copy(vm, c, page, 0, arg, sizeof(*arg), false))
+		return MESSAGE_BAD_ADDR;
+	/* OP-TEE's order: the size of the argument, then its command. */
+	if (arg->num_params > OPTEE_MSG_MAX_NUM_PARAMS)
+		return MESSAGE_BAD_ADDR;
+	need = OPTEE_MSG_GET_ARG_SIZE(arg->num_params);
+	/* OP-TEE writes its RPC requests right after the argument. */
+	c->rpc_off = (uint32_t)need;
+	if (c->arg_kind != ARG_PAGE)
+		need += OPTEE_MSG_GET_ARG_SIZE(vm->t->info.rpc_param_count);
+	if (need > room)
+		return MESSAGE_BAD_ADDR;
+	c->rule = cmd_rule(vm, arg->cmd);
+	if (!c->rule)
+		return MESSAGE_BAD_CMD;
+	n = shadowed_params(arg->num_params);
+	if (page)
+		copy_params_mapped(arg->params, page + sizeof(*arg), n);
+	else if (teemed_call_arg_io(vm, c, sizeof(*arg), arg->params,
+				    sizeof(arg->params[0]) * n, false))
+		return MESSAGE_BAD_ADDR;
+	return MESSAGE_TAKEN;
+}
+
+/*
+ * A new call's message when traced, or when its argument is not mapped
+ * (in a registered buffer), copied by teemed_call_arg_io(): out of
+ * line, so that the common case (teemed_params_take_message()) calls
+ * nothing before its shape check.
+ */
+static __attribute__((__noinline__)) enum message_taken
+take_message_by_io(struct teemed_vm *vm, struct call *c, uint64_t room)
+{
+	const struct optee_msg_arg *arg = c->shadow;
+	enum message_taken taken = copy_message(vm, c, NULL, room);
+
+	if (teemed_tracing(vm->t))
+		teemed_trace_msg(
+			vm, TEEMED_TRACE_GUEST_MSG, arg,
+			taken != MESSAGE_TAKEN
+				? (uint32_t)sizeof(*arg)
+				: (uint32_t)OPTEE_MSG_GET_ARG_SIZE(
+					  shadowed_params(arg->num_params)));
+	if (taken != MESSAGE_TAKEN)
+		return taken;
+	return check_shape(vm, c);
+}
+
+enum message_taken teemed_params_take_message(struct teemed_vm *vm,
+					      struct call *c, uint64_t room)
+{
+	enum message_taken taken;
+
+	if (!c->arg_va || teemed_tracing(vm->t))
+		return take_message_by_io(vm, c, room);
+	taken = copy_message(vm, c, c->arg_va, room);
+	if (taken != MESSAGE_TAKEN)
+		return taken;
+	return check_shape(vm, c);
 }
 
 /*
@@ -385,16 +530,17 @@ enum params_result teemed_params_translate(struct teemed_vm *vm, struct call *c,
 	 __builtin_offsetof(struct optee_msg_param_value, field))
 
 /*
- * Copy what OP-TEE wrote (and only that, §3.6) from the shadow to the
- * guest's argument, held (pinned page or buffer in use) since the call
- * began: field by field, each within what the argument's checks allowed.
+ * Copy what OP-TEE wrote (and only that, §3.6, `outputs` of its
+ * command) from the shadow to the guest's argument, held (pinned page
+ * or buffer in use) since the call began: field by field, each within
+ * what the argument's checks allowed. Through `page` when mapped, else
+ * through teemed_call_arg_io().
  */
-void teemed_params_copy_back(struct teemed_vm *vm, struct call *c, bool whole)
+static TEEMED_ALWAYS_INLINE void copy_outputs(struct teemed_vm *vm,
+					      struct call *c, uint8_t *page,
+					      uint8_t outputs)
 {
 	struct optee_msg_arg *shadow = c->shadow;
-	uint8_t outputs = whole ? cmd_rules[shadow->cmd].outputs
-				: TEEMED_OUT_RET | TEEMED_OUT_ORIGIN;
-	uint8_t *page = teemed_call_arg_map(vm, c);
 	uint32_t n;
 
 	/* ret and ret_origin are adjacent: one copy. */
@@ -446,6 +592,27 @@ void teemed_params_copy_back(struct teemed_vm *vm, struct call *c, bool whole)
 }
 
 /*
+ * An argument spanning pages of a registered buffer: out of line, so
+ * that the copy through a mapped page calls nothing and saves no
+ * register.
+ */
+static __attribute__((__noinline__)) void
+copy_outputs_unmapped(struct teemed_vm *vm, struct call *c, uint8_t outputs)
+{
+	copy_outputs(vm, c, NULL, outputs);
+}
+
+static void copy_back(struct teemed_vm *vm, struct call *c, uint8_t outputs)
+{
+	uint8_t *page = teemed_call_arg_map(vm, c);
+
+	if (page)
+		copy_outputs(vm, c, page, outputs);
+	else
+		copy_outputs_unmapped(vm, c, outputs);
+}
+
+/*
  * The call that named buffers is over (`ok`: OP-TEE answered it with
  * success): settle registrations and queue every buffer that must now
  * be unpinned onto the call's list.
@@ -494,17 +661,25 @@ settle_buffers(struct teemed_vm *vm, struct call *c, bool ok)
 }
 
 /*
- * The call is over (`done`: OP-TEE answered it; otherwise it never got
- * there or failed in translation). The settling is out of line, so that
- * a call that named no buffer, as a value-only one, runs a few loads
- * here and saves no register.
+ * The call is over: `outputs` says whether OP-TEE answered it (ALL),
+ * it never got there or failed in translation (ERROR: only ret and
+ * ret_origin go back), or there is no message-level answer (NONE). The
+ * settling is out of line, so that a call that named no buffer, as a
+ * value-only one, runs a few loads for it.
  */
-void teemed_params_end_call(struct teemed_vm *vm, struct call *c, bool done)
+void teemed_params_end_call(struct teemed_vm *vm, struct call *c,
+			    enum call_outputs outputs)
 {
+	bool done = outputs == OUTPUTS_ALL;
+
 	/* OP-TEE writes no result for it: the call's end is its success. */
-	if (done && c->shadow->cmd == OPTEE_MSG_CMD_STOP_ASYNC_NOTIF)
+	if (done && c->rule == &cmd_rules[OPTEE_MSG_CMD_STOP_ASYNC_NOTIF])
 		teemed_notif_stopped(vm);
 	if (c->rmem_count || c->tmem_named || c->registering ||
 	    c->unregistering)
 		settle_buffers(vm, c, done && c->shadow->ret == TEEC_SUCCESS);
+	if (outputs != OUTPUTS_NONE)
+		copy_back(vm, c,
+			  done ? c->rule->outputs
+			       : TEEMED_OUT_RET | TEEMED_OUT_ORIGIN);
 }

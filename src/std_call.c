@@ -54,25 +54,31 @@ static TEEMED_ALWAYS_INLINE void continue_finish(struct teemed_vm *vm,
 }
 
 /*
- * End the call with SMC result `a0`. `outputs`: copy back what OP-TEE
- * wrote (answered), only ret/ret_origin (refused by the mediator), or
- * nothing (no message-level answer).
+ * End the call with SMC result `a0`, with `outputs` copied back to the
+ * guest's message.
  */
-enum outputs { OUTPUTS_NONE, OUTPUTS_ERROR, OUTPUTS_ALL };
-
 static TEEMED_ALWAYS_INLINE void
 finish_call(struct teemed_vm *vm, struct call *c, struct teemed_regs *regs,
-	    struct step *st, uint32_t a0, enum outputs outputs)
+	    struct step *st, uint32_t a0, enum call_outputs outputs)
 {
-	teemed_params_end_call(vm, c, outputs == OUTPUTS_ALL);
-	if (outputs != OUTPUTS_NONE) {
-		teemed_params_copy_back(vm, c, outputs == OUTPUTS_ALL);
-		if (teemed_tracing(vm->t))
-			teemed_trace_reply(vm, c);
-	}
+	teemed_params_end_call(vm, c, outputs);
+	if (outputs != OUTPUTS_NONE && teemed_tracing(vm->t))
+		teemed_trace_reply(vm, c);
 	teemed_call_unpin_arg(vm, c);
 	c->result = a0;
 	continue_finish(vm, c, regs, st);
+}
+
+/*
+ * A call that failed before OP-TEE saw it, with only ret and ret_origin
+ * for the guest: out of line, the common path is the answered call.
+ */
+static __attribute__((__noinline__)) void fail_call(struct teemed_vm *vm,
+						    struct call *c,
+						    struct teemed_regs *regs,
+						    struct step *st)
+{
+	finish_call(vm, c, regs, st, OPTEE_SMC_RETURN_OK, OUTPUTS_ERROR);
 }
 
 static TEEMED_ALWAYS_INLINE void
@@ -114,7 +120,7 @@ static TEEMED_ALWAYS_INLINE void continue_prepare(struct teemed_vm *vm,
 						  struct teemed_regs *regs,
 						  struct step *st)
 {
-	struct teemed_regs sw = {{0}};
+	struct teemed_regs sw;
 	/* Value-only messages have nothing left to translate. */
 	enum params_result translated =
 		c->param_cursor < c->shadow->num_params
@@ -126,8 +132,7 @@ static TEEMED_ALWAYS_INLINE void continue_prepare(struct teemed_vm *vm,
 		pause_call(vm, c, regs, st, CALL_PAUSED_PREPARE);
 		return;
 	case PARAMS_FAILED:
-		finish_call(vm, c, regs, st, OPTEE_SMC_RETURN_OK,
-			    OUTPUTS_ERROR);
+		fail_call(vm, c, regs, st);
 		return;
 	case PARAMS_DONE:
 		break;
@@ -137,68 +142,12 @@ static TEEMED_ALWAYS_INLINE void continue_prepare(struct teemed_vm *vm,
 	 * RPC_ARG call on it: OP-TEE's REGD_ARG would read the guest's own
 	 * registered pages.
 	 */
-	sw.a[0] = c->arg_kind == ARG_PAGE ? OPTEE_SMC_CALL_WITH_ARG
-					  : OPTEE_SMC_CALL_WITH_RPC_ARG;
-	reg_pair_set(&sw.a[1], &sw.a[2], teemed_pa_addr(c->shadow_pa));
-	sw.a[3] = OPTEE_SMC_SHM_CACHED;
+	sw = (struct teemed_regs){
+		{c->arg_kind == ARG_PAGE ? OPTEE_SMC_CALL_WITH_ARG
+					 : OPTEE_SMC_CALL_WITH_RPC_ARG,
+		 teemed_pa_addr(c->shadow_pa) >> 32,
+		 (uint32_t)teemed_pa_addr(c->shadow_pa), OPTEE_SMC_SHM_CACHED}};
 	issue(vm, c, regs, st, &sw, false);
-}
-
-/* Parameters the shadow holds of a message claiming `num_params`. */
-static uint32_t shadowed_params(uint32_t num_params)
-{
-	return num_params < TEEMED_CALL_MAX_PARAMS ? num_params
-						   : TEEMED_CALL_MAX_PARAMS;
-}
-
-/*
- * Copy the guest's argument into the shadow, once (spec §2.6-2.8):
- * every later decision reads the shadow, never the guest's memory
- * again. `room`: bytes of guest memory from the argument's start. Only
- * the parameters a command may have are copied; a message with more is
- * refused by its shape without reading them.
- */
-static TEEMED_ALWAYS_INLINE uint32_t copy_argument(struct teemed_vm *vm,
-						   struct call *c,
-						   uint8_t *page, uint64_t room)
-{
-	struct optee_msg_arg *arg = c->shadow;
-	uint64_t need;
-
-	if (teemed_call_arg_copy(vm, c, page, 0, arg, sizeof(*arg), false))
-		return OPTEE_SMC_RETURN_EBADADDR;
-	/* OP-TEE's order: the size of the argument, then its command. */
-	if (arg->num_params > OPTEE_MSG_MAX_NUM_PARAMS)
-		return OPTEE_SMC_RETURN_EBADADDR;
-	need = OPTEE_MSG_GET_ARG_SIZE(arg->num_params);
-	if (c->arg_kind != ARG_PAGE)
-		need += OPTEE_MSG_GET_ARG_SIZE(vm->t->info.rpc_param_count);
-	if (need > room)
-		return OPTEE_SMC_RETURN_EBADADDR;
-	if (!teemed_params_cmd_allowed(vm, arg->cmd))
-		return OPTEE_SMC_RETURN_EBADCMD;
-	if (teemed_call_arg_copy(vm, c, page, sizeof(*arg), arg->params,
-				 sizeof(arg->params[0]) *
-					 shadowed_params(arg->num_params),
-				 false))
-		return OPTEE_SMC_RETURN_EBADADDR;
-	return OPTEE_SMC_RETURN_OK;
-}
-
-static TEEMED_ALWAYS_INLINE uint32_t shadow_argument(struct teemed_vm *vm,
-						     struct call *c,
-						     uint64_t room)
-{
-	const struct optee_msg_arg *arg = c->shadow;
-	uint32_t err = copy_argument(vm, c, teemed_call_arg_map(vm, c), room);
-
-	if (teemed_tracing(vm->t))
-		teemed_trace_msg(
-			vm, TEEMED_TRACE_GUEST_MSG, arg,
-			err ? (uint32_t)sizeof(*arg)
-			    : (uint32_t)OPTEE_MSG_GET_ARG_SIZE(
-				      shadowed_params(arg->num_params)));
-	return err;
 }
 
 /*
@@ -215,29 +164,39 @@ static void refuse_start(struct teemed_vm *vm, struct call *c,
 	teemed_call_retire(vm, c);
 }
 
+/* A new call's message was not taken: why, to the guest. */
+static __attribute__((__noinline__)) void
+message_not_taken(struct teemed_vm *vm, struct call *c,
+		  struct teemed_regs *regs, struct step *st,
+		  enum message_taken taken)
+{
+	switch (taken) {
+	case MESSAGE_FAILED:
+		fail_call(vm, c, regs, st);
+		return;
+	case MESSAGE_BAD_CMD:
+		refuse_start(vm, c, regs, TEEMED_REFUSED_CMD,
+			     OPTEE_SMC_RETURN_EBADCMD);
+		return;
+	default:
+		refuse_start(vm, c, regs, TEEMED_REFUSED_ARG,
+			     OPTEE_SMC_RETURN_EBADADDR);
+		return;
+	}
+}
+
 /* A claimed call whose argument is known: copy it in and go. */
 static TEEMED_ALWAYS_INLINE void start_call(struct teemed_vm *vm,
 					    struct call *c,
 					    struct teemed_regs *regs,
 					    struct step *st, uint64_t room)
 {
-	uint32_t err = shadow_argument(vm, c, room);
+	enum message_taken taken = teemed_params_take_message(vm, c, room);
 
-	if (err) {
-		refuse_start(vm, c, regs,
-			     err == OPTEE_SMC_RETURN_EBADCMD
-				     ? TEEMED_REFUSED_CMD
-				     : TEEMED_REFUSED_ARG,
-			     err);
+	if (taken != MESSAGE_TAKEN) {
+		message_not_taken(vm, c, regs, st, taken);
 		return;
 	}
-	if (!teemed_params_check_shape(vm, c)) {
-		finish_call(vm, c, regs, st, OPTEE_SMC_RETURN_OK,
-			    OUTPUTS_ERROR);
-		return;
-	}
-	/* OP-TEE writes its RPC requests right after the argument. */
-	c->rpc_off = (uint32_t)OPTEE_MSG_GET_ARG_SIZE(c->shadow->num_params);
 	continue_prepare(vm, c, regs, st);
 }
 
