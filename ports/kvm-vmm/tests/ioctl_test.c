@@ -362,6 +362,56 @@ static uint32_t register_shm(int fd, uint32_t arg_page, uint32_t first,
 	return m->ret;
 }
 
+/*
+ * A call from vCPU 2 (TEEMED_SMC_VCPU) starts in call slot 2: a
+ * REGISTER_SHM of more entries than the step budget's 256 pauses with
+ * FOREIGN_INTR carrying that thread id, and vCPU 2 resumes it to the end.
+ */
+static void vcpu_own_slot(int fd)
+{
+	struct optee_msg_arg *m = (void *)(ram + 40 * (size_t)PG);
+	uint64_t *list = (void *)(ram + 41 * (size_t)PG);
+	struct teemed_smc s;
+	uint32_t pauses = 0, thread;
+
+	memset(m, 0, 2 * PG);
+	/* Pins nest: 300 entries over 16 pages. */
+	for (uint32_t i = 0; i < 300; i++)
+		list[i] = IPA_BASE + (uint64_t)(44 + i % 16) * PG;
+	m->cmd = OPTEE_MSG_CMD_REGISTER_SHM;
+	m->num_params = 1;
+	m->params[0].attr =
+		OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT | OPTEE_MSG_ATTR_NONCONTIG;
+	m->params[0].u.tmem.buf_ptr = IPA_BASE + 41 * (uint64_t)PG;
+	m->params[0].u.tmem.size = 300 * (uint64_t)PG;
+	m->params[0].u.tmem.shm_ref = 0x300;
+	memset(&s, 0, sizeof(s));
+	s.flags = TEEMED_SMC_VCPU;
+	s.vcpu = 2;
+	s.regs[0] = OPTEE_SMC_CALL_WITH_ARG;
+	s.regs[2] = IPA_BASE + 40 * (uint64_t)PG;
+	result(smc(fd, &s) == 0 &&
+		       s.regs[0] == OPTEE_SMC_RETURN_RPC_FOREIGN_INTR &&
+		       s.regs[3] == 2,
+	       "smc_vcpu_own_call_slot", "a0 %#llx thread %llu",
+	       (unsigned long long)s.regs[0], (unsigned long long)s.regs[3]);
+	while (s.regs[0] == OPTEE_SMC_RETURN_RPC_FOREIGN_INTR && pauses < 8) {
+		thread = (uint32_t)s.regs[3];
+		memset(&s, 0, sizeof(s));
+		s.flags = TEEMED_SMC_VCPU;
+		s.vcpu = 2;
+		s.regs[0] = OPTEE_SMC_CALL_RETURN_FROM_RPC;
+		s.regs[3] = thread;
+		if (smc(fd, &s))
+			break;
+		pauses++;
+	}
+	result(s.regs[0] == OPTEE_SMC_RETURN_OK && m->ret == TEEC_SUCCESS &&
+		       pauses == 1,
+	       "smc_vcpu_call_resumed", "a0 %#llx ret %#x pauses %u",
+	       (unsigned long long)s.regs[0], m->ret, pauses);
+}
+
 static void vm_fd_input(void)
 {
 	struct teemed_vm_stats_out st;
@@ -458,6 +508,7 @@ static void vm_fd_input(void)
 	result(info().pinned_pages == 16, "other_process_changed_nothing",
 	       "pinned %llu", (unsigned long long)info().pinned_pages);
 
+	vcpu_own_slot(fd2);
 	close(fd);
 	close(fd2);
 	result(info().vms == 0 && info().pinned_pages == 0,
