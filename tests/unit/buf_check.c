@@ -11,8 +11,7 @@ struct buf *lookup(uint64_t cookie)
 	return teemed_shm_lookup_locked(fx.vm[0], cookie);
 }
 
-void assert_pas(uint64_t cookie, uint32_t n,
-		uint64_t (*ipa_of)(uint32_t layout, uint32_t i),
+void assert_pas(uint64_t cookie, uint32_t n, mock_page_ipa_fn *page_ipa,
 		uint32_t layout)
 {
 	struct buf *b = lookup(cookie);
@@ -22,7 +21,7 @@ void assert_pas(uint64_t cookie, uint32_t n,
 	for (uint32_t i = 0; i < n; i++)
 		assert_int_equal(
 			teemed_pa_addr(teemed_buf_page_pa(fx.vm[0], b, i)),
-			mock_guest_pa(0, ipa_of(layout, i)));
+			mock_guest_pa(0, page_ipa(layout, i)));
 }
 
 void assert_rmem(uint64_t arg_ipa, uint64_t cookie, uint64_t off,

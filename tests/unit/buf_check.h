@@ -18,10 +18,9 @@ struct buf *lookup(uint64_t cookie);
 
 /*
  * The buffer keeps, page by page, the PA of the guest page it names:
- * page `i` names guest page ipa_of(layout, i).
+ * page `i` names guest page page_ipa(layout, i).
  */
-void assert_pas(uint64_t cookie, uint32_t n,
-		uint64_t (*ipa_of)(uint32_t layout, uint32_t i),
+void assert_pas(uint64_t cookie, uint32_t n, mock_page_ipa_fn *page_ipa,
 		uint32_t layout);
 
 /* An INVOKE at `arg_ipa` naming `size` bytes at `off` of the buffer by

@@ -58,26 +58,6 @@ static uint8_t form_of(uint32_t n)
 	return n < 512 ? BUF_COMPACT : BUF_CHUNKED;
 }
 
-/* Byte `off` of buffer `seed`'s, in the guest's own page. */
-static uint8_t *byte_at(uint32_t seed, uint64_t off)
-{
-	return (uint8_t *)mock_guest_ptr(
-		       0, data_ipa(seed, (uint32_t)(off / MOCK_PAGE))) +
-	       off % MOCK_PAGE;
-}
-
-static void put(uint32_t seed, uint64_t off, const void *src, uint32_t len)
-{
-	for (uint32_t i = 0; i < len; i++)
-		*byte_at(seed, off + i) = ((const uint8_t *)src)[i];
-}
-
-static void get(uint32_t seed, uint64_t off, void *dst, uint32_t len)
-{
-	for (uint32_t i = 0; i < len; i++)
-		((uint8_t *)dst)[i] = *byte_at(seed, off + i);
-}
-
 /*
  * A value-only INVOKE whose argument is at `off` of the buffer: OP-TEE
  * gets the value written there, and the answer lands there.
@@ -97,7 +77,7 @@ static void assert_regd_arg(uint64_t cookie, uint32_t seed, uint64_t off)
 	a.h.ret = 0x77777777;
 	a.h.params[0].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INOUT;
 	a.h.params[0].u.value.a = tag;
-	put(seed, off, &a, ARG_SIZE(1));
+	mock_buf_put(0, data_ipa, seed, off, &a, ARG_SIZE(1));
 	r.a[0] = OPTEE_SMC_CALL_WITH_REGD_ARG;
 	r.a[1] = cookie >> 32;
 	r.a[2] = (uint32_t)cookie;
@@ -105,7 +85,7 @@ static void assert_regd_arg(uint64_t cookie, uint32_t seed, uint64_t off)
 	mock_smc_guest(0, &r);
 	assert_int_equal(r.a[0], OPTEE_SMC_RETURN_OK);
 	assert_int_equal(mock_seen_arg()->params[0].u.value.a, tag);
-	get(seed, off, &a, ARG_SIZE(1));
+	mock_buf_get(0, data_ipa, seed, off, &a, ARG_SIZE(1));
 	assert_int_equal(a.h.ret, TEEC_SUCCESS);
 }
 

@@ -22,12 +22,6 @@ static void register_n(uint32_t first, uint32_t n, uint64_t cookie)
 			 TEEC_SUCCESS);
 }
 
-/* Page `i` of a buffer registered from guest page `first` on. */
-static uint64_t data_ipa(uint32_t first, uint32_t i)
-{
-	return GPAGE(first + i);
-}
-
 /* A call of `cmd` at `ipa` with one rmem naming `cookie`. */
 static struct optee_msg_arg *rmem_call(uint64_t ipa, uint32_t cmd,
 				       uint64_t size, uint64_t cookie)
@@ -99,7 +93,7 @@ static void test_bytes_per_registered_buffer(void **state)
 		for (uint32_t j = 0; j < n; j++)
 			assert_int_equal(mock.seen_pa[0][j],
 					 mock_guest_pa(0, GPAGE(DATA + j)));
-		assert_pas(0xc1, n, data_ipa, DATA);
+		assert_pas(0xc1, n, mock_page_ipa_range, DATA);
 		assert_int_equal(mock.pins, n);
 		assert_rmem(CALL_ARG, 0xc1, 0, 16);
 		assert_all_back(0xc1, before);
@@ -141,7 +135,7 @@ static void test_record_allocation_fails(void **state)
 				 sizeof(struct full_buf) + MOCK_PAGE);
 		assert_int_equal(mock.objs, objs + 1);
 		assert_int_equal(mock.pins, n);
-		assert_pas(0xc2, n, data_ipa, DATA);
+		assert_pas(0xc2, n, mock_page_ipa_range, DATA);
 		assert_rmem(CALL_ARG, 0xc2, 0, 16);
 		teemed_vm_get_stats(fx.vm[0], &s);
 		assert_int_equal(s.buffers, 1);
@@ -176,7 +170,7 @@ static void test_record_in_use(void **state)
 	assert_int_equal(mock.pins, 2 + 1);
 	assert_ptr_equal(lookup(0xc1), b);
 	assert_int_equal(b->state, BUF_LIVE);
-	assert_pas(0xc1, 2, data_ipa, DATA);
+	assert_pas(0xc1, 2, mock_page_ipa_range, DATA);
 
 	mock_resume(0, (uint32_t)r.a[3], &r);
 	assert_int_equal(r.a[0], OPTEE_SMC_RETURN_OK);
@@ -217,7 +211,7 @@ static void test_chunked_release(void **state)
 	register_n(DATA, 1100, 0xc1);
 	assert_int_equal(lookup(0xc1)->form, BUF_CHUNKED);
 	assert_int_equal(held() - before, 64 + 2 * MOCK_PAGE + 8 * 76);
-	assert_pas(0xc1, 1100, data_ipa, DATA);
+	assert_pas(0xc1, 1100, mock_page_ipa_range, DATA);
 	assert_unregistered(0xc1, &pauses);
 	assert_true(pauses >= 1100 / 16 - 1);
 	assert_int_equal(mock.pins, 0);
@@ -231,7 +225,7 @@ static void test_chunked_release(void **state)
 		assert_int_equal(lookup(0xc2)->form, BUF_FULL);
 		assert_int_equal(held() - before,
 				 sizeof(struct full_buf) + 3 * MOCK_PAGE);
-		assert_pas(0xc2, 1100, data_ipa, DATA);
+		assert_pas(0xc2, 1100, mock_page_ipa_range, DATA);
 		assert_rmem(CALL_ARG, 0xc2, 0, 16);
 		assert_all_back(0xc2, before);
 	}
