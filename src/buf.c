@@ -62,7 +62,8 @@ static bool compact_inline(uint32_t pages)
 	return pages <= TEEMED_COMPACT_INLINE;
 }
 
-static bool compact_chunked(uint32_t pages)
+/* A buffer of `pages` pages keeps its PAs in chunks once compacted. */
+static bool compacts_to_chunks(uint32_t pages)
 {
 	return pages >= TEEMED_CHUNK_ENTRIES;
 }
@@ -718,7 +719,7 @@ struct buf *teemed_buf_compact(struct teemed_vm *vm, struct buf *b)
 
 	if (n == 0 || f->pinned != n || f->list_pages != list_pages_for(n))
 		return b;
-	rec = compact_chunked(n) ? make_chunked(vm, f) : make_compact(vm, f);
+	rec = compacts_to_chunks(n) ? make_chunked(vm, f) : make_compact(vm, f);
 	if (!rec)
 		return b;
 	/*
