@@ -50,7 +50,7 @@ static uint32_t list_pages_for(uint32_t pages)
  * once per registration, in the SMC that ends it: two page maps per
  * chunk and j + 1 entries copied into chunk j, about 16 000 instructions
  * with the simulator's platform for the 32 chunks of the longest buffer
- * a default quota allows (16384 pages), where pinning it took 64 steps
+ * a default quota allows (16384 pages), where pinning it takes 64 steps
  * of 90 000. The copies grow as the square of the chunks: past 128
  * (about a step's work; from 66048 pages, four default quotas) a buffer
  * stays full. (Past 510 a list page would keep no slot of its chunk.)
@@ -62,7 +62,8 @@ static bool compact_inline(uint32_t pages)
 	return pages <= TEEMED_COMPACT_INLINE;
 }
 
-static bool compact_chunked(uint32_t pages)
+/* A buffer of `pages` pages keeps its PAs in chunks once compacted. */
+static bool compacts_to_chunks(uint32_t pages)
 {
 	return pages >= TEEMED_CHUNK_ENTRIES;
 }
@@ -620,7 +621,10 @@ static void free_list_pages(struct teemed_vm *vm, teemed_pa_t page,
 	teemed_vm_unreserve_pages(vm, 0, count);
 }
 
-/* The record's own fields, the tree links being the replacement's. */
+/*
+ * Copy all of `b` into `rec` but its tree links (its key aside), which
+ * teemed_shm_replace() moves over under the VM lock.
+ */
 static void copy_record(struct buf *rec, const struct buf *b, uint8_t form)
 {
 	memcpy((uint8_t *)rec + sizeof(rec->node),
@@ -715,7 +719,7 @@ struct buf *teemed_buf_compact(struct teemed_vm *vm, struct buf *b)
 
 	if (n == 0 || f->pinned != n || f->list_pages != list_pages_for(n))
 		return b;
-	rec = compact_chunked(n) ? make_chunked(vm, f) : make_compact(vm, f);
+	rec = compacts_to_chunks(n) ? make_chunked(vm, f) : make_compact(vm, f);
 	if (!rec)
 		return b;
 	/*

@@ -37,8 +37,8 @@ static const struct param_rule {
 /*
  * What a parameter past the META positions may set: a type within
  * param_rules (which `attr & 0xF` indexes), NONCONTIG and the cache
- * attribute. Any other bit is
- * unknown to OP-TEE, a type it does not have, or META out of place.
+ * attribute. Any other bit is unknown to OP-TEE, a type it does not
+ * have, or META out of place.
  */
 #define TEEMED_ATTR_PARAM_BITS                                                 \
 	((uint64_t)0xF | OPTEE_MSG_ATTR_NONCONTIG |                            \
@@ -135,8 +135,7 @@ static TEEMED_ALWAYS_INLINE bool shape_ok(const struct optee_msg_arg *arg,
 		uint64_t attr = arg->params[i].attr;
 		uint8_t class = param_rules[attr & 0xF].class;
 
-		/* The META parameters come first, each exactly the META value.
-		 */
+		/* META parameters come first, each exactly the META value. */
 		if (i < rule->meta_params) {
 			if (attr != TEEMED_ATTR_OPEN_META)
 				return false;

@@ -71,8 +71,9 @@ void teemed_vm_log(struct teemed_vm *vm, enum teemed_log_level level,
 
 /*
  * Objects come from the platform uninitialised, as a hypervisor's heap
- * gives them: records written in full on the SMC path (a compact
- * buffer's PAs) pay no zeroing, and what starts from zeroes asks here.
+ * gives them, so that records written in full on the SMC path (a compact
+ * buffer's PAs) pay no zeroing; an object that must start zeroed is
+ * asked for here.
  */
 void *teemed_zalloc_obj(const struct teemed_platform *p, void *hv_vm,
 			size_t size)

@@ -265,7 +265,7 @@ traced_smc(struct teemed_vm *vm, struct teemed_regs *regs, uint32_t fid,
 	teemed_trace_guest(vm, true, fid, regs);
 }
 
-/* Both entries in full: neither pays a call to the other. */
+/* Inlined into both entries, so that neither pays a call to the other. */
 static inline __attribute__((__always_inline__)) enum teemed_smc_result
 smc_entry(struct teemed_vm *vm, uint32_t vcpu, struct teemed_regs *regs)
 {

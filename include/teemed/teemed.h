@@ -207,7 +207,8 @@ enum teemed_smc_result teemed_vm_smc(struct teemed_vm *vm,
  * quota, so that vCPUs of one VM calling at once on different CPUs
  * write no common cache line; when that slot is busy it takes the next
  * free one. The guest sees the slot as the call's thread id in RPCs.
- * Only where calls start changes: quotas and answers are the same.
+ * It differs from teemed_vm_smc() only in the slot a call starts in:
+ * quotas and answers are the same.
  */
 enum teemed_smc_result teemed_vcpu_smc(struct teemed_vm *vm, uint32_t vcpu,
 				       struct teemed_regs *regs);

@@ -928,6 +928,35 @@ void mock_fill_list_range(int vm, uint64_t list_ipa, uint32_t first_page,
 	free(ipas);
 }
 
+uint64_t mock_page_ipa_range(uint32_t first_page, uint32_t i)
+{
+	return GPAGE(first_page + i);
+}
+
+/* Byte `off` of the buffer, in the guest's own page. */
+static uint8_t *buf_byte(int vm, mock_page_ipa_fn *page_ipa, uint32_t layout,
+			 uint64_t off)
+{
+	return (uint8_t *)mock_guest_ptr(
+		       vm, page_ipa(layout, (uint32_t)(off / MOCK_PAGE))) +
+	       off % MOCK_PAGE;
+}
+
+void mock_buf_put(int vm, mock_page_ipa_fn *page_ipa, uint32_t layout,
+		  uint64_t off, const void *src, uint32_t len)
+{
+	for (uint32_t i = 0; i < len; i++)
+		*buf_byte(vm, page_ipa, layout, off + i) =
+			((const uint8_t *)src)[i];
+}
+
+void mock_buf_get(int vm, mock_page_ipa_fn *page_ipa, uint32_t layout,
+		  uint64_t off, void *dst, uint32_t len)
+{
+	for (uint32_t i = 0; i < len; i++)
+		((uint8_t *)dst)[i] = *buf_byte(vm, page_ipa, layout, off + i);
+}
+
 void mock_set_tmem(struct optee_msg_param *p, uint32_t type, uint64_t buf_ptr,
 		   uint64_t size, uint64_t cookie)
 {

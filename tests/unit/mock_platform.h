@@ -291,6 +291,18 @@ void mock_fill_list(int vm, uint64_t list_ipa, const uint64_t *data_ipa,
 		    uint32_t n);
 void mock_fill_list_range(int vm, uint64_t list_ipa, uint32_t first_page,
 			  uint32_t n);
+/*
+ * A buffer laid out in a guest's pages: its page `i` is guest page
+ * page_ipa(layout, i). mock_page_ipa_range lays it out over guest pages
+ * `layout`, `layout` + 1, ...
+ */
+typedef uint64_t mock_page_ipa_fn(uint32_t layout, uint32_t i);
+uint64_t mock_page_ipa_range(uint32_t first_page, uint32_t i);
+/* Copy `len` bytes into or out of such a buffer from byte `off` on. */
+void mock_buf_put(int vm, mock_page_ipa_fn *page_ipa, uint32_t layout,
+		  uint64_t off, const void *src, uint32_t len);
+void mock_buf_get(int vm, mock_page_ipa_fn *page_ipa, uint32_t layout,
+		  uint64_t off, void *dst, uint32_t len);
 void mock_set_tmem(struct optee_msg_param *p, uint32_t type, uint64_t buf_ptr,
 		   uint64_t size, uint64_t cookie);
 void mock_set_rmem(struct optee_msg_param *p, uint32_t type, uint64_t offs,

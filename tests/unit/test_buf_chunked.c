@@ -12,24 +12,16 @@
  * release; a buffer that stays full when the objects cannot be had; and
  * the most chunks refilled at once.
  */
-#include "mock_platform.h"
-
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "buf_check.h"
 
 #define LIST	    GPAGE(4) /* up to 33 list pages */
 #define CALL_ARG    GPAGE(1)
 #define DATA	    64u	  /* first of the data pages the buffers cycle over */
 #define DATA_SPAN   1399u /* prime: neighbours in a buffer differ */
 #define ARG_SIZE(n) ((uint32_t)OPTEE_MSG_GET_ARG_SIZE(n))
-
-/* Mediator memory the VM holds now: objects and pages. */
-static uint64_t held(void)
-{
-	return mock.obj_bytes + (uint64_t)mock.med_pages * MOCK_PAGE;
-}
 
 /* The guest page that page `i` of buffer `seed`'s names. */
 static uint64_t data_ipa(uint32_t seed, uint32_t i)
@@ -55,11 +47,6 @@ static uint32_t register_n(uint32_t seed, uint32_t n, uint64_t cookie)
 			     cookie);
 }
 
-static struct buf *lookup(uint64_t cookie)
-{
-	return teemed_shm_lookup_locked(fx.vm[0], cookie);
-}
-
 /* What a registered buffer of `n` pages holds: the record and its PAs. */
 static uint64_t record_bytes(uint32_t n)
 {
@@ -69,39 +56,6 @@ static uint64_t record_bytes(uint32_t n)
 static uint8_t form_of(uint32_t n)
 {
 	return n < 512 ? BUF_COMPACT : BUF_CHUNKED;
-}
-
-/* The buffer keeps, page by page, the PA of the guest page it names. */
-static void assert_pas(uint64_t cookie, uint32_t seed, uint32_t n)
-{
-	struct buf *b = lookup(cookie);
-
-	assert_non_null(b);
-	assert_int_equal(b->page_count, n);
-	for (uint32_t i = 0; i < n; i++)
-		assert_int_equal(
-			teemed_pa_addr(teemed_buf_page_pa(fx.vm[0], b, i)),
-			mock_guest_pa(0, data_ipa(seed, i)));
-}
-
-/* Byte `off` of buffer `seed`'s, in the guest's own page. */
-static uint8_t *byte_at(uint32_t seed, uint64_t off)
-{
-	return (uint8_t *)mock_guest_ptr(
-		       0, data_ipa(seed, (uint32_t)(off / MOCK_PAGE))) +
-	       off % MOCK_PAGE;
-}
-
-static void put(uint32_t seed, uint64_t off, const void *src, uint32_t len)
-{
-	for (uint32_t i = 0; i < len; i++)
-		*byte_at(seed, off + i) = ((const uint8_t *)src)[i];
-}
-
-static void get(uint32_t seed, uint64_t off, void *dst, uint32_t len)
-{
-	for (uint32_t i = 0; i < len; i++)
-		((uint8_t *)dst)[i] = *byte_at(seed, off + i);
 }
 
 /*
@@ -123,7 +77,7 @@ static void assert_regd_arg(uint64_t cookie, uint32_t seed, uint64_t off)
 	a.h.ret = 0x77777777;
 	a.h.params[0].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INOUT;
 	a.h.params[0].u.value.a = tag;
-	put(seed, off, &a, ARG_SIZE(1));
+	mock_buf_put(0, data_ipa, seed, off, &a, ARG_SIZE(1));
 	r.a[0] = OPTEE_SMC_CALL_WITH_REGD_ARG;
 	r.a[1] = cookie >> 32;
 	r.a[2] = (uint32_t)cookie;
@@ -131,21 +85,8 @@ static void assert_regd_arg(uint64_t cookie, uint32_t seed, uint64_t off)
 	mock_smc_guest(0, &r);
 	assert_int_equal(r.a[0], OPTEE_SMC_RETURN_OK);
 	assert_int_equal(mock_seen_arg()->params[0].u.value.a, tag);
-	get(seed, off, &a, ARG_SIZE(1));
+	mock_buf_get(0, data_ipa, seed, off, &a, ARG_SIZE(1));
 	assert_int_equal(a.h.ret, TEEC_SUCCESS);
-}
-
-/* An INVOKE naming `size` bytes at `off` of the buffer by rmem. */
-static void assert_rmem(uint64_t cookie, uint64_t off, uint64_t size)
-{
-	struct optee_msg_arg *arg =
-		mock_arg_init(0, CALL_ARG, OPTEE_MSG_CMD_INVOKE_COMMAND, 1);
-
-	mock_set_rmem(&arg->params[0], OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, off,
-		      size, cookie);
-	assert_int_equal(mock_call_to_end(0, CALL_ARG, NULL),
-			 OPTEE_SMC_RETURN_OK);
-	assert_int_equal(arg->ret, TEEC_SUCCESS);
 }
 
 /* Every data page pinned as often as buffer `seed`'s names it. */
@@ -197,7 +138,7 @@ static void test_sizes(void **state)
 		teemed_vm_get_stats(vm, &s);
 		assert_int_equal(s.pinned_pages, n);
 		assert_pinned(seed, n);
-		assert_pas(0xb0 + i, seed, n);
+		assert_pas(0xb0 + i, n, data_ipa, seed);
 
 		assert_regd_arg(0xb0 + i, seed, 0);
 		assert_regd_arg(0xb0 + i, seed, usable / 2);
@@ -208,9 +149,9 @@ static void test_sizes(void **state)
 				(n < 512 ? n - 1 : 511) * MOCK_PAGE - 16);
 		if (n > 512)
 			assert_regd_arg(0xb0 + i, seed, 512 * MOCK_PAGE - 16);
-		assert_rmem(0xb0 + i, 0, 16);
-		assert_rmem(0xb0 + i, usable - 16, 16);
-		assert_rmem(0xb0 + i, 0, usable);
+		assert_rmem(CALL_ARG, 0xb0 + i, 0, 16);
+		assert_rmem(CALL_ARG, 0xb0 + i, usable - 16, 16);
+		assert_rmem(CALL_ARG, 0xb0 + i, 0, usable);
 
 		unpins = mock.unpin_calls;
 		assert_int_equal(mock_unregister(0, ARG_IPA, 0xb0 + i),
@@ -237,7 +178,7 @@ static void test_largest_buffer(void **state)
 	assert_int_equal(register_n(0, TEEMED_DEFAULT_PINNED_PAGES, 0xb1),
 			 TEEC_SUCCESS);
 	assert_int_equal(lookup(0xb1)->form, BUF_CHUNKED);
-	assert_pas(0xb1, 0, TEEMED_DEFAULT_PINNED_PAGES);
+	assert_pas(0xb1, TEEMED_DEFAULT_PINNED_PAGES, data_ipa, 0);
 	assert_int_equal(mock_unregister(0, ARG_IPA, 0xb1), TEEC_SUCCESS);
 	assert_int_equal(mock.pins, 0);
 }
@@ -286,10 +227,7 @@ static void test_chunk_limit(void **state)
 		assert_int_equal(held() - before, cases[i].bytes);
 		assert_int_equal(mock.pins, n);
 		assert_some_pas(0xe0, 3, n);
-		assert_int_equal(mock_unregister(0, ARG_IPA, 0xe0),
-				 TEEC_SUCCESS);
-		assert_int_equal(mock.pins, 0);
-		assert_int_equal(held(), before);
+		assert_all_back(0xe0, before);
 	}
 }
 
@@ -321,12 +259,9 @@ static void test_compaction_fails(void **state)
 		assert_int_equal(held() - before,
 				 sizeof(struct full_buf) + lists * MOCK_PAGE);
 		assert_int_equal(vm->reserved_mpages, mpages + lists);
-		assert_pas(0xc2, 7, n);
+		assert_pas(0xc2, n, data_ipa, 7);
 		assert_regd_arg(0xc2, 7, 512 * MOCK_PAGE - 16);
-		assert_int_equal(mock_unregister(0, ARG_IPA, 0xc2),
-				 TEEC_SUCCESS);
-		assert_int_equal(mock.pins, 0);
-		assert_int_equal(held(), before);
+		assert_all_back(0xc2, before);
 		assert_int_equal(vm->reserved_mpages, mpages);
 	}
 }
@@ -354,19 +289,10 @@ static void test_teardown(void **state)
 	assert_int_equal(mock.pins, pinned);
 
 	/* 2000 = 3 x 512 + 464: three chunks, then the array. */
-	{
-		struct optee_msg_arg *u = mock_arg_init(
-			0, ARG_IPA, OPTEE_MSG_CMD_UNREGISTER_SHM, 1);
-
-		mock_set_rmem(&u->params[0], OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, 0,
-			      0, 0xd3);
-		assert_int_equal(mock_call_to_end(0, ARG_IPA, &pauses),
-				 OPTEE_SMC_RETURN_OK);
-		assert_int_equal(u->ret, TEEC_SUCCESS);
-		assert_true(pauses >= 2000 / 64 - 1);
-		pinned -= 2000;
-		assert_int_equal(mock.pins, pinned);
-	}
+	assert_unregistered(0xd3, &pauses);
+	assert_true(pauses >= 2000 / 64 - 1);
+	pinned -= 2000;
+	assert_int_equal(mock.pins, pinned);
 	assert_true(held() - before <= 64 * 4 + 8 * (uint64_t)pinned);
 
 	do {

@@ -7,20 +7,12 @@
  * the record cannot be had; a record named by a call in flight; and
  * teardown of many records in bounded steps.
  */
-#include "mock_platform.h"
-
-#include "internal.h"
+#include "buf_check.h"
 
 #define TMEM_NC(t) (OPTEE_MSG_ATTR_TYPE_##t | OPTEE_MSG_ATTR_NONCONTIG)
 #define LIST	   GPAGE(2) /* and GPAGE(3) for a second list page */
 #define CALL_ARG   GPAGE(1)
 #define DATA	   16u /* first data page */
-
-/* Mediator memory the VM holds now: objects and pages. */
-static uint64_t held(void)
-{
-	return mock.obj_bytes + (uint64_t)mock.med_pages * MOCK_PAGE;
-}
 
 static void register_n(uint32_t first, uint32_t n, uint64_t cookie)
 {
@@ -28,24 +20,6 @@ static void register_n(uint32_t first, uint32_t n, uint64_t cookie)
 	assert_int_equal(mock_register(0, ARG_IPA, LIST, 0,
 				       (uint64_t)n * MOCK_PAGE, cookie),
 			 TEEC_SUCCESS);
-}
-
-static struct buf *lookup(uint64_t cookie)
-{
-	return teemed_shm_lookup_locked(fx.vm[0], cookie);
-}
-
-/* The buffer keeps, page by page, the PA of the guest page it names. */
-static void assert_pas(uint64_t cookie, uint32_t first, uint32_t n)
-{
-	struct buf *b = lookup(cookie);
-
-	assert_non_null(b);
-	assert_int_equal(b->page_count, n);
-	for (uint32_t i = 0; i < n; i++)
-		assert_int_equal(
-			teemed_pa_addr(teemed_buf_page_pa(fx.vm[0], b, i)),
-			mock_guest_pa(0, GPAGE(first + i)));
 }
 
 /* A call of `cmd` at `ipa` with one rmem naming `cookie`. */
@@ -57,17 +31,6 @@ static struct optee_msg_arg *rmem_call(uint64_t ipa, uint32_t cmd,
 	mock_set_rmem(&arg->params[0], OPTEE_MSG_ATTR_TYPE_RMEM_INPUT, 0, size,
 		      cookie);
 	return arg;
-}
-
-/* An INVOKE naming the buffer by rmem goes through. */
-static void assert_rmem_works(uint64_t cookie)
-{
-	struct optee_msg_arg *arg =
-		rmem_call(CALL_ARG, OPTEE_MSG_CMD_INVOKE_COMMAND, 16, cookie);
-
-	assert_int_equal(mock_call_to_end(0, CALL_ARG, NULL),
-			 OPTEE_SMC_RETURN_OK);
-	assert_int_equal(arg->ret, TEEC_SUCCESS);
 }
 
 /* Start the call at `ipa`; OP-TEE suspends it (FOREIGN_INTR). */
@@ -130,13 +93,10 @@ static void test_bytes_per_registered_buffer(void **state)
 		for (uint32_t j = 0; j < n; j++)
 			assert_int_equal(mock.seen_pa[0][j],
 					 mock_guest_pa(0, GPAGE(DATA + j)));
-		assert_pas(0xc1, DATA, n);
+		assert_pas(0xc1, n, mock_page_ipa_range, DATA);
 		assert_int_equal(mock.pins, n);
-		assert_rmem_works(0xc1);
-		assert_int_equal(mock_unregister(0, ARG_IPA, 0xc1),
-				 TEEC_SUCCESS);
-		assert_int_equal(mock.pins, 0);
-		assert_int_equal(held(), before);
+		assert_rmem(CALL_ARG, 0xc1, 0, 16);
+		assert_all_back(0xc1, before);
 	}
 }
 
@@ -175,14 +135,11 @@ static void test_record_allocation_fails(void **state)
 				 sizeof(struct full_buf) + MOCK_PAGE);
 		assert_int_equal(mock.objs, objs + 1);
 		assert_int_equal(mock.pins, n);
-		assert_pas(0xc2, DATA, n);
-		assert_rmem_works(0xc2);
+		assert_pas(0xc2, n, mock_page_ipa_range, DATA);
+		assert_rmem(CALL_ARG, 0xc2, 0, 16);
 		teemed_vm_get_stats(fx.vm[0], &s);
 		assert_int_equal(s.buffers, 1);
-		assert_int_equal(mock_unregister(0, ARG_IPA, 0xc2),
-				 TEEC_SUCCESS);
-		assert_int_equal(mock.pins, 0);
-		assert_int_equal(held(), before);
+		assert_all_back(0xc2, before);
 		assert_int_equal(mock.objs, objs);
 	}
 }
@@ -213,7 +170,7 @@ static void test_record_in_use(void **state)
 	assert_int_equal(mock.pins, 2 + 1);
 	assert_ptr_equal(lookup(0xc1), b);
 	assert_int_equal(b->state, BUF_LIVE);
-	assert_pas(0xc1, DATA, 2);
+	assert_pas(0xc1, 2, mock_page_ipa_range, DATA);
 
 	mock_resume(0, (uint32_t)r.a[3], &r);
 	assert_int_equal(r.a[0], OPTEE_SMC_RETURN_OK);
@@ -245,7 +202,6 @@ static void test_record_in_use(void **state)
 static void test_chunked_release(void **state)
 {
 	static const int32_t fail_after[] = {1, 2};
-	struct optee_msg_arg *u;
 	uint32_t pauses;
 	uint64_t before;
 
@@ -255,11 +211,8 @@ static void test_chunked_release(void **state)
 	register_n(DATA, 1100, 0xc1);
 	assert_int_equal(lookup(0xc1)->form, BUF_CHUNKED);
 	assert_int_equal(held() - before, 64 + 2 * MOCK_PAGE + 8 * 76);
-	assert_pas(0xc1, DATA, 1100);
-	u = rmem_call(ARG_IPA, OPTEE_MSG_CMD_UNREGISTER_SHM, 0, 0xc1);
-	assert_int_equal(mock_call_to_end(0, ARG_IPA, &pauses),
-			 OPTEE_SMC_RETURN_OK);
-	assert_int_equal(u->ret, TEEC_SUCCESS);
+	assert_pas(0xc1, 1100, mock_page_ipa_range, DATA);
+	assert_unregistered(0xc1, &pauses);
 	assert_true(pauses >= 1100 / 16 - 1);
 	assert_int_equal(mock.pins, 0);
 	assert_int_equal(held(), before);
@@ -272,12 +225,9 @@ static void test_chunked_release(void **state)
 		assert_int_equal(lookup(0xc2)->form, BUF_FULL);
 		assert_int_equal(held() - before,
 				 sizeof(struct full_buf) + 3 * MOCK_PAGE);
-		assert_pas(0xc2, DATA, 1100);
-		assert_rmem_works(0xc2);
-		assert_int_equal(mock_unregister(0, ARG_IPA, 0xc2),
-				 TEEC_SUCCESS);
-		assert_int_equal(mock.pins, 0);
-		assert_int_equal(held(), before);
+		assert_pas(0xc2, 1100, mock_page_ipa_range, DATA);
+		assert_rmem(CALL_ARG, 0xc2, 0, 16);
+		assert_all_back(0xc2, before);
 	}
 }
 
@@ -294,7 +244,6 @@ static void test_teardown_of_many_records(void **state)
 {
 	uint32_t first = DATA, pages = 0, pauses, steps = 0;
 	uint64_t before, expect = 0;
-	struct optee_msg_arg *u;
 	int err;
 
 	mock_reset();
@@ -312,10 +261,7 @@ static void test_teardown_of_many_records(void **state)
 
 	/* Buffer 23 has 24 pages: released over two steps or more. */
 	assert_int_equal(PAGES_OF(23), 24);
-	u = rmem_call(ARG_IPA, OPTEE_MSG_CMD_UNREGISTER_SHM, 0, 0x100 + 23);
-	assert_int_equal(mock_call_to_end(0, ARG_IPA, &pauses),
-			 OPTEE_SMC_RETURN_OK);
-	assert_int_equal(u->ret, TEEC_SUCCESS);
+	assert_unregistered(0x100 + 23, &pauses);
 	assert_true(pauses >= 1);
 	pages -= 24;
 	assert_int_equal(mock.pins, pages);

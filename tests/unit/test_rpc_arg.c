@@ -249,23 +249,15 @@ static void register_buf(int vm, uint64_t cookie, uint32_t pages)
 	mock.sw = saved;
 }
 
-/* Byte `off` of the registered buffer, in the guest's own pages. */
-static uint8_t *buf_byte(int vm, uint32_t off)
-{
-	return (uint8_t *)mock_guest_ptr(vm, GPAGE(BUF_DATA + off / MOCK_PAGE)) +
-	       off % MOCK_PAGE;
-}
-
+/* Bytes `off`.. of the registered buffer, in the guest's own pages. */
 static void buf_put(int vm, uint32_t off, const void *src, uint32_t len)
 {
-	for (uint32_t i = 0; i < len; i++)
-		*buf_byte(vm, off + i) = ((const uint8_t *)src)[i];
+	mock_buf_put(vm, mock_page_ipa_range, BUF_DATA, off, src, len);
 }
 
 static void buf_get(int vm, uint32_t off, void *dst, uint32_t len)
 {
-	for (uint32_t i = 0; i < len; i++)
-		((uint8_t *)dst)[i] = *buf_byte(vm, off + i);
+	mock_buf_get(vm, mock_page_ipa_range, BUF_DATA, off, dst, len);
 }
 
 /*
