@@ -59,10 +59,17 @@ uint64_t bench_vm_alloc(struct bench_vm *v, uint32_t pages);
 void *bench_vm_ptr(struct bench_vm *v, uint64_t ipa);
 struct optee_msg_arg *bench_msg_init(void *where, uint32_t cmd,
 				     uint32_t num_params);
+struct optee_msg_arg *bench_msg_register(void *where, uint64_t list,
+					 uint32_t pages, uint64_t cookie);
+struct optee_msg_arg *bench_msg_unregister(void *where, uint64_t cookie);
 struct optee_msg_arg *bench_vm_arg(struct bench_vm *v, uint64_t ipa,
 				   uint32_t cmd, uint32_t num_params);
 uint64_t bench_vm_build_list(struct bench_vm *v, uint32_t pages);
 uint32_t bench_vm_call(struct bench_vm *v, uint64_t arg_ipa);
+void bench_vm_call_ok(struct bench_vm *v, uint64_t arg_ipa, const char *what);
+void bench_vm_register(struct bench_vm *v, uint64_t arg_ipa, uint64_t list,
+		       uint32_t pages, uint64_t cookie);
+void bench_vm_unregister(struct bench_vm *v, uint64_t arg_ipa, uint64_t cookie);
 int bench_vm_open_session(struct bench_vm *v);
 
 /* --- stats.c: clocks, summaries, progress ------------------------------- */

@@ -48,23 +48,16 @@ static void cg_invoke(struct bench_vm *v, uint32_t count)
 			bench_fail("callgrind: invoke", i);
 }
 
-static void set_reg(struct optee_msg_arg *a, uint64_t list, uint64_t cookie);
-
 static void cg_regd(struct bench_vm *v, uint32_t count)
 {
 	uint64_t list = bench_vm_build_list(v, 1);
 	uint64_t buf = ((const uint64_t *)bench_vm_ptr(v, list))[0];
 	uint64_t cookie = bench_cookie(1);
-	struct optee_msg_arg *a;
 	struct optee_msg_arg *m = bench_vm_ptr(v, buf);
 
 	if (bench_vm_open_session(v))
 		bench_fail("callgrind: open session", 0);
-	a = bench_vm_ptr(v, v->arg_ipa);
-	set_reg(a, list, cookie);
-	if (bench_vm_call(v, v->arg_ipa) != OPTEE_SMC_RETURN_OK ||
-	    a->ret != TEEC_SUCCESS)
-		bench_fail("callgrind: register the argument page", a->ret);
+	bench_vm_register(v, v->arg_ipa, list, 1, cookie);
 	memset(m, 0, OPTEE_MSG_GET_ARG_SIZE(1));
 	m->cmd = OPTEE_MSG_CMD_INVOKE_COMMAND;
 	m->func = TA_XFORM_CMD_ECHO;
@@ -119,48 +112,15 @@ static void cg_translate(struct bench_vm *v, uint32_t count)
 		bench_fail("callgrind: release", count);
 }
 
-static void set_reg(struct optee_msg_arg *a, uint64_t list, uint64_t cookie)
-{
-	memset(a, 0, OPTEE_MSG_GET_ARG_SIZE(1));
-	a->cmd = OPTEE_MSG_CMD_REGISTER_SHM;
-	a->num_params = 1;
-	a->params[0].attr =
-		OPTEE_MSG_ATTR_NONCONTIG | OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT;
-	a->params[0].u.tmem.buf_ptr = list;
-	a->params[0].u.tmem.size = TEEMED_PAGE_SIZE;
-	a->params[0].u.tmem.shm_ref = cookie;
-}
-
-static void set_unreg(struct optee_msg_arg *a, uint64_t cookie)
-{
-	memset(a, 0, OPTEE_MSG_GET_ARG_SIZE(1));
-	a->cmd = OPTEE_MSG_CMD_UNREGISTER_SHM;
-	a->num_params = 1;
-	a->params[0].attr = OPTEE_MSG_ATTR_TYPE_RMEM_INPUT;
-	a->params[0].u.rmem.shm_ref = cookie;
-}
-
-static void call_ok(struct bench_vm *v, uint64_t ipa,
-		    const struct optee_msg_arg *a, const char *what)
-{
-	if (bench_vm_call(v, ipa) != OPTEE_SMC_RETURN_OK ||
-	    a->ret != TEEC_SUCCESS)
-		bench_fail(what, (long long)a->ret);
-}
-
 static void cg_regpages(struct bench_vm *v, uint32_t pages)
 {
 	uint64_t ipa = bench_vm_alloc(v, 1);
 	uint64_t list = bench_vm_build_list(v, pages);
-	struct optee_msg_arg *a = bench_vm_ptr(v, ipa);
 	uint64_t cookie = bench_cookie(1);
 
 	atomic_store(&v->env->null_sw, true);
-	set_reg(a, list, cookie);
-	a->params[0].u.tmem.size = (uint64_t)pages * TEEMED_PAGE_SIZE;
-	call_ok(v, ipa, a, "callgrind: REGISTER_SHM of N pages");
-	set_unreg(a, cookie);
-	call_ok(v, ipa, a, "callgrind: UNREGISTER_SHM of N pages");
+	bench_vm_register(v, ipa, list, pages, cookie);
+	bench_vm_unregister(v, ipa, cookie);
 }
 
 static void cg_openclose(struct bench_vm *v, uint32_t count)
@@ -173,7 +133,7 @@ static void cg_openclose(struct bench_vm *v, uint32_t count)
 		a = bench_vm_arg(v, v->arg_ipa, OPTEE_MSG_CMD_CLOSE_SESSION,
 				 0);
 		a->session = v->session;
-		call_ok(v, v->arg_ipa, a, "callgrind: close session");
+		bench_vm_call_ok(v, v->arg_ipa, "callgrind: close session");
 	}
 }
 
@@ -192,7 +152,7 @@ static void cg_tmem16(struct bench_vm *v, uint32_t count)
 				    OPTEE_MSG_ATTR_TYPE_TMEM_INOUT;
 		a->params[0].u.tmem.buf_ptr = list;
 		a->params[0].u.tmem.size = 16 * TEEMED_PAGE_SIZE;
-		call_ok(v, ipa, a, "callgrind: 16-page tmem INVOKE");
+		bench_vm_call_ok(v, ipa, "callgrind: 16-page tmem INVOKE");
 	}
 }
 
@@ -205,16 +165,13 @@ static void cg_held(struct bench_vm *v, const char *op, uint32_t count,
 	uint64_t cookie = bench_cookie(0x7fffffffu);
 
 	atomic_store(&v->env->null_sw, true);
-	for (uint32_t i = 0; i < held; i++) {
-		set_reg(a, bench_vm_build_list(v, 1), bench_cookie(i));
-		call_ok(v, ipa, a, "callgrind: held REGISTER_SHM");
-	}
+	for (uint32_t i = 0; i < held; i++)
+		bench_vm_register(v, ipa, bench_vm_build_list(v, 1), 1,
+				  bench_cookie(i));
 	for (uint32_t i = 0; i < count; i++) {
 		if (!strcmp(op, "register")) {
-			set_reg(a, op_list, cookie);
-			call_ok(v, ipa, a, "callgrind: REGISTER_SHM");
-			set_unreg(a, cookie);
-			call_ok(v, ipa, a, "callgrind: UNREGISTER_SHM");
+			bench_vm_register(v, ipa, op_list, 1, cookie);
+			bench_vm_unregister(v, ipa, cookie);
 		} else {
 			memset(a, 0, OPTEE_MSG_GET_ARG_SIZE(1));
 			a->cmd = OPTEE_MSG_CMD_INVOKE_COMMAND;
@@ -223,7 +180,7 @@ static void cg_held(struct bench_vm *v, const char *op, uint32_t count,
 			a->params[0].u.rmem.size = TEEMED_PAGE_SIZE;
 			a->params[0].u.rmem.shm_ref =
 				bench_cookie(held ? i % held : 0);
-			call_ok(v, ipa, a, "callgrind: INVOKE with RMEM");
+			bench_vm_call_ok(v, ipa, "callgrind: INVOKE with RMEM");
 		}
 	}
 }

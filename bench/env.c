@@ -186,6 +186,31 @@ struct optee_msg_arg *bench_msg_init(void *where, uint32_t cmd,
 	return arg;
 }
 
+/* REGISTER_SHM of `pages` pages named by the guest's list at `list`. */
+struct optee_msg_arg *bench_msg_register(void *where, uint64_t list,
+					 uint32_t pages, uint64_t cookie)
+{
+	struct optee_msg_arg *a =
+		bench_msg_init(where, OPTEE_MSG_CMD_REGISTER_SHM, 1);
+
+	a->params[0].attr =
+		OPTEE_MSG_ATTR_NONCONTIG | OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT;
+	a->params[0].u.tmem.buf_ptr = list;
+	a->params[0].u.tmem.size = (uint64_t)pages * TEEMED_PAGE_SIZE;
+	a->params[0].u.tmem.shm_ref = cookie;
+	return a;
+}
+
+struct optee_msg_arg *bench_msg_unregister(void *where, uint64_t cookie)
+{
+	struct optee_msg_arg *a =
+		bench_msg_init(where, OPTEE_MSG_CMD_UNREGISTER_SHM, 1);
+
+	a->params[0].attr = OPTEE_MSG_ATTR_TYPE_RMEM_INPUT;
+	a->params[0].u.rmem.shm_ref = cookie;
+	return a;
+}
+
 /* The guest writes a fresh message header at `ipa`. */
 struct optee_msg_arg *bench_vm_arg(struct bench_vm *v, uint64_t ipa,
 				   uint32_t cmd, uint32_t num_params)
@@ -259,6 +284,30 @@ uint32_t bench_vm_call(struct bench_vm *v, uint64_t arg_ipa)
 			resume(&r, thread);
 		}
 	}
+}
+
+/* The message at `arg_ipa` to its end; fails the run unless OP-TEE's
+   answer is success. */
+void bench_vm_call_ok(struct bench_vm *v, uint64_t arg_ipa, const char *what)
+{
+	const struct optee_msg_arg *a = bench_vm_ptr(v, arg_ipa);
+
+	if (bench_vm_call(v, arg_ipa) != OPTEE_SMC_RETURN_OK ||
+	    a->ret != TEEC_SUCCESS)
+		bench_fail(what, (long long)a->ret);
+}
+
+void bench_vm_register(struct bench_vm *v, uint64_t arg_ipa, uint64_t list,
+		       uint32_t pages, uint64_t cookie)
+{
+	bench_msg_register(bench_vm_ptr(v, arg_ipa), list, pages, cookie);
+	bench_vm_call_ok(v, arg_ipa, "REGISTER_SHM");
+}
+
+void bench_vm_unregister(struct bench_vm *v, uint64_t arg_ipa, uint64_t cookie)
+{
+	bench_msg_unregister(bench_vm_ptr(v, arg_ipa), cookie);
+	bench_vm_call_ok(v, arg_ipa, "UNREGISTER_SHM");
 }
 
 int bench_vm_open_session(struct bench_vm *v)

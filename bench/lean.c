@@ -456,7 +456,6 @@ static void ref_tmem16(struct rp_vm *v, uint64_t ipa)
 static void ref_regpages(struct rp_vm *v, uint64_t ipa, uint32_t pages)
 {
 	const uint32_t per_list = OPTEE_MSG_PAGELIST_ENTRIES;
-	struct optee_msg_arg *a;
 
 	if (!pages || pages > RP_REG_LISTS * per_list)
 		bench_fail("reference platform: buffer pages", pages);
@@ -474,16 +473,9 @@ static void ref_regpages(struct rp_vm *v, uint64_t ipa, uint32_t pages)
 				(uint64_t)(2 + i / per_list) *
 				TEEMED_PAGE_SIZE;
 	}
-	a = ref_msg(v, ipa, OPTEE_MSG_CMD_REGISTER_SHM, 1);
-	a->params[0].attr =
-		OPTEE_MSG_ATTR_NONCONTIG | OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT;
-	a->params[0].u.tmem.buf_ptr = TEEMED_PAGE_SIZE;
-	a->params[0].u.tmem.size = (uint64_t)pages * TEEMED_PAGE_SIZE;
-	a->params[0].u.tmem.shm_ref = 1;
+	bench_msg_register(ref_guest_ptr(v, ipa), TEEMED_PAGE_SIZE, pages, 1);
 	ref_call(v, ipa, "reference platform: REGISTER_SHM of N pages");
-	a = ref_msg(v, ipa, OPTEE_MSG_CMD_UNREGISTER_SHM, 1);
-	a->params[0].attr = OPTEE_MSG_ATTR_TYPE_RMEM_INPUT;
-	a->params[0].u.rmem.shm_ref = 1;
+	bench_msg_unregister(ref_guest_ptr(v, ipa), 1);
 	ref_call(v, ipa, "reference platform: UNREGISTER_SHM of N pages");
 }
 

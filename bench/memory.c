@@ -21,19 +21,6 @@ static double bytes_of(const struct sim_vm *h)
 	return (double)h->pages * TEEMED_PAGE_SIZE + (double)h->obj_bytes;
 }
 
-/* UNREGISTER_SHM of `cookie`: what it held goes back. */
-static void unregister(struct bench_vm *vm, uint64_t arg_ipa, uint32_t cookie)
-{
-	struct optee_msg_arg *a =
-		bench_vm_arg(vm, arg_ipa, OPTEE_MSG_CMD_UNREGISTER_SHM, 1);
-
-	a->params[0].attr = OPTEE_MSG_ATTR_TYPE_RMEM_INPUT;
-	a->params[0].u.rmem.shm_ref = bench_cookie(cookie);
-	if (bench_vm_call(vm, arg_ipa) != OPTEE_SMC_RETURN_OK ||
-	    a->ret != TEEC_SUCCESS)
-		bench_fail("memory: UNREGISTER_SHM", (long long)a->ret);
-}
-
 /*
  * What a registered buffer of `pages` pages, named by the guest's page
  * list at `list` (0: a list of its own), costs the VM in mediator memory
@@ -44,21 +31,12 @@ static void registered_bytes(struct bench_vm *vm, uint64_t arg_ipa,
 			     uint64_t list, uint32_t pages, uint32_t cookie)
 {
 	struct sim_vm before = vm->hv;
-	struct optee_msg_arg *a;
 	char name[64];
 	double bytes;
 
 	if (!list)
 		list = bench_vm_build_list(vm, pages);
-	a = bench_vm_arg(vm, arg_ipa, OPTEE_MSG_CMD_REGISTER_SHM, 1);
-	a->params[0].attr =
-		OPTEE_MSG_ATTR_NONCONTIG | OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT;
-	a->params[0].u.tmem.buf_ptr = list;
-	a->params[0].u.tmem.size = (uint64_t)pages * TEEMED_PAGE_SIZE;
-	a->params[0].u.tmem.shm_ref = bench_cookie(cookie);
-	if (bench_vm_call(vm, arg_ipa) != OPTEE_SMC_RETURN_OK ||
-	    a->ret != TEEC_SUCCESS)
-		bench_fail("memory: REGISTER_SHM", (long long)a->ret);
+	bench_vm_register(vm, arg_ipa, list, pages, bench_cookie(cookie));
 	bytes = bytes_of(&vm->hv) - bytes_of(&before);
 	snprintf(name, sizeof(name), "registered_%u_bytes", pages);
 	bench_out_num(name, bytes);
@@ -66,7 +44,7 @@ static void registered_bytes(struct bench_vm *vm, uint64_t arg_ipa,
 	bench_out_num(name, 64.0 + 8.0 * pages);
 	snprintf(name, sizeof(name), "registered_%u_bytes_per_page", pages);
 	bench_out_num(name, bytes / pages);
-	unregister(vm, arg_ipa, cookie);
+	bench_vm_unregister(vm, arg_ipa, bench_cookie(cookie));
 	if (bytes_of(&vm->hv) != bytes_of(&before))
 		bench_fail("memory: UNREGISTER_SHM left memory behind", pages);
 }
@@ -77,7 +55,6 @@ int bench_memory_run(const struct bench_opts *o)
 	struct bench_env env;
 	struct bench_vm vm;
 	struct sim_vm before;
-	struct optee_msg_arg *a;
 	uint64_t list, arg_ipa;
 	double delta;
 
@@ -98,16 +75,7 @@ int bench_memory_run(const struct bench_opts *o)
 	before = vm.hv;
 	list = bench_vm_build_list(&vm, PINNED);
 	arg_ipa = bench_vm_alloc(&vm, 1);
-	a = bench_vm_arg(&vm, arg_ipa, OPTEE_MSG_CMD_REGISTER_SHM, 1);
-	a->params[0].attr =
-		OPTEE_MSG_ATTR_NONCONTIG | OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT;
-	a->params[0].u.tmem.buf_ptr = list;
-	a->params[0].u.tmem.size = (uint64_t)PINNED * TEEMED_PAGE_SIZE;
-	a->params[0].u.tmem.shm_ref = bench_cookie(1);
-	if (bench_vm_call(&vm, arg_ipa) != OPTEE_SMC_RETURN_OK ||
-	    a->ret != TEEC_SUCCESS)
-		bench_fail("memory: REGISTER_SHM of 16384 pages",
-			   (long long)a->ret);
+	bench_vm_register(&vm, arg_ipa, list, PINNED, bench_cookie(1));
 	teemed_vm_get_stats(vm.vm, &st);
 	if (st.pinned_pages != PINNED)
 		bench_fail("memory: pinned pages", st.pinned_pages);
@@ -121,7 +89,7 @@ int bench_memory_run(const struct bench_opts *o)
 	bench_out_num("register_16384_smcs", (double)st.smcs);
 	/* The 16384-page buffer's list serves the longer rows: the guest's
 	   list is read no further than the pages asked. */
-	unregister(&vm, arg_ipa, 1);
+	bench_vm_unregister(&vm, arg_ipa, bench_cookie(1));
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		registered_bytes(&vm, arg_ipa, rows[i] > 511 ? list : 0,
 				 rows[i], 2 + (uint32_t)i);

@@ -21,35 +21,6 @@
 
 static const uint32_t levels[NLEVELS] = {1, 100, 1000, MAX_HELD};
 
-static void do_register(struct bench_vm *v, uint64_t arg_ipa, uint64_t list,
-			uint64_t cookie)
-{
-	struct optee_msg_arg *a =
-		bench_vm_arg(v, arg_ipa, OPTEE_MSG_CMD_REGISTER_SHM, 1);
-
-	a->params[0].attr =
-		OPTEE_MSG_ATTR_NONCONTIG | OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT;
-	a->params[0].u.tmem.buf_ptr = list;
-	a->params[0].u.tmem.size = TEEMED_PAGE_SIZE;
-	a->params[0].u.tmem.shm_ref = cookie;
-	if (bench_vm_call(v, arg_ipa) != OPTEE_SMC_RETURN_OK ||
-	    a->ret != TEEC_SUCCESS)
-		bench_fail("REGISTER_SHM", (long long)a->ret);
-}
-
-static void do_unregister(struct bench_vm *v, uint64_t arg_ipa,
-			  uint64_t cookie)
-{
-	struct optee_msg_arg *a =
-		bench_vm_arg(v, arg_ipa, OPTEE_MSG_CMD_UNREGISTER_SHM, 1);
-
-	a->params[0].attr = OPTEE_MSG_ATTR_TYPE_RMEM_INPUT;
-	a->params[0].u.rmem.shm_ref = cookie;
-	if (bench_vm_call(v, arg_ipa) != OPTEE_SMC_RETURN_OK ||
-	    a->ret != TEEC_SUCCESS)
-		bench_fail("UNREGISTER_SHM", (long long)a->ret);
-}
-
 static double reg_pairs(struct bench_vm *v, uint64_t arg_ipa, uint64_t list,
 			uint32_t ops)
 {
@@ -57,8 +28,8 @@ static double reg_pairs(struct bench_vm *v, uint64_t arg_ipa, uint64_t list,
 	uint64_t t0 = bench_now_ns();
 
 	for (uint32_t i = 0; i < ops; i++) {
-		do_register(v, arg_ipa, list, cookie);
-		do_unregister(v, arg_ipa, cookie);
+		bench_vm_register(v, arg_ipa, list, 1, cookie);
+		bench_vm_unregister(v, arg_ipa, cookie);
 	}
 	return (double)(bench_now_ns() - t0) / ops;
 }
@@ -163,8 +134,9 @@ int bench_scaling_run(const struct bench_opts *o)
 
 		bench_progress("scaling", l, NLEVELS);
 		while (held < levels[l]) {
-			do_register(&vm, arg_ipa, bench_vm_build_list(&vm, 1),
-				    bench_cookie(held));
+			bench_vm_register(&vm, arg_ipa,
+					  bench_vm_build_list(&vm, 1), 1,
+					  bench_cookie(held));
 			held++;
 		}
 		/* The first level also warms the allocator and the caches
