@@ -188,6 +188,13 @@ static void sp_free_page(void *ctx, void *vm, teemed_pa_t pa)
 	account(p, vm, 0, 0, -1);
 }
 
+void sim_platform_fresh_obj(struct sim_platform *p, void *obj, size_t size)
+{
+	if (!p->no_obj_poison)
+		memset(obj, OBJ_POISON, size);
+	SIM_MAKE_UNDEFINED(obj, size);
+}
+
 static void *sp_alloc_obj(void *ctx, void *vm, size_t size)
 {
 	struct sim_platform *p = ctx;
@@ -203,9 +210,7 @@ static void *sp_alloc_obj(void *ctx, void *vm, size_t size)
 	hdr->h.magic = OBJ_MAGIC;
 	hdr->h.size = size;
 	hdr->h.vm = vm;
-	if (!p->no_obj_poison)
-		memset(hdr + 1, OBJ_POISON, size);
-	SIM_MAKE_UNDEFINED(hdr + 1, size);
+	sim_platform_fresh_obj(p, hdr + 1, size);
 	account(p, vm, 1, (int64_t)size, 0);
 	return hdr + 1;
 }

@@ -93,6 +93,13 @@ void sim_platform_clear_faults(struct sim_platform *p);
  */
 bool sim_platform_inject(struct sim_platform *p, enum sim_op op);
 
+/*
+ * Make the `size` bytes at `obj` what alloc_obj gives: poisoned (unless
+ * no_obj_poison) and, under valgrind, undefined. For the same embedding's
+ * own allocator (the Xen shim's xmalloc).
+ */
+void sim_platform_fresh_obj(struct sim_platform *p, void *obj, size_t size);
+
 /* "pin", "alloc_page", "alloc_obj", "lock_create", "smc"; NULL past the
    end. Names a fault on the command line and in reports. */
 const char *sim_op_name(enum sim_op op);

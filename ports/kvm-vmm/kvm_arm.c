@@ -40,3 +40,11 @@ int kvm_arm_create_vcpu(int kvm, int vm, unsigned int index, bool powered_off,
 		die("KVM_ARM_VCPU_INIT");
 	return fd;
 }
+
+void kvm_arm_set_reg(int vcpu_fd, uint64_t id, uint64_t val)
+{
+	struct kvm_one_reg r = {.id = id, .addr = (uint64_t)(uintptr_t)&val};
+
+	if (ioctl(vcpu_fd, KVM_SET_ONE_REG, &r) < 0)
+		die("KVM_SET_ONE_REG");
+}

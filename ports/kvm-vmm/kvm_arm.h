@@ -4,6 +4,8 @@
 #define TEEMED_VMM_KVM_ARM_H
 
 #include <stdbool.h>
+#include <stddef.h> /* offsetof, for KVM_REG_ARM_CORE_REG */
+#include <stdint.h>
 
 #include <linux/kvm.h>
 
@@ -17,5 +19,13 @@ void die(const char *what);
  */
 int kvm_arm_create_vcpu(int kvm, int vm, unsigned int index, bool powered_off,
 			struct kvm_run **run);
+
+/* The id of core register `name` (of struct kvm_regs) for *_ONE_REG. */
+#define CORE_REG(name)                                                         \
+	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |                 \
+	 KVM_REG_ARM_CORE_REG(name))
+
+/* Sets register `id` of the vCPU `vcpu_fd` to `val`; dies on failure. */
+void kvm_arm_set_reg(int vcpu_fd, uint64_t id, uint64_t val);
 
 #endif /* TEEMED_VMM_KVM_ARM_H */

@@ -91,18 +91,6 @@ static void fail(const char *what)
 	exit(2);
 }
 
-#define CORE_REG(name)                                                         \
-	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |                 \
-	 KVM_REG_ARM_CORE_REG(name))
-
-static void set_reg(struct lcpu *c, uint64_t id, uint64_t val)
-{
-	struct kvm_one_reg r = {.id = id, .addr = (uint64_t)(uintptr_t)&val};
-
-	if (ioctl(c->fd, KVM_SET_ONE_REG, &r) < 0)
-		die("KVM_SET_ONE_REG");
-}
-
 static void get_reg(struct lcpu *c, uint64_t id, uint64_t *val)
 {
 	struct kvm_one_reg r = {.id = id, .addr = (uint64_t)(uintptr_t)val};
@@ -254,8 +242,10 @@ static void load_linux(struct lvm *v, const char *image, const char *initrd,
 		});
 	if (!dtb_size)
 		fail("the device tree does not fit");
-	set_reg(&v->cpus[0], CORE_REG(regs.pc), LINUX_RAM_BASE + text_offset);
-	set_reg(&v->cpus[0], CORE_REG(regs.regs[0]), LINUX_RAM_BASE + dtb_off);
+	kvm_arm_set_reg(v->cpus[0].fd, CORE_REG(regs.pc),
+			LINUX_RAM_BASE + text_offset);
+	kvm_arm_set_reg(v->cpus[0].fd, CORE_REG(regs.regs[0]),
+			LINUX_RAM_BASE + dtb_off);
 }
 
 /* OP-TEE for the guest: steps 1 and 2 of teemed_kvm.h. */
@@ -354,7 +344,8 @@ static void hypercall(struct lcpu *c)
 		die("TEEMED_VM_SMC");
 	}
 	if (r == 1) { /* not OP-TEE's: the VMM's own, and it has none */
-		set_reg(c, CORE_REG(regs.regs[0]), SMCCC_RET_NOT_SUPPORTED);
+		kvm_arm_set_reg(c->fd, CORE_REG(regs.regs[0]),
+				SMCCC_RET_NOT_SUPPORTED);
 		return;
 	}
 	/* What the guest was offered decides how its driver calls. */

@@ -57,18 +57,6 @@ struct vmm {
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void set_reg(struct vcpu *c, uint64_t id, uint64_t val)
-{
-	struct kvm_one_reg r = {.id = id, .addr = (uint64_t)(uintptr_t)&val};
-
-	if (ioctl(c->fd, KVM_SET_ONE_REG, &r) < 0)
-		die("KVM_SET_ONE_REG");
-}
-
-#define CORE_REG(name)                                                         \
-	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |                 \
-	 KVM_REG_ARM_CORE_REG(name))
-
 static void load_guest(struct vmm *v, const char *path)
 {
 	FILE *f = fopen(path, "rb");
@@ -108,9 +96,9 @@ static void create_vcpu(struct vmm *v, unsigned int i, uint64_t mode,
 	c->index = i;
 	c->status = -1;
 	c->fd = kvm_arm_create_vcpu(v->kvm, v->vm, i, false, &c->run);
-	set_reg(c, CORE_REG(regs.pc), GUEST_RAM_BASE);
-	set_reg(c, CORE_REG(regs.regs[0]), mode);
-	set_reg(c, CORE_REG(regs.regs[1]), arg);
+	kvm_arm_set_reg(c->fd, CORE_REG(regs.pc), GUEST_RAM_BASE);
+	kvm_arm_set_reg(c->fd, CORE_REG(regs.regs[0]), mode);
+	kvm_arm_set_reg(c->fd, CORE_REG(regs.regs[1]), arg);
 }
 
 static void create_vm(struct vmm *v, uint64_t mode, uint64_t arg, bool shared)
@@ -203,7 +191,8 @@ static void hypercall(struct vcpu *c)
 		die("TEEMED_VM_SMC");
 	}
 	if (r == 1) /* not OP-TEE's: the VMM's own, and it has none */
-		set_reg(c, CORE_REG(regs.regs[0]), SMCCC_RET_NOT_SUPPORTED);
+		kvm_arm_set_reg(c->fd, CORE_REG(regs.regs[0]),
+				SMCCC_RET_NOT_SUPPORTED);
 }
 
 /* One vCPU's run loop, until it reports its status or the VM is off. */

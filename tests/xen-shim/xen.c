@@ -36,7 +36,6 @@
 
 struct shim_domain {
     struct domain d;
-    struct vcpu v;
 };
 
 __thread struct vcpu *xen_shim_curr_vcpu;
@@ -346,7 +345,6 @@ int xen_shim_domain_create(uint16_t domid, void *hv, uint16_t tee_type,
 
     sd->d.domain_id = domid;
     sd->d.shim_vm = hv;
-    sd->v.domain = &sd->d;
     rc = tee_domain_init(&sd->d, tee_type);
     if ( !rc && fail_after_tee )
         rc = -ENOMEM;

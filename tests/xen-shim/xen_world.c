@@ -17,16 +17,6 @@
 
 #include "shim_host.h"
 
-#ifdef __has_include
-#if __has_include(<valgrind/memcheck.h>)
-#include <valgrind/memcheck.h>
-#define XW_MAKE_UNDEFINED(p, n) VALGRIND_MAKE_MEM_UNDEFINED(p, n)
-#endif
-#endif
-#ifndef XW_MAKE_UNDEFINED
-#define XW_MAKE_UNDEFINED(p, n) ((void)(p), (void)(n))
-#endif
-
 #define OBJ_MAGIC 0x78656e6f626a6563ull
 #define XEN_ERESTART 85
 #define XEN_EIO 5
@@ -37,9 +27,6 @@
 #define XEN_ENOSPC 28
 #define XEN_TEE_OPTEE 1
 #define MAX_RO_PAGES 8
-
-/* Fresh xmalloc objects: dirty, so the port cannot rely on zeroes. */
-#define OBJ_POISON 0x5c
 
 /* Every xmalloc'd object, so leaks can be counted and freed. */
 union obj_hdr {
@@ -147,8 +134,8 @@ void *xen_host_xmalloc(size_t size)
 		return NULL;
 	h->h.magic = OBJ_MAGIC;
 	h->h.size = size;
-	memset(h + 1, OBJ_POISON, size);
-	XW_MAKE_UNDEFINED(h + 1, size);
+	/* Dirty, as alloc_obj's: the port cannot rely on zeroes. */
+	sim_platform_fresh_obj(xw->p, h + 1, size);
 	pthread_mutex_lock(&xw->mu);
 	h->h.next = xw->objs.h.next;
 	h->h.prev = &xw->objs;

@@ -98,6 +98,21 @@ static int create_regions(const struct teemed_region *r, uint32_t n)
 	return create(&req);
 }
 
+static int good_vm(uint16_t *client)
+{
+	struct teemed_region one = ram_region();
+	struct teemed_create_vm req;
+	int fd;
+
+	memset(&req, 0, sizeof(req));
+	req.nr_regions = 1;
+	req.regions = (uint64_t)(uintptr_t)&one;
+	fd = create(&req);
+	if (client)
+		*client = req.client_id;
+	return fd;
+}
+
 static void expect_refused(int got, int want, const char *name)
 {
 	if (got >= 0)
@@ -168,11 +183,10 @@ static void notif_offered(void)
 	struct teemed_smc s;
 	int fd, plain, efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 
+	plain = good_vm(NULL);
 	memset(&req, 0, sizeof(req));
 	req.nr_regions = 1;
 	req.regions = (uint64_t)(uintptr_t)&one;
-	plain = create(&req);
-	req.client_id = 0; /* an output: the VMM may not name it */
 	req.flags = TEEMED_CREATE_VM_ASYNC_NOTIF;
 	req.notif_eventfd = efd;
 	fd = create(&req);
@@ -319,21 +333,6 @@ static void bad_create(void)
 	}
 	expect_refused(create_regions(r, TEEMED_MAX_REGIONS + 1), EINVAL,
 		       "regions_past_limit");
-}
-
-static int good_vm(uint16_t *client)
-{
-	struct teemed_region one = ram_region();
-	struct teemed_create_vm req;
-	int fd;
-
-	memset(&req, 0, sizeof(req));
-	req.nr_regions = 1;
-	req.regions = (uint64_t)(uintptr_t)&one;
-	fd = create(&req);
-	if (client)
-		*client = req.client_id;
-	return fd;
 }
 
 /* REGISTER_SHM of `npages` pages of `ram` from `first`, via CALL_WITH_ARG. */
