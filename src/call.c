@@ -181,7 +181,7 @@ static TEEMED_ALWAYS_INLINE void shadow_give_back(struct teemed_vm *vm,
  * use ends (the call's buffers settled and released, its argument let
  * go, its RPC state after OP-TEE resumed), so a claim writes none of
  * them. The fields a call always sets before reading them (param_cursor,
- * result, arg_kind, rpc_off) are left as they are.
+ * result, arg_kind, rule, rpc_off) are left as they are.
  */
 static void slot_is_clean(const struct call *c)
 {
