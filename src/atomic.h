@@ -26,8 +26,6 @@
 	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #define TEEMED_ATOMIC_XCHG_ACQUIRE(p, v)                                       \
 	__atomic_exchange_n((p), (v), __ATOMIC_ACQUIRE)
-#define TEEMED_ATOMIC_OR_RELEASE(p, v)                                         \
-	__atomic_fetch_or((p), (v), __ATOMIC_RELEASE)
 /* Take: acquire on success; `*expected` is refreshed on failure. */
 #define TEEMED_ATOMIC_CAS_ACQUIRE(p, expected, desired)                        \
 	__atomic_compare_exchange_n((p), (expected), (desired), true,          \

@@ -57,17 +57,6 @@ struct call *teemed_call_make_slot(struct teemed_vm *vm, uint16_t index)
 	return c;
 }
 
-/* Slots holding a call: the calls in flight. */
-uint32_t teemed_call_in_flight(const struct teemed_vm *vm)
-{
-	uint32_t busy = 0;
-
-	for (uint32_t i = 0; vm->calls && i < vm->quota.calls; i++)
-		busy += vm->calls[i] &&
-			TEEMED_ATOMIC_LOAD(&vm->calls[i]->state) != CALL_FREE;
-	return busy;
-}
-
 /* Raise a peak; no store unless it rises, so a steady state writes none. */
 void teemed_stats_raise(uint32_t *peak, uint32_t value)
 {
@@ -81,9 +70,7 @@ void teemed_stats_raise(uint32_t *peak, uint32_t value)
 void teemed_call_add_stats(const struct teemed_vm *vm,
 			   struct teemed_vm_stats *out)
 {
-	uint32_t in_flight = teemed_call_in_flight(vm);
-
-	out->calls = in_flight;
+	out->calls = 0;
 	out->calls_peak = TEEMED_ATOMIC_LOAD(&vm->calls_peak);
 	out->mediator_pages = TEEMED_ATOMIC_LOAD(&vm->mpages);
 	out->mediator_pages_peak = TEEMED_ATOMIC_LOAD(&vm->mpages_peak);
@@ -98,6 +85,8 @@ void teemed_call_add_stats(const struct teemed_vm *vm,
 		out->smcs += TEEMED_ATOMIC_LOAD(&c->smcs);
 		out->std_calls += TEEMED_ATOMIC_LOAD(&c->started);
 		out->pinned_args += TEEMED_ATOMIC_LOAD(&c->arg_pinned);
+		/* A slot holding a call: a call in flight. */
+		out->calls += TEEMED_ATOMIC_LOAD(&c->state) != CALL_FREE;
 	}
 }
 
@@ -192,7 +181,7 @@ static TEEMED_ALWAYS_INLINE void shadow_give_back(struct teemed_vm *vm,
  * use ends (the call's buffers settled and released, its argument let
  * go, its RPC state after OP-TEE resumed), so a claim writes none of
  * them. The fields a call always sets before reading them (param_cursor,
- * result, arg_kind, rpc_off) are left as they are.
+ * result, arg_kind, rule, rpc_off) are left as they are.
  */
 static void slot_is_clean(const struct call *c)
 {

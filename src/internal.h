@@ -360,7 +360,6 @@ bool teemed_shm_drain_release_queue(struct teemed_vm *vm, struct step *st);
 /* --- call.c: the call table ----------------------------------------------- */
 
 struct call *teemed_call_make_slot(struct teemed_vm *vm, uint16_t index);
-uint32_t teemed_call_in_flight(const struct teemed_vm *vm);
 void teemed_call_add_stats(const struct teemed_vm *vm,
 			   struct teemed_vm_stats *out);
 void teemed_call_pool_drain(struct teemed *t);
