@@ -153,7 +153,7 @@ static teemed_pa_t chunked_page_pa(struct teemed_vm *vm, const struct buf *b,
 		at = chunk_link(va);
 		teemed_plat_unmap(vm->t, va);
 	}
-	if (index >= b->page_count - chunked_rest(b->page_count))
+	if (chunk == b->page_count / TEEMED_CHUNK_ENTRIES)
 		return teemed_pa(((const uint64_t *)(uintptr_t)at)[k]);
 	va = teemed_plat_map(vm->t, teemed_pa(at));
 	entry = va[chunk_slot(chunk, k)];
